@@ -1,0 +1,37 @@
+public import ArgumentParser
+
+/// The `goody-batch` command: subcommands for each stage of sending gifts from a spreadsheet.
+@available(macOS 14, *)
+public struct GoodyBatch: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "goody-batch",
+        abstract: "Send Goody gifts to many people from one spreadsheet, safely.",
+        discussion: """
+            Start with `inspect` to see how the file is read, then `validate` to learn which rows \
+            will work and how to fix the rest. `template` writes a starter spreadsheet.
+
+            \(ExitStatus.help)
+            """,
+        subcommands: [Inspect.self, Validate.self, Template.self]
+    )
+
+    public init() {}
+}
+
+/// Exit codes, the same for every subcommand.
+public enum ExitStatus {
+    /// Some rows were rejected (validate).
+    public static let rowsRejected = ExitCode(1)
+    /// The input cannot be used as it is: not a CSV file, no header, a required column missing.
+    public static let inputProblem = ExitCode(2)
+    /// ArgumentParser's own code for a wrong command line.
+    public static let usage = ExitCode(64)
+
+    static let help = """
+        EXIT CODES
+          0   success (warnings allowed)
+          1   some rows were rejected; see the findings and the .rejected.csv file
+          2   the input cannot be used as it is (not a CSV file, no header, a required column missing, a file that cannot be written)
+          64  the command line is wrong
+        """
+}

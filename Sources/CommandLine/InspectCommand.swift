@@ -1,0 +1,33 @@
+import ArgumentParser
+import Recipients
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show how a spreadsheet is read: encoding, delimiter, header, column mapping, first rows.",
+        discussion: "With --json, prints every row as a JSON object keyed by its header.")
+
+    @Argument(help: "The exported spreadsheet (.csv or .txt).")
+    var file: String
+
+    @OptionGroup var reading: ReadingOptions
+
+    @Option(help: "How many rows to show.")
+    var rows = 5
+
+    @Flag(help: "Print every row as a JSON object keyed by its header.")
+    var json = false
+
+    func run() throws {
+        let inspection = Inspection(
+            InspectRequest(
+                path: file, read: reading.readOptions, overrides: try reading.overrides(),
+                preferPreferredName: reading.preferredName, rows: rows))
+        try Output.reportingInputProblems {
+            if json {
+                try inspection.streamJSON(Output.out)
+            } else {
+                Output.out(try inspection.run().renderText())
+            }
+        }
+    }
+}

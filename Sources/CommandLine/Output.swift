@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+
+/// Writing to the terminal, and turning core errors into messages and exit codes.
+enum Output {
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func err(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// Runs `body`; a problem with the input is printed as one clear message and exits with 2.
+    static func reportingInputProblems<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            err("goody-batch: \(error.localizedDescription)\n")
+            throw ExitStatus.inputProblem
+        }
+    }
+
+    static let jsonEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try jsonEncoder.encode(value), as: UTF8.self)
+    }
+}

@@ -1,0 +1,71 @@
+public import ArgumentParser
+public import Recipients
+import Spreadsheet
+
+/// How to read the input file; everything is detected unless given.
+struct ReadingOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The file's text encoding: utf-8, utf-16le, utf-16be or windows-1252 (detected if omitted).",
+            valueName: "name"))
+    var encoding: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The value separator: comma, semicolon, tab or pipe (detected if omitted).", valueName: "name"))
+    var delimiter: String?
+
+    @Option(help: ArgumentHelp("The line holding the column names (found if omitted).", valueName: "n"))
+    var headerLine: Int?
+
+    @Option(
+        name: .customLong("map"),
+        help: ArgumentHelp(
+            "Read a field from a column: --map email=\"Work Email\". Repeat for more; --map phone= ignores a column. Fields: \(RecipientField.allCases.map(\.rawValue).joined(separator: ", ")).",
+            valueName: "field=header"))
+    var mappings: [String] = []
+
+    @Flag(help: "Take first names from a Preferred Name column where it is filled.")
+    var preferredName = false
+
+    func validate() throws {
+        if let encoding, TextEncoding(userName: encoding) == nil {
+            throw ValidationError("Unknown --encoding \"\(encoding)\". Use utf-8, utf-16le, utf-16be or windows-1252.")
+        }
+        if let delimiter, Delimiter(userName: delimiter) == nil {
+            throw ValidationError("Unknown --delimiter \"\(delimiter)\". Use comma, semicolon, tab or pipe.")
+        }
+        if let headerLine, headerLine < 1 {
+            throw ValidationError("--header-line counts from 1.")
+        }
+        _ = try overrides()
+    }
+
+    var readOptions: ReadOptions {
+        ReadOptions(
+            encoding: encoding.flatMap(TextEncoding.init(userName:)),
+            delimiter: delimiter.flatMap(Delimiter.init(userName:)),
+            headerLine: headerLine)
+    }
+
+    func overrides() throws -> [RecipientField: String] {
+        var result: [RecipientField: String] = [:]
+        for mapping in mappings {
+            guard let equals = mapping.firstIndex(of: "=") else {
+                throw ValidationError("--map takes field=header, as in --map email=\"Work Email\"; got \"\(mapping)\".")
+            }
+            let name = String(mapping[..<equals])
+            guard let field = RecipientField(userName: name) else {
+                throw ValidationError(
+                    "--map: unknown field \"\(name)\". Fields: \(RecipientField.allCases.map(\.rawValue).joined(separator: ", "))."
+                )
+            }
+            result[field] = String(mapping[mapping.index(after: equals)...])
+        }
+        return result
+    }
+}
+
+extension SendMethod: ExpressibleByArgument {
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Recipients
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check every row against the rules of a send method, before anything is sent.",
+        discussion: """
+            Prints a summary, then each finding with its line, column, value, reason and fix. Rows \
+            with errors are written to FILE.rejected.csv (the original columns plus an "error" \
+            column) so they can be fixed and checked again.
+
+            \(ExitStatus.help)
+            """)
+
+    @Argument(help: "The exported spreadsheet (.csv or .txt).")
+    var file: String
+
+    @Option(help: "How the gifts will be sent: \(SendMethod.allValueStrings.joined(separator: ", ")).")
+    var sendMethod: SendMethod
+
+    @OptionGroup var reading: ReadingOptions
+
+    @Flag(help: "Print the findings and the summary as JSON.")
+    var json = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Where to write the rejected rows (default: FILE.rejected.csv beside the input).", valueName: "path"))
+    var rejected: String?
+
+    @Flag(help: "Do not write a rejected-rows file.")
+    var noRejected = false
+
+    @Flag(help: "Allow two rows with the same email, or the same name and address.")
+    var allowDuplicates = false
+
+    @Option(help: "How many errors to list (all are in the rejected file and in --json).")
+    var limit = 50
+
+    @Flag(help: "List every finding in full, warnings included (up to \(ValidationReport.examplesKept) of each kind).")
+    var all = false
+
+    func validate() throws {
+        if rejected != nil && noRejected { throw ValidationError("Give either --rejected or --no-rejected, not both.") }
+        if limit < 0 { throw ValidationError("--limit cannot be negative.") }
+    }
+
+    func run() throws {
+        let validation = Validation(
+            ValidationRequest(
+                path: file, read: reading.readOptions,
+                options: ValidationOptions(method: sendMethod, allowDuplicates: allowDuplicates),
+                overrides: try reading.overrides(), preferPreferredName: reading.preferredName,
+                rejectedPath: noRejected ? "" : rejected))
+        let report = try Output.reportingInputProblems {
+            if json {
+                var first = true
+                Output.out("{\"findings\":[")
+                let report = try validation.run { finding in
+                    Output.out((first ? "\n" : ",\n") + ((try? Output.json(finding)) ?? "{}"))
+                    first = false
+                }
+                Output.out("\n],\"report\":" + (try Output.json(ValidationReportJSON(report))) + "}\n")
+                return report
+            }
+            let report = try validation.run()
+            Output.out(
+                all
+                    ? report.renderText(errorLimit: .max, warningExamples: .max, warningsInFull: true)
+                    : report.renderText(errorLimit: limit, warningExamples: 5))
+            return report
+        }
+        if report.rowsWithErrors > 0 { throw ExitStatus.rowsRejected }
+    }
+}

@@ -1,0 +1,139 @@
+/// Which column holds which recipient field. Built from the header row through the alias
+/// table, then adjusted by `--map field=Header`. Columns that map to no field are kept and
+/// carried through untouched to every output.
+public struct ColumnMapping: Sendable {
+    public let header: [String]
+    /// Field → column index.
+    public private(set) var columns: [RecipientField: Int] = [:]
+    /// Whether the first name comes from the preferred-name column when that cell is filled.
+    public let usesPreferredName: Bool
+    /// Things a person should know about the mapping, shown by `inspect` and `validate`.
+    public private(set) var notes: [String] = []
+
+    /// - Parameters:
+    ///   - overrides: field → header text; an empty header unmaps the field.
+    ///   - preferPreferredName: take the first name from a "Preferred Name" column when filled.
+    public init(header: [String], overrides: [RecipientField: String] = [:], preferPreferredName: Bool = false)
+        throws(MappingError)
+    {
+        self.header = header
+        usesPreferredName = preferPreferredName
+        var byField: [RecipientField: [(column: Int, rank: Int)]] = [:]
+        for (column, text) in header.enumerated() {
+            guard let match = RecipientField.aliasTable[HeaderKey.normalize(text)] else { continue }
+            byField[match.field, default: []].append((column, match.rank))
+        }
+        for (field, candidates) in byField where overrides[field] == nil {
+            let best = candidates.map(\.rank).min() ?? 0
+            let winners = candidates.filter { $0.rank == best }
+            if winners.count > 1 {
+                let refs = winners.map { ColumnRef(index: $0.column, header: header[$0.column]) }
+                let sameText = Set(winners.map { HeaderKey.normalize(header[$0.column]) }).count == 1
+                throw MappingError(code: sameText ? .duplicateHeader(field, refs) : .ambiguous(field, refs))
+            }
+            columns[field] = winners[0].column
+            let others = candidates.filter { $0.rank != best }.map { header[$0.column] }
+            if !others.isEmpty {
+                let quoted = others.map { "\"\($0)\"" }.joined(separator: ", ")
+                notes.append(
+                    "\(field.rawValue) is read from \"\(header[winners[0].column])\"; \(quoted) also looked like \(field.rawValue) and is kept but not used (--map \(field.rawValue)=\"\(others[0])\" to use it instead)."
+                )
+            }
+        }
+        for (field, name) in overrides.sorted(by: { $0.key < $1.key }) {
+            if name.isEmpty {
+                columns[field] = nil
+                continue
+            }
+            let exact = header.indices.filter { header[$0] == name }
+            let loose = header.indices.filter { HeaderKey.normalize(header[$0]) == HeaderKey.normalize(name) }
+            let matches = exact.isEmpty ? loose : exact
+            guard let column = matches.first else {
+                throw MappingError(code: .unknownHeader(field: field, name: name, header: header))
+            }
+            guard matches.count == 1 else {
+                throw MappingError(
+                    code: .duplicateHeader(field, matches.map { ColumnRef(index: $0, header: header[$0]) }))
+            }
+            if let taken = columns.first(where: { $0.value == column && $0.key != field && overrides[$0.key] == nil }) {
+                columns[taken.key] = nil
+            }
+            columns[field] = column
+        }
+        if columns[.firstName] == nil, let preferred = columns[.preferredName] {
+            columns[.firstName] = preferred
+            columns[.preferredName] = nil
+            notes.append("There is no first-name column, so first names are read from \"\(header[preferred])\".")
+        } else if let preferred = columns[.preferredName] {
+            notes.append(
+                preferPreferredName
+                    ? "First names are read from \"\(header[preferred])\" where it is filled, else from \"\(header[columns[.firstName] ?? 0])\"."
+                    : "\"\(header[preferred])\" is kept but not used for first names (add --preferred-name to use it where it is filled)."
+            )
+        }
+    }
+
+    public func column(for field: RecipientField) -> Int? { columns[field] }
+
+    public func ref(for field: RecipientField) -> ColumnRef? {
+        columns[field].map { ColumnRef(index: $0, header: header[$0]) }
+    }
+
+    /// The field a column holds, if any.
+    public func field(forColumn column: Int) -> RecipientField? {
+        columns.first(where: { $0.value == column })?.key
+    }
+
+    /// The required fields of `method` with no column, so that every row would fail.
+    public func missingColumns(for method: SendMethod) -> [RecipientField] {
+        method.requiredFields.filter { columns[$0] == nil }
+    }
+
+    /// A column name that looks like a full name, offered when no first-name column exists.
+    public var fullNameColumn: String? {
+        header.first {
+            ["name", "fullname", "employeename", "workername", "recipientname", "recipient", "employee"].contains(
+                HeaderKey.normalize($0))
+        }
+    }
+}
+
+/// A mapping problem that stops the run: every row would be read wrongly.
+public struct MappingError: Error, Sendable, Equatable {
+    public enum Code: Sendable, Equatable {
+        case duplicateHeader(RecipientField, [ColumnRef])
+        case ambiguous(RecipientField, [ColumnRef])
+        case unknownHeader(field: RecipientField, name: String, header: [String])
+        case missingColumns([RecipientField], method: SendMethod, header: [String], fullName: String?)
+    }
+
+    public let code: Code
+
+    public init(code: Code) { self.code = code }
+
+    public func message(path: String, headerLine: Int) -> String {
+        let place = "\(path): line \(headerLine) (the header)"
+        switch code {
+        case .duplicateHeader(let field, let refs):
+            let list = refs.map(\.description).joined(separator: " and ")
+            return
+                "\(place): \(list) are both named like \(field.rawValue), so it is unclear which to use. Rename one of them, or choose with --map \(field.rawValue)=\"HEADER\"."
+        case .ambiguous(let field, let refs):
+            let list = refs.map(\.description).joined(separator: " and ")
+            return
+                "\(place): \(list) could each be the \(field.rawValue) column. Choose one with --map \(field.rawValue)=\"\(refs[0].header)\"."
+        case .unknownHeader(let field, let name, let header):
+            return
+                "\(place): --map \(field.rawValue)=\"\(name)\" names no column. The columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", "))."
+        case .missingColumns(let fields, let method, let header, let fullName):
+            let names = fields.map(\.rawValue).joined(separator: ", ")
+            var text =
+                "\(place): no column holds \(names), which \(method.rawValue) needs on every row. The columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", ")). Rename the column in the header, or name it with --map, for example --map \(fields[0].rawValue)=\"Column Name\"."
+            if fields.contains(.firstName), let fullName {
+                text +=
+                    " \"\(fullName)\" holds full names; goody-batch does not split names, so add a First Name column (or --map first_name=\"\(fullName)\" to greet people by their full name)."
+            }
+            return text
+        }
+    }
+}

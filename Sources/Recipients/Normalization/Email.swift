@@ -1,0 +1,205 @@
+/// Email syntax, checked on UTF-8 bytes: the common `local@domain.tld` shape of RFC 5321
+/// addresses, plus the typo domains that would send a gift into the void.
+public enum Email {
+    public enum Outcome: Equatable, Sendable {
+        case valid
+        /// The address was wrapped ("mailto:", "<…>", "Name <…>"); here it is on its own.
+        case cleaned(String)
+        case invalid(reason: String)
+    }
+
+    /// Bytes allowed before the @ (letters, digits and RFC 5322 atext specials), as a table.
+    private static let localAllowed: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in "!#$%&'*+/=?^_`{|}~.-".utf8 { table[Int(byte)] = true }
+        for byte in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(byte)] = true }
+        for byte in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(byte)] = true }
+        for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(byte)] = true }
+        return table
+    }()
+    private static let typoTLDs: [String: String] = [
+        "con": "com", "cmo": "com", "ocm": "com", "vom": "com", "comm": "com", "cm": "com", "om": "com",
+        "ent": "net", "nte": "net", "rog": "org", "ogr": "org",
+    ]
+
+    public static func check(_ text: String) -> Outcome {
+        var text = text
+        return text.withUTF8 { check(bytes: $0) }
+    }
+
+    public static func check(bytes: UnsafeBufferPointer<UInt8>) -> Outcome {
+        if isPlainlyValid(bytes) { return .valid }
+        if let reason = problem(bytes) {
+            let text = String(decoding: bytes, as: UTF8.self)
+            if let unwrapped = unwrap(text), unwrapped != text {
+                var inner = unwrapped
+                if inner.withUTF8({ problem($0) }) == nil { return .cleaned(unwrapped) }
+            }
+            return .invalid(reason: reason)
+        }
+        return .valid
+    }
+
+    /// "mailto:a@b.com", "<a@b.com>", "Ana Diaz <a@b.com>" → "a@b.com".
+    private static func unwrap(_ text: String) -> String? {
+        var value = Substring(text)
+        if value.lowercased().hasPrefix("mailto:") { value = value.dropFirst(7) }
+        if let open = value.lastIndex(of: "<"), let close = value.lastIndex(of: ">"), open < close {
+            value = value[value.index(after: open)..<close]
+        }
+        let trimmed = value.trimmingSpaces()
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// Byte classes for the one-pass check: 1 letter or digit, 2 other atext, 3 dot, 4 hyphen, 5 @.
+    private static let byteClass: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 256)
+        for byte in "!#$%&'*+/=?^_`{|}~".utf8 { table[Int(byte)] = 2 }
+        for byte in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(byte)] = 1 }
+        for byte in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(byte)] = 1 }
+        for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(byte)] = 1 }
+        table[Int(UInt8(ascii: "."))] = 3
+        table[Int(UInt8(ascii: "-"))] = 4
+        table[Int(UInt8(ascii: "@"))] = 5
+        return table
+    }()
+
+    /// One pass over the bytes for the common case: true only for an address that `problem`
+    /// would accept and whose top-level domain is .com, .org, .net or another of letters that is
+    /// no known typo. Anything else goes to `problem`, which says what is wrong.
+    static func isPlainlyValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count >= 6, bytes.count <= 254 else { return false }
+        return byteClass.withUnsafeBufferPointer { classes -> Bool in
+            var at = -1
+            var previous: UInt8 = 0
+            var labelStart = 0
+            var labels = 0
+            for index in 0..<bytes.count {
+                let kind = classes[Int(bytes[index])]
+                if at < 0 {
+                    switch kind {
+                    case 1, 2, 4: break
+                    case 3: if index == 0 || previous == 3 { return false }
+                    case 5:
+                        guard index > 0, index <= 64, previous != 3 else { return false }
+                        at = index
+                        labelStart = index + 1
+                    default: return false
+                    }
+                } else {
+                    switch kind {
+                    case 1: break
+                    case 4: if index == labelStart { return false }
+                    case 3:
+                        guard index > labelStart, previous != 4, index - labelStart <= 63 else { return false }
+                        labels += 1
+                        labelStart = index + 1
+                    default: return false
+                    }
+                }
+                previous = kind
+            }
+            guard at >= 0, labels >= 1, previous == 1 else { return false }
+            let tldLength = bytes.count - labelStart
+            guard tldLength >= 3, tldLength <= 63 else { return false }
+            // A top-level domain of letters only, and not a typo of .com/.net/.org (all of length 3 or 4).
+            for index in labelStart..<bytes.count where classes[Int(bytes[index])] != 1 || bytes[index] < 0x41 {
+                return false
+            }
+            if tldLength == 3 {
+                let lowered = (bytes[labelStart] | 0x20, bytes[labelStart + 1] | 0x20, bytes[labelStart + 2] | 0x20)
+                return lowered == (0x63, 0x6F, 0x6D) || lowered == (0x6F, 0x72, 0x67) || lowered == (0x6E, 0x65, 0x74)
+                    || lowered == (0x65, 0x64, 0x75) || lowered == (0x67, 0x6F, 0x76)
+            }
+            return tldLength > 4
+        }
+    }
+
+    /// Why the bytes are not an email address, or nil when they are one.
+    static func problem(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard !bytes.isEmpty else { return "it is empty" }
+        var at = -1
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "@") {
+                if at >= 0 { return "it holds more than one @" }
+                at = index
+            } else if byte == 0x20 {
+                return "it holds a space"
+            } else if byte >= 0x80 {
+                return "it holds a character that email addresses cannot carry (accents and other non-ASCII letters)"
+            }
+        }
+        guard at >= 0 else { return "it has no @" }
+        let localLength = at
+        let domainLength = bytes.count - at - 1
+        guard localLength > 0 else { return "nothing comes before the @" }
+        guard localLength <= 64 else { return "the part before the @ is longer than 64 characters" }
+        guard domainLength > 0 else { return "nothing comes after the @" }
+        guard domainLength <= 253 else { return "the domain is longer than 253 characters" }
+
+        var previous: UInt8 = 0
+        for index in 0..<at {
+            let byte = bytes[index]
+            guard localAllowed[Int(byte)] else {
+                return "the part before the @ holds \"\(Character(Unicode.Scalar(byte)))\""
+            }
+            if byte == UInt8(ascii: "."), previous == UInt8(ascii: ".") || index == 0 || index == at - 1 {
+                return "the part before the @ has a misplaced dot"
+            }
+            previous = byte
+        }
+
+        var labelStart = at + 1
+        var labels = 0
+        var tldStart = bytes.count
+        for index in (at + 1)...bytes.count {
+            let atEnd = index == bytes.count
+            let byte: UInt8 = atEnd ? UInt8(ascii: ".") : bytes[index]
+            if byte == UInt8(ascii: ".") {
+                let length = index - labelStart
+                guard length > 0 else {
+                    return "the domain after the @ has an empty part (two dots, or a dot at an end)"
+                }
+                guard length <= 63 else { return "a part of the domain is longer than 63 characters" }
+                guard bytes[labelStart] != UInt8(ascii: "-"), bytes[index - 1] != UInt8(ascii: "-") else {
+                    return "a part of the domain starts or ends with a hyphen"
+                }
+                labels += 1
+                if atEnd { tldStart = labelStart }
+                labelStart = index + 1
+            } else if !(isAlphanumeric(byte) || byte == UInt8(ascii: "-")) {
+                return "the domain after the @ holds \"\(Character(Unicode.Scalar(byte)))\""
+            }
+        }
+        guard labels >= 2 else { return "the domain has no dot (for example example.com)" }
+        let tld = UnsafeBufferPointer(rebasing: bytes[tldStart...])
+        let isPunycode =
+            tld.count > 4 && (tld[0] | 0x20) == UInt8(ascii: "x") && (tld[1] | 0x20) == UInt8(ascii: "n")
+            && tld[2] == UInt8(ascii: "-") && tld[3] == UInt8(ascii: "-")
+        guard isPunycode || (tld.count >= 2 && tld.allSatisfy(isLetter)) else {
+            return "the domain does not end in a real top-level domain such as .com"
+        }
+        // The common top-level domains skip the typo table.
+        if tld.count == 3, (tld[0] | 0x20) == UInt8(ascii: "c"), (tld[1] | 0x20) == UInt8(ascii: "o"),
+            (tld[2] | 0x20) == UInt8(ascii: "m")
+        {
+            return nil
+        }
+        let lowered = String(decoding: tld.map { $0 | 0x20 }, as: UTF8.self)
+        if let intended = typoTLDs[lowered] {
+            return "the domain ends in .\(lowered); did you mean .\(intended)?"
+        }
+        return nil
+    }
+
+    @inline(__always)
+    private static func isLetter(_ byte: UInt8) -> Bool {
+        (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+    }
+
+    @inline(__always)
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        isLetter(byte) || (0x30...0x39).contains(byte)
+    }
+}

@@ -1,0 +1,235 @@
+import Foundation
+
+/// A piece of recipient data a spreadsheet column can hold.
+public enum RecipientField: String, CaseIterable, Sendable, Codable, Hashable, Comparable {
+    case firstName = "first_name"
+    case lastName = "last_name"
+    case preferredName = "preferred_name"
+    case email
+    case phone
+    case address1 = "address_1"
+    case address2 = "address_2"
+    case city
+    case state
+    case postalCode = "postal_code"
+    case country
+    case manager
+    case employeeID = "employee_id"
+    // Columns that, set on a row, change that row's batch.
+    case product
+    case variants
+    case amount
+    case message
+    case fromName = "from_name"
+    case sendDate = "send_date"
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.ordinal < rhs.ordinal }
+
+    /// Position in `allCases`, without a search (it is used per value on the hot path).
+    var ordinal: Int {
+        switch self {
+        case .firstName: 0
+        case .lastName: 1
+        case .preferredName: 2
+        case .email: 3
+        case .phone: 4
+        case .address1: 5
+        case .address2: 6
+        case .city: 7
+        case .state: 8
+        case .postalCode: 9
+        case .country: 10
+        case .manager: 11
+        case .employeeID: 12
+        case .product: 13
+        case .variants: 14
+        case .amount: 15
+        case .message: 16
+        case .fromName: 17
+        case .sendDate: 18
+        }
+    }
+
+    /// Accepts the field's own name in any spelling: `first_name`, `First Name`, `firstname`.
+    public init?(userName: String) {
+        let key = HeaderKey.normalize(userName)
+        guard let field = Self.allCases.first(where: { HeaderKey.normalize($0.rawValue) == key }) else { return nil }
+        self = field
+    }
+
+    /// The header a starter spreadsheet uses for this field.
+    public var templateHeader: String {
+        switch self {
+        case .firstName: "First Name"
+        case .lastName: "Last Name"
+        case .preferredName: "Preferred Name"
+        case .email: "Email"
+        case .phone: "Phone"
+        case .address1: "Address Line 1"
+        case .address2: "Address Line 2"
+        case .city: "City"
+        case .state: "State"
+        case .postalCode: "ZIP"
+        case .country: "Country"
+        case .manager: "Manager"
+        case .employeeID: "Employee ID"
+        case .product: "Product"
+        case .variants: "Variants"
+        case .amount: "Gift Amount"
+        case .message: "Message"
+        case .fromName: "From Name"
+        case .sendDate: "Send Date"
+        }
+    }
+
+    /// True for the columns that set, per row, something Goody sets per batch.
+    public var isBatchOverride: Bool {
+        switch self {
+        case .product, .variants, .amount, .message, .fromName, .sendDate: true
+        default: false
+        }
+    }
+
+    /// Known column names from HR exports, normalised by `HeaderKey`, with a rank: when several
+    /// columns match one field the lowest rank wins, and equal ranks are ambiguous.
+    var aliases: [(key: String, rank: Int)] {
+        switch self {
+        case .firstName:
+            Self.ranked(
+                0,
+                [
+                    "firstname", "first", "fname", "givenname", "forename", "namefirst", "recipientfirstname",
+                    "employeefirstname", "workerfirstname",
+                ]) + Self.ranked(1, ["legalfirstname", "firstnamelegal", "legalgivenname"])
+        case .lastName:
+            Self.ranked(
+                0,
+                [
+                    "lastname", "last", "lname", "surname", "familyname", "namelast", "recipientlastname",
+                    "employeelastname", "workerlastname",
+                ]) + Self.ranked(1, ["legallastname", "lastnamelegal", "preferredlastname"])
+        case .preferredName:
+            Self.ranked(
+                0,
+                [
+                    "preferredname", "preferredfirstname", "nickname", "knownas", "goesby", "chosenname",
+                    "preferredfirst",
+                ])
+        case .email:
+            Self.ranked(
+                0,
+                [
+                    "email", "emailaddress", "workemail", "workemailaddress", "businessemail", "bestemail",
+                    "primaryemail", "companyemail", "corporateemail", "recipientemail", "emailwork", "officeemail",
+                    "employeeemail",
+                ]) + Self.ranked(1, ["personalemail", "homeemail", "personalemailaddress", "emailpersonal", "mail"])
+        case .phone:
+            Self.ranked(
+                0, ["mobile", "mobilephone", "cell", "cellphone", "mobilenumber", "cellnumber", "personalmobile"])
+                + Self.ranked(1, ["phone", "phonenumber", "telephone", "tel", "primaryphone", "recipientphone"])
+                + Self.ranked(2, ["homephone", "workphone", "businessphone", "officephone"])
+        case .address1:
+            Self.ranked(
+                0,
+                [
+                    "address1", "addressline1", "address", "streetaddress", "street", "street1", "streetline1",
+                    "homeaddressline1", "homeaddress1", "homeaddress", "homestreet", "mailingaddress1",
+                    "mailingaddressline1", "mailingaddress", "shippingaddress1", "shippingaddressline1",
+                    "shippingaddress", "line1", "addressstreet", "primaryaddressline1",
+                ])
+                + Self.ranked(
+                    1, ["workaddressline1", "workaddress1", "workaddress", "officeaddress", "businessaddress"])
+        case .address2:
+            Self.ranked(
+                0,
+                [
+                    "address2", "addressline2", "street2", "streetline2", "homeaddressline2", "homeaddress2",
+                    "mailingaddress2", "mailingaddressline2", "shippingaddress2", "shippingaddressline2", "line2",
+                    "apt", "apartment", "suite", "unit", "aptsuite", "aptunit", "primaryaddressline2",
+                ]) + Self.ranked(1, ["workaddressline2", "workaddress2"])
+        case .city:
+            Self.ranked(
+                0,
+                [
+                    "city", "town", "homecity", "mailingcity", "shippingcity", "addresscity", "cityname", "locality",
+                    "citytown",
+                ])
+                + Self.ranked(1, ["workcity", "officecity"])
+        case .state:
+            Self.ranked(
+                0,
+                [
+                    "state", "stateprovince", "province", "statecode", "homestate", "mailingstate", "shippingstate",
+                    "addressstate", "stateorprovince", "stateregion", "region", "provincestate", "stateprovincecode",
+                ]) + Self.ranked(1, ["workstate", "officestate"])
+        case .postalCode:
+            Self.ranked(
+                0,
+                [
+                    "zip", "zipcode", "postalcode", "postcode", "zippostalcode", "postalzipcode", "homezip",
+                    "homezipcode", "homepostalcode", "mailingzip", "mailingzipcode", "mailingpostalcode", "shippingzip",
+                    "shippingzipcode", "shippingpostalcode", "postal", "zip5", "addresszip", "addresspostalcode",
+                ]) + Self.ranked(1, ["workzip", "workzipcode", "workpostalcode"])
+        case .country:
+            Self.ranked(
+                0,
+                [
+                    "country", "countrycode", "homecountry", "mailingcountry", "shippingcountry", "countryregion",
+                    "addresscountry", "nation",
+                ]) + Self.ranked(1, ["workcountry", "workcountrycode"])
+        case .manager:
+            Self.ranked(
+                0,
+                [
+                    "manager", "managername", "supervisor", "supervisorname", "reportsto", "managerfullname",
+                    "directmanager", "linemanager", "reportingmanager", "managersname",
+                ]) + Self.ranked(1, ["manageremail", "supervisoremail"])
+        case .employeeID:
+            Self.ranked(
+                0,
+                [
+                    "employeeid", "employeenumber", "empid", "employeeno", "workerid", "personnelnumber", "staffid",
+                    "associateid", "employeecode", "badgeid", "empno",
+                ]) + Self.ranked(1, ["id", "filenumber", "positionid"])
+        case .product:
+            Self.ranked(0, ["product", "productid", "gift", "giftproduct", "productname", "giftid", "giftname"])
+        case .variants:
+            Self.ranked(0, ["variants", "variant", "variantnames", "options", "flavor", "flavors"])
+                + Self.ranked(1, ["size", "tshirtsize", "shirtsize", "giftsize"])
+        case .amount:
+            Self.ranked(0, ["amount", "giftamount", "giftvalue", "variableprice", "giftcardamount", "giftcardvalue"])
+                + Self.ranked(1, ["value", "price", "budget"])
+        case .message:
+            Self.ranked(0, ["message", "giftmessage", "personalmessage", "cardmessage", "note", "giftnote"])
+        case .fromName:
+            Self.ranked(0, ["fromname", "from", "sender", "sendername", "giftfrom"])
+        case .sendDate:
+            Self.ranked(
+                0,
+                ["senddate", "sendon", "scheduledsendon", "scheduledsenddate", "giftdate", "sendat", "scheduledsend"])
+        }
+    }
+
+    private static func ranked(_ rank: Int, _ keys: [String]) -> [(key: String, rank: Int)] {
+        keys.map { ($0, rank) }
+    }
+
+    /// Every alias of every field: normalised header → (field, rank).
+    static let aliasTable: [String: (field: RecipientField, rank: Int)] = {
+        var table: [String: (field: RecipientField, rank: Int)] = [:]
+        for field in allCases {
+            for alias in field.aliases { table[alias.key] = (field, alias.rank) }
+        }
+        return table
+    }()
+}
+
+/// Header text reduced to lowercase letters and digits, accents removed, so that "First Name",
+/// "first_name", "FIRST-NAME" and "Prénom" compare by their letters alone.
+enum HeaderKey {
+    static func normalize(_ header: String) -> String {
+        let folded = header.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+        return String(
+            folded.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) })
+    }
+}

@@ -1,0 +1,72 @@
+/// How Goody delivers the gifts of a batch (the API's `send_method`).
+public enum SendMethod: String, CaseIterable, Sendable, Codable {
+    /// Goody emails each recipient their gift; every recipient needs an email.
+    case emailAndLink = "email_and_link"
+    /// Goody makes a gift link per recipient and sends nothing; only a first name is needed.
+    case linkMultipleCustomList = "link_multiple_custom_list"
+    /// Goody ships the gift to a US mailing address.
+    case directSend = "direct_send"
+
+    /// The fields every row must have for this method.
+    public var requiredFields: [RecipientField] {
+        switch self {
+        case .emailAndLink: [.firstName, .email]
+        case .linkMultipleCustomList: [.firstName]
+        case .directSend: [.firstName, .address1, .city, .state, .postalCode]
+        }
+    }
+
+    /// What the method does, in a person's words.
+    public var summary: String {
+        switch self {
+        case .emailAndLink: "Goody emails each recipient their gift (an email is required on every row)"
+        case .linkMultipleCustomList:
+            "Goody makes one gift link per recipient for you to share (a first name is enough)"
+        case .directSend: "Goody ships the gift to each recipient's US mailing address"
+        }
+    }
+
+    /// The columns of the starter spreadsheet for this method.
+    public var templateFields: [RecipientField] {
+        switch self {
+        case .emailAndLink: [.firstName, .lastName, .email, .phone, .manager]
+        case .linkMultipleCustomList: [.firstName, .lastName, .email, .manager]
+        case .directSend:
+            [
+                .firstName, .lastName, .email, .phone, .address1, .address2, .city, .state, .postalCode, .country,
+                .manager,
+            ]
+        }
+    }
+}
+
+/// A column of the input, as a person finds it in a spreadsheet program: letter and header.
+public struct ColumnRef: Sendable, Hashable, Codable {
+    /// Zero-based position.
+    public var index: Int
+    public var header: String
+
+    public init(index: Int, header: String) {
+        self.index = index
+        self.header = header
+    }
+
+    /// The spreadsheet letter: A…Z, AA…
+    public var letter: String { Self.letter(for: index) }
+
+    public static func letter(for index: Int) -> String {
+        var number = index + 1
+        var letters = ""
+        while number > 0 {
+            let remainder = (number - 1) % 26
+            letters = String(UnicodeScalar(UInt8(65 + remainder))) + letters
+            number = (number - 1) / 26
+        }
+        return letters
+    }
+
+    /// "column F (Work Email)"
+    public var description: String {
+        header.isEmpty ? "column \(letter)" : "column \(letter) (\(header))"
+    }
+}

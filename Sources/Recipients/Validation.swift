@@ -1,0 +1,232 @@
+public import Foundation
+public import Spreadsheet
+
+/// Everything `validate` (and later `plan` and `send`) needs to read a recipient file.
+public struct ValidationRequest: Sendable {
+    public var path: String
+    public var read: ReadOptions
+    public var options: ValidationOptions
+    /// Field → header from `--map`; an empty header unmaps the field.
+    public var overrides: [RecipientField: String]
+    public var preferPreferredName: Bool
+    /// Where rejected rows go; nil for the default beside the input, "" for nowhere.
+    public var rejectedPath: String?
+
+    public init(
+        path: String, read: ReadOptions = ReadOptions(), options: ValidationOptions,
+        overrides: [RecipientField: String] = [:], preferPreferredName: Bool = false, rejectedPath: String? = nil
+    ) {
+        self.path = path
+        self.read = read
+        self.options = options
+        self.overrides = overrides
+        self.preferPreferredName = preferPreferredName
+        self.rejectedPath = rejectedPath
+    }
+
+    /// "team.csv" → "team.rejected.csv", beside the input.
+    public static func defaultRejectedPath(for input: String) -> String {
+        OutputPaths.sibling(of: input, suffix: "rejected.csv")
+    }
+}
+
+/// Names for files written beside the input.
+public enum OutputPaths {
+    /// "dir/team.csv" + "results.csv" → "dir/team.results.csv".
+    public static func sibling(of input: String, suffix: String) -> String {
+        let url = URL(fileURLWithPath: input)
+        let base = url.deletingPathExtension().lastPathComponent
+        return url.deletingLastPathComponent().appendingPathComponent("\(base).\(suffix)").relativePathIfPossible(
+            from: input)
+    }
+}
+
+extension URL {
+    /// Keeps a relative input relative in messages ("samples/x.csv", not "/work/…/samples/x.csv").
+    fileprivate func relativePathIfPossible(from input: String) -> String {
+        guard !input.hasPrefix("/") else { return path }
+        let directory = (input as NSString).deletingLastPathComponent
+        let name = lastPathComponent
+        return directory.isEmpty ? name : directory + "/" + name
+    }
+}
+
+/// A problem that stops the whole run before any row is judged.
+public struct InputError: Error, LocalizedError, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var errorDescription: String? { message }
+}
+
+/// The outcome of reading and checking every row of a file.
+public struct ValidationReport: Sendable {
+    public var layout: SpreadsheetLayout
+    public var mapping: ColumnMapping
+    public var method: SendMethod
+    /// The encoding as settled by reading the whole file.
+    public var encoding: EncodingReport
+    public var rows = 0
+    public var rowsOK = 0
+    public var rowsWithWarnings = 0
+    public var rowsWithErrors = 0
+    /// Every finding counted by kind.
+    public var counts: [FindingCode: Int] = [:]
+    /// The first findings of each kind (all of them up to a bound), in line order.
+    public var examples: [FindingCode: [Finding]] = [:]
+    /// Blank and footer lines below the header.
+    public var skipped: [SkippedLine] = []
+    public var skippedCount = 0
+    /// Things about the whole file a person should know.
+    public var notes: [String] = []
+    /// Where the rejected rows were written, if any row was rejected.
+    public var rejectedPath: String?
+    /// A rejected file from an earlier run that was removed because no row fails now.
+    public var removedStaleRejected: String?
+    /// The valid rows, when they were asked for.
+    public var recipients: [Recipient] = []
+
+    /// How many findings of each kind are kept in `examples`.
+    public static let examplesKept = 200
+
+    public var errorCount: Int { counts.filter { $0.key.severity == .error }.values.reduce(0, +) }
+    public var warningCount: Int { counts.filter { $0.key.severity == .warning }.values.reduce(0, +) }
+}
+
+/// Reads a recipient file and judges every row against the rules of the send method, streaming
+/// in bounded memory, writing rejected rows to a file a person can fix and run again.
+public struct Validation {
+    public let request: ValidationRequest
+
+    public init(_ request: ValidationRequest) { self.request = request }
+
+    /// Runs the validation. `onFinding` sees every finding as it is made (for `--json`).
+    public func run(onFinding: ((Finding) -> Void)? = nil) throws -> ValidationReport {
+        let reader: SpreadsheetReader
+        do {
+            reader = try SpreadsheetReader(path: request.path, options: request.read, headerScore: Self.headerScore)
+        } catch {
+            throw InputError(error.localizedDescription)
+        }
+        let layout = reader.layout
+        let mapping: ColumnMapping
+        do {
+            mapping = try ColumnMapping(
+                header: layout.header, overrides: request.overrides, preferPreferredName: request.preferPreferredName)
+            let missing = mapping.missingColumns(for: request.options.method)
+            if !missing.isEmpty {
+                throw MappingError(
+                    code: .missingColumns(
+                        missing, method: request.options.method, header: layout.header,
+                        fullName: mapping.fullNameColumn))
+            }
+        } catch let error as MappingError {
+            throw InputError(error.message(path: request.path, headerLine: layout.headerLine))
+        }
+
+        var report = ValidationReport(
+            layout: layout, mapping: mapping, method: request.options.method, encoding: layout.encoding)
+        report.notes = mapping.notes
+        if request.options.method == .directSend && mapping.column(for: .country) == nil {
+            report.notes.append("There is no country column: every address is taken as a US address.")
+        }
+
+        let rejectedTarget = request.rejectedPath ?? ValidationRequest.defaultRejectedPath(for: request.path)
+        var rejected: CSVFileWriter?
+        let validator = RowValidator(mapping: mapping, options: request.options, expectedRows: layout.estimatedRows)
+        // Warnings are written out while examples are wanted; past that they are only counted.
+        if onFinding == nil { validator.detailedWarningsPerKind = ValidationReport.examplesKept }
+        var rejectedHeader = layout.header
+        let errorColumn = layout.header.firstIndex { $0.lowercased() == "error" }
+        if errorColumn == nil { rejectedHeader.append("error") }
+
+        // Counted by ordinal in the loop (a dictionary keyed by the code would hash its name).
+        var rowsByCode = [Int](repeating: 0, count: FindingCode.allCases.count)
+        let summary: ReadSummary
+        do {
+            var verdicts: [RowVerdict] = []
+            summary = try reader.readBatches { batch in
+                validator.validate(batch, into: &verdicts)
+                for (index, verdict) in verdicts.enumerated() {
+                    report.rows += 1
+                    if verdict.codes.isEmpty {
+                        report.rowsOK += 1
+                        if let recipient = verdict.recipient { report.recipients.append(recipient) }
+                        continue
+                    }
+                    for code in verdict.codes { rowsByCode[code.ordinal] += 1 }
+                    for finding in verdict.findings {
+                        onFinding?(finding)
+                        if report.examples[finding.code, default: []].count < ValidationReport.examplesKept {
+                            report.examples[finding.code, default: []].append(finding)
+                        }
+                    }
+                    guard verdict.hasError else {
+                        report.rowsWithWarnings += 1
+                        if let recipient = verdict.recipient { report.recipients.append(recipient) }
+                        continue
+                    }
+                    report.rowsWithErrors += 1
+                    guard !rejectedTarget.isEmpty else { continue }
+                    if rejected == nil {
+                        rejected = try CSVFileWriter(path: rejectedTarget)
+                        try rejected?.writeRow(rejectedHeader)
+                    }
+                    try Self.writeRejected(
+                        batch[index], verdict: verdict, width: layout.header.count, errorColumn: errorColumn,
+                        to: rejected)
+                }
+            }
+        } catch let error as SpreadsheetError {
+            throw InputError(error.localizedDescription)
+        }
+        for code in FindingCode.allCases where rowsByCode[code.ordinal] > 0 {
+            report.counts[code] = rowsByCode[code.ordinal]
+        }
+        try rejected?.commit()
+        if rejected != nil {
+            report.rejectedPath = rejectedTarget
+        } else if !rejectedTarget.isEmpty, Self.isOurRejectedFile(rejectedTarget) {
+            try? FileManager.default.removeItem(atPath: rejectedTarget)
+            report.removedStaleRejected = rejectedTarget
+        }
+        report.encoding = summary.encoding
+        report.skipped = summary.skipped
+        report.skippedCount = summary.skippedCount
+        return report
+    }
+
+    /// The number of known column names in a row: how much it looks like the header.
+    public static func headerScore(_ cells: [String]) -> Int {
+        Set(cells.compactMap { RecipientField.aliasTable[HeaderKey.normalize($0)]?.field }).count
+    }
+
+    /// The row's own values, then the reasons it was rejected.
+    private static func writeRejected(
+        _ record: Record, verdict: RowVerdict, width: Int, errorColumn: Int?, to writer: CSVFileWriter?
+    ) throws {
+        let reasons = verdict.findings.filter { $0.severity == .error }.map { finding in
+            let place = finding.column.map { "\($0.description): " } ?? ""
+            return "\(place)\(finding.message). Fix: \(finding.fix)"
+        }
+        let errorText = "line \(record.line): " + reasons.joined(separator: " | ")
+        let count = max(width, record.count)
+        if let errorColumn {
+            var values = record.strings(width: count)
+            values[errorColumn] = errorText
+            try writer?.writeRow(values)
+        } else {
+            try writer?.writeRow(count: count, value: { record.bytes(at: $0) }, extra: [errorText])
+        }
+    }
+
+    /// A file we wrote earlier: its header ends with our "error" column.
+    private static func isOurRejectedFile(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 64 * 1024)) ?? Data()
+        guard let firstLine = String(decoding: head, as: UTF8.self).split(whereSeparator: \.isNewline).first else {
+            return false
+        }
+        return firstLine.hasSuffix("\"error\"")
+    }
+}

@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Writes a CSV file through libcsv, atomically: rows go to a private temporary file beside the
+/// destination, which replaces the destination only on `commit()`. A writer dropped without a
+/// commit leaves nothing behind, so a half-written file never stands where a finished one should.
+public final class CSVFileWriter {
+    /// How the file is laid out for the program that will open it.
+    public struct Format: Sendable {
+        /// Start with a UTF-8 byte-order mark, so Excel reads accents right.
+        public var byteOrderMark: Bool
+        /// End lines with CR LF, as Excel does.
+        public var crlf: Bool
+        /// Prefix a value that a spreadsheet would run as a formula with an apostrophe.
+        public var neutralizeFormulas: Bool
+        /// File permissions: 0600 keeps recipients' data to the owner.
+        public var mode: UInt32
+
+        public init(
+            byteOrderMark: Bool = true, crlf: Bool = true, neutralizeFormulas: Bool = false, mode: UInt32 = 0o600
+        ) {
+            self.byteOrderMark = byteOrderMark
+            self.crlf = crlf
+            self.neutralizeFormulas = neutralizeFormulas
+            self.mode = mode
+        }
+
+        /// For files people open in Excel: BOM, CRLF, formulas neutralised, owner-only.
+        public static let excel = Format(neutralizeFormulas: true)
+    }
+
+    public let path: String
+    private let temporaryPath: String
+    private let format: Format
+    private var descriptor: Int32
+    private var buffer: [UInt8] = []
+    private var committed = false
+    public private(set) var rowsWritten = 0
+
+    public init(path: String, format: Format = Format()) throws(SpreadsheetError) {
+        self.path = path
+        self.format = format
+        let directory = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) : "."
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        temporaryPath =
+            (directory.isEmpty ? "" : directory + "/") + ".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL, mode_t(format.mode))
+        guard descriptor >= 0 else {
+            throw SpreadsheetError(path: path, code: .cannotWrite(reason: String(cString: strerror(errno))))
+        }
+        // The umask may have removed bits; permissions are exactly what was asked for.
+        fchmod(descriptor, mode_t(format.mode))
+        buffer.reserveCapacity(1 << 16)
+        if format.byteOrderMark { buffer.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+        if !committed { unlink(temporaryPath) }
+    }
+
+    /// Appends one row.
+    public func writeRow(_ values: [String]) throws(SpreadsheetError) {
+        for (index, value) in values.enumerated() {
+            if index > 0 { buffer.append(Delimiter.comma.rawValue) }
+            var value = value
+            if format.neutralizeFormulas { value = FormulaGuard.neutralize(value) }
+            value.withUTF8 { LibCSVFieldWriter.append(UnsafeRawBufferPointer($0), to: &buffer) }
+        }
+        try endRow()
+    }
+
+    /// Appends one row from raw UTF-8 values (no formula guard: for echoing a person's own input).
+    public func writeRow(count: Int, value: (Int) -> UnsafeBufferPointer<UInt8>, extra: [String] = [])
+        throws(SpreadsheetError)
+    {
+        for index in 0..<count {
+            if index > 0 { buffer.append(Delimiter.comma.rawValue) }
+            LibCSVFieldWriter.append(UnsafeRawBufferPointer(value(index)), to: &buffer)
+        }
+        for (offset, text) in extra.enumerated() {
+            if count + offset > 0 { buffer.append(Delimiter.comma.rawValue) }
+            var text = text
+            text.withUTF8 { LibCSVFieldWriter.append(UnsafeRawBufferPointer($0), to: &buffer) }
+        }
+        try endRow()
+    }
+
+    private func endRow() throws(SpreadsheetError) {
+        if format.crlf { buffer.append(0x0D) }
+        buffer.append(0x0A)
+        rowsWritten += 1
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    private func flush() throws(SpreadsheetError) {
+        var offset = 0
+        while offset < buffer.count {
+            let written = buffer.withUnsafeBytes { bytes in
+                write(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw SpreadsheetError(path: path, code: .cannotWrite(reason: String(cString: strerror(errno))))
+            }
+            offset += written
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, syncs to disk and moves the file into place.
+    public func commit() throws(SpreadsheetError) {
+        try flush()
+        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
+            throw SpreadsheetError(path: path, code: .cannotWrite(reason: String(cString: strerror(errno))))
+        }
+        descriptor = -1
+        guard rename(temporaryPath, path) == 0 else {
+            throw SpreadsheetError(path: path, code: .cannotWrite(reason: String(cString: strerror(errno))))
+        }
+        committed = true
+    }
+}
+
+/// Keeps a spreadsheet from running a cell as a formula (CSV injection).
+public enum FormulaGuard {
+    private static let triggers: Set<Character> = ["=", "+", "-", "@", "\t", "\r"]
+
+    /// The value with an apostrophe in front when its first character could start a formula.
+    public static func neutralize(_ value: String) -> String {
+        guard let first = value.first, triggers.contains(first) else { return value }
+        return "'" + value
+    }
+}

@@ -1,0 +1,220 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The opening bytes of a file, turned into UTF-8 where the file is UTF-16.
+struct DecodedHead {
+    var bytes: [UInt8]
+    /// True when the head holds the whole file.
+    var isWholeFile: Bool
+}
+
+/// Reads a file in fixed-size chunks (memory stays flat whatever its size), recognises what it
+/// is from its first bytes, and turns UTF-16 into UTF-8 on the way.
+final class FileSource {
+    static let headSize = 64 * 1024
+    static let chunkSize = 1 << 20
+
+    let path: String
+    let encoding: TextEncoding
+    let hasBOM: Bool
+    /// The size of the file in bytes when it was opened.
+    let size: Int
+    private let bomLength: Int
+    private let rawHead: [UInt8]
+    private let rawHeadIsWholeFile: Bool
+
+    init(path: String, forcedEncoding: TextEncoding?) throws(SpreadsheetError) {
+        self.path = path
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw SpreadsheetError(path: path, code: .cannotOpen(reason: Self.errnoText()))
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw SpreadsheetError(path: path, code: .isDirectory) }
+        size = Int(info.st_size)
+
+        let descriptor = try Self.openFile(path)
+        defer { close(descriptor) }
+        var head = [UInt8](repeating: 0, count: Self.headSize)
+        let count = try Self.readFully(descriptor, into: &head, path: path)
+        head.removeLast(head.count - count)
+        rawHead = head
+        rawHeadIsWholeFile = count < Self.headSize
+
+        let fileName = path.split(separator: "/").last.map(String.init) ?? path
+        if let kind = NonTextKind.detect(head: head, fileName: fileName) {
+            throw SpreadsheetError(path: path, code: .notText(kind))
+        }
+        let detected = Self.detectEncoding(head)
+        if detected == nil, Self.looksBinary(head) {
+            throw SpreadsheetError(path: path, code: .notText(NonTextKind.fromExtension(fileName) ?? .binary))
+        }
+        let bom = Self.byteOrderMark(head)
+        hasBOM = bom != nil
+        encoding = forcedEncoding ?? bom ?? detected ?? .utf8
+        // A byte-order mark is dropped only when it matches the encoding being read.
+        bomLength = bom == encoding ? (encoding == .utf8 ? 3 : 2) : 0
+    }
+
+    /// Roughly how many records the file holds, from how many the head held.
+    func estimatedRecords(inHead records: Int) -> Int {
+        guard !rawHeadIsWholeFile, !rawHead.isEmpty else { return records }
+        return Int(Double(size) / Double(rawHead.count) * Double(records))
+    }
+
+    /// The head as UTF-8 bytes (raw bytes for UTF-8 and Windows-1252, which libcsv reads as is).
+    func decodedHead() throws(SpreadsheetError) -> DecodedHead {
+        let body = Array(rawHead[bomLength...])
+        switch encoding {
+        case .utf16LE, .utf16BE:
+            var transcoder = UTF16Transcoder(bigEndian: encoding == .utf16BE)
+            var output: [UInt8] = []
+            body.withUnsafeBytes { transcoder.transcode($0, into: &output) }
+            if rawHeadIsWholeFile { transcoder.finish(into: &output) }
+            return DecodedHead(bytes: output, isWholeFile: rawHeadIsWholeFile)
+        case .utf8, .windows1252:
+            return DecodedHead(bytes: body, isWholeFile: rawHeadIsWholeFile)
+        }
+    }
+
+    /// Reads the whole file from the start, handing each chunk (as UTF-8 for UTF-16 files) to
+    /// `body`, which returns false to stop early.
+    func forEachDecodedChunk(_ body: (UnsafeRawBufferPointer) throws -> Bool) throws {
+        let descriptor = try Self.openFile(path)
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: Self.chunkSize)
+        var transcoder: UTF16Transcoder? =
+            encoding == .utf16LE || encoding == .utf16BE ? UTF16Transcoder(bigEndian: encoding == .utf16BE) : nil
+        var transcoded: [UInt8] = []
+        var skip = bomLength
+        while true {
+            let count = try Self.readFully(descriptor, into: &buffer, path: path)
+            let start = min(skip, count)
+            skip -= start
+            let keepGoing: Bool
+            if var active = transcoder {
+                transcoded.removeAll(keepingCapacity: true)
+                buffer.withUnsafeBytes {
+                    active.transcode(UnsafeRawBufferPointer(rebasing: $0[start..<count]), into: &transcoded)
+                }
+                if count < buffer.count { active.finish(into: &transcoded) }
+                transcoder = active
+                keepGoing = try transcoded.withUnsafeBytes { try body($0) }
+            } else {
+                keepGoing = try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<count])) }
+            }
+            if !keepGoing || count < buffer.count { return }
+        }
+    }
+
+    private static func openFile(_ path: String) throws(SpreadsheetError) -> Int32 {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw SpreadsheetError(path: path, code: .cannotOpen(reason: errnoText())) }
+        return descriptor
+    }
+
+    /// Fills `buffer` unless the file ends first; returns how many bytes were read.
+    private static func readFully(_ descriptor: Int32, into buffer: inout [UInt8], path: String)
+        throws(SpreadsheetError) -> Int
+    {
+        var total = 0
+        let capacity = buffer.count
+        while total < capacity {
+            let result = buffer.withUnsafeMutableBytes { bytes in
+                read(descriptor, bytes.baseAddress.map { $0 + total }, capacity - total)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw SpreadsheetError(path: path, code: .cannotOpen(reason: errnoText()))
+            }
+            if result == 0 { break }
+            total += result
+        }
+        return total
+    }
+
+    private static func errnoText() -> String {
+        String(cString: strerror(errno))
+    }
+
+    static func byteOrderMark(_ head: [UInt8]) -> TextEncoding? {
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { return .utf8 }
+        if head.starts(with: [0xFF, 0xFE]) { return .utf16LE }
+        if head.starts(with: [0xFE, 0xFF]) { return .utf16BE }
+        return nil
+    }
+
+    /// The encoding a byte-order mark or the NUL pattern of UTF-16 text declares; nil otherwise.
+    static func detectEncoding(_ head: [UInt8]) -> TextEncoding? {
+        if let bom = byteOrderMark(head) { return bom }
+        // UTF-16 without a byte-order mark: ASCII text puts a NUL in every other byte.
+        let sample = head.prefix(4096)
+        guard sample.count >= 4 else { return nil }
+        var evenNUL = 0
+        var oddNUL = 0
+        for (index, byte) in sample.enumerated() where byte == 0 {
+            if index % 2 == 0 { evenNUL += 1 } else { oddNUL += 1 }
+        }
+        let pairs = sample.count / 2
+        if oddNUL * 10 > pairs * 4 && evenNUL * 10 < pairs { return .utf16LE }
+        if evenNUL * 10 > pairs * 4 && oddNUL * 10 < pairs { return .utf16BE }
+        return nil
+    }
+
+    /// More than one byte in ten is a control character that text never holds.
+    static func looksBinary(_ head: [UInt8]) -> Bool {
+        let sample = head.prefix(4096)
+        guard !sample.isEmpty else { return false }
+        let controls = sample.filter { $0 < 0x09 || ($0 > 0x0D && $0 < 0x20 && $0 != 0x1B) || $0 == 0x7F }.count
+        return controls * 10 > sample.count
+    }
+}
+
+/// Decides between UTF-8 and Windows-1252 from the first non-ASCII bytes of the head.
+enum HeadEncodingSniffer {
+    struct Verdict {
+        var isUTF8: Bool
+        /// The physical line of the first non-ASCII byte.
+        var line: Int
+    }
+
+    /// nil when the head is plain ASCII.
+    static func verdict(head: [UInt8], isWholeFile: Bool) -> Verdict? {
+        guard let firstHigh = head.firstIndex(where: { $0 >= 0x80 }) else { return nil }
+        var line = 1
+        var index = 0
+        while index < firstHigh {
+            if head[index] == 0x0A || (head[index] == 0x0D && (index + 1 >= head.count || head[index + 1] != 0x0A)) {
+                line += 1
+            }
+            index += 1
+        }
+        // Most non-ASCII sequences valid as UTF-8 means UTF-8 (a stray bad byte is flagged on its
+        // row later); a sequence cut by the end of a partial head counts for neither.
+        var valid = 0
+        var invalid = 0
+        head.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var position = firstHigh
+            while position < buffer.count {
+                if base[position] < 0x80 {
+                    position += 1
+                    continue
+                }
+                let remaining = buffer.count - position
+                let length = UTF8Validation.validPrefixLength(base + position, min(remaining, 4))
+                if length > 0 {
+                    valid += 1
+                    position += length
+                } else {
+                    if isWholeFile || remaining >= 4 { invalid += 1 }
+                    position += 1
+                }
+            }
+        }
+        let isUTF8 = valid > 0 && valid >= invalid
+        return Verdict(isUTF8: isUTF8, line: line)
+    }
+}

@@ -1,0 +1,506 @@
+// The only file that imports libcsv. It turns libcsv's callbacks into rows that carry the
+// physical line number a person sees in an editor, and turns Swift strings into CSV fields.
+internal import CLibCSV
+
+/// Hard bounds that keep memory flat whatever the input holds.
+public struct ParseLimits: Sendable, Equatable {
+    /// The longest single value accepted (a longer one almost always means a quote that never closed).
+    public var maxFieldBytes: Int
+    /// The longest row accepted, all values together.
+    public var maxRowBytes: Int
+    /// The most values a row may hold.
+    public var maxFields: Int
+
+    public init(maxFieldBytes: Int = 1 << 20, maxRowBytes: Int = 8 << 20, maxFields: Int = 16_384) {
+        self.maxFieldBytes = maxFieldBytes
+        self.maxRowBytes = maxRowBytes
+        self.maxFields = maxFields
+    }
+}
+
+/// How the bytes of each value are turned into UTF-8.
+enum FieldDecoding: Equatable {
+    /// Not yet known: the first value that is not plain ASCII decides between UTF-8 and Windows-1252.
+    case undecided
+    /// UTF-8 detected; a value that is not valid UTF-8 is read as Windows-1252 and flagged.
+    case utf8Detected
+    /// UTF-8 demanded by the user; a value that is not valid UTF-8 is flagged as an error.
+    case utf8Required
+    /// Windows-1252: every byte above 0x7F is mapped to its character.
+    case windows1252
+    /// The bytes were already transcoded to valid UTF-8 (UTF-16 input).
+    case transcoded
+}
+
+/// Marks on a single value, found while the value was copied out of libcsv.
+public struct FieldFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// The value was not valid UTF-8 and was read as Windows-1252.
+    public static let readAsWindows1252 = FieldFlags(rawValue: 1)
+    /// The value holds a NUL byte.
+    public static let containsNUL = FieldFlags(rawValue: 2)
+    /// The value is not valid UTF-8 although UTF-8 was required.
+    public static let invalidUTF8 = FieldFlags(rawValue: 4)
+    /// Plain ASCII with no control character, no space at either end and no two spaces in a
+    /// row: nothing to clean. (Only set when that was cheap to see; absent means "look".)
+    public static let clean = FieldFlags(rawValue: 8)
+
+    /// The flags that report a problem with the text.
+    public static let problems: FieldFlags = [.readAsWindows1252, .containsNUL, .invalidUTF8]
+}
+
+/// A structural problem libcsv found inside a row (strict mode).
+struct MalformedQuote: Equatable {
+    /// Zero-based index of the value where the stray quote was found.
+    var fieldIndex: Int
+}
+
+/// One record as libcsv delivered it. The pointers are valid only during the callback.
+struct RawRecord {
+    var line: Int
+    var count: Int
+    var bytes: UnsafePointer<UInt8>
+    var ends: UnsafePointer<Int>
+    var flags: UnsafePointer<FieldFlags>
+    var malformed: MalformedQuote?
+    var flagsUnion: FieldFlags
+    /// True when the line held no characters at all (not even delimiters).
+    var isEmptyLine: Bool { count == 0 }
+}
+
+/// What stops the parse of a whole file.
+enum ParseFailure: Error, Equatable {
+    case fieldTooLong(line: Int)
+    case rowTooLong(line: Int)
+    case tooManyFields(line: Int)
+    case unterminatedQuote(line: Int)
+}
+
+/// The mutable state shared with libcsv's C callbacks through the `data` pointer.
+private struct CallbackState {
+    /// The values of the record being collected, back to back.
+    var bytes = GrowableBuffer<UInt8>(capacity: 4096)
+    /// Per value: where it ends in `bytes`.
+    var ends = GrowableBuffer<Int>(capacity: 64)
+    var flags = GrowableBuffer<FieldFlags>(capacity: 64)
+    var fieldCount: Int { ends.count }
+    var rowFlags: FieldFlags = []
+
+    /// The physical line at libcsv's current position (1-based).
+    var line = 1
+    /// The line on which the record being collected started.
+    var recordLine = 1
+    var lastBreakWasCR = false
+
+    var decoding: FieldDecoding
+    /// The line of the first value that was not plain ASCII, and so decided the encoding.
+    var firstNonASCIILine: Int?
+    var limits: ParseLimits
+    /// How many bytes past the end of the value libcsv's buffer still holds (so may be read).
+    var sourceSlack = 0
+    var failure: ParseFailure?
+    /// Set after a stray quote: the record ends, marked malformed, at the next line break.
+    var malformedPending: MalformedQuote?
+    var sink: ((RawRecord) -> Void)?
+    /// The libcsv parser, to learn the size of the buffer it hands over.
+    var parser: UnsafeMutablePointer<csv_parser>?
+
+    /// libcsv's buffer size as last seen: it only grows, so an old value is a safe lower bound,
+    /// and reading it once per slice spares a load per value.
+    var knownSourceCapacity = 0
+
+    mutating func refreshSourceCapacity() {
+        if let parser { knownSourceCapacity = Int(parser.pointee.entry_size) }
+    }
+
+    func parserSlack(for length: Int) -> Int {
+        guard let parser else { return 0 }
+        return Int(parser.pointee.entry_size) - length
+    }
+
+    init(decoding: FieldDecoding, limits: ParseLimits) {
+        self.decoding = decoding
+        self.limits = limits
+    }
+
+    func release() {
+        bytes.release()
+        ends.release()
+        flags.release()
+    }
+
+    /// The common case, kept small: a value of up to 64 plain ASCII bytes with no line break or
+    /// NUL, with room to spare. Copied a word at a time (libcsv's buffer always extends past the
+    /// value; the bytes read past its end are ignored). Returns false to leave it to `appendField`.
+    @inline(__always)
+    mutating func appendShortPlainField(_ source: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        guard length <= 64, fieldCount < limits.maxFields, knownSourceCapacity >= length + 8 else { return false }
+        bytes.reserve(72)
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let spaces: UInt64 = 0x2020_2020_2020_2020
+        let input = UnsafeRawPointer(source)
+        let output = UnsafeMutableRawPointer(bytes.end)
+        var flagged: UInt64 = 0
+        var doubleSpace = false
+        var previousLast: UInt64 = 0
+        var offset = 0
+        while offset < length {
+            var word = input.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            output.storeBytes(of: word, toByteOffset: offset, as: UInt64.self)
+            let remaining = length - offset
+            if remaining < 8 {
+                // Past the end, read as "A", which needs no look and is no space.
+                let mask: UInt64 = (1 << UInt64(remaining &* 8)) &- 1
+                word = (word & mask) | (0x4141_4141_4141_4141 & ~mask)
+            }
+            // Any byte >= 0x80 or below 0x20 sends the value to the full path.
+            flagged |= word | ((word &- ones &* 0x20) & ~word)
+            // Spaces next to each other (a borrow can mark a "!" after a space too: that only
+            // withholds the clean flag, and the checker then looks for itself).
+            let isSpace = word ^ spaces
+            let spaceMarks = (isSpace &- ones) & ~isSpace & high
+            if spaceMarks & (spaceMarks << 8) != 0 || (previousLast & spaceMarks & 0x80) != 0 { doubleSpace = true }
+            previousLast = spaceMarks >> 56
+            offset += 8
+        }
+        guard flagged & high == 0 else { return false }
+        let edgeSpace = length > 0 && (source[0] == 0x20 || source[length - 1] == 0x20)
+        if fieldCount == 0 { recordLine = line }
+        lastBreakWasCR = false
+        bytes.count += length
+        ends.append(bytes.count)
+        flags.append(doubleSpace || edgeSpace ? [] : .clean)
+        return bytes.count <= limits.maxRowBytes
+            || {
+                failure = failure ?? .rowTooLong(line: recordLine)
+                return true
+            }()
+    }
+
+    /// Copies one value out of libcsv's buffer, decoding it and counting the line breaks inside it.
+    @inline(never)
+    mutating func appendField(_ source: UnsafePointer<UInt8>, _ length: Int) {
+        if fieldCount == 0 { recordLine = line }
+        lastBreakWasCR = false
+        if length > limits.maxFieldBytes {
+            failure = failure ?? .fieldTooLong(line: line)
+            return
+        }
+        if fieldCount >= limits.maxFields {
+            failure = failure ?? .tooManyFields(line: recordLine)
+            return
+        }
+        // Windows-1252 needs at most 3 bytes of UTF-8 per input byte; 8 more let the copy end
+        // with a whole word.
+        bytes.reserve(length * 3 + 8)
+        let scan = ByteScan(copying: source, length, to: bytes.end, readableBeyond: sourceSlack)
+        if scan.lineBreaks > 0 { line += scan.lineBreaks }
+        var fieldFlags: FieldFlags = scan.hasNUL ? .containsNUL : []
+        if scan.isASCII || decoding == .transcoded {
+            bytes.count += length
+        } else {
+            let valid = UTF8Validation.isValid(source, length)
+            if decoding == .undecided {
+                decoding = valid ? .utf8Detected : .windows1252
+                firstNonASCIILine = recordLine
+            }
+            switch decoding {
+            case .windows1252:
+                bytes.count += Windows1252.decode(source, length, into: bytes.end)
+            case .utf8Detected where !valid:
+                bytes.count += Windows1252.decode(source, length, into: bytes.end)
+                fieldFlags.insert(.readAsWindows1252)
+            case .utf8Required where !valid:
+                bytes.count += length
+                fieldFlags.insert(.invalidUTF8)
+            default:
+                bytes.count += length
+            }
+        }
+        if bytes.count > limits.maxRowBytes {
+            failure = failure ?? .rowTooLong(line: recordLine)
+            return
+        }
+        ends.append(bytes.count)
+        flags.append(fieldFlags)
+        rowFlags.formUnion(fieldFlags.intersection(.problems))
+    }
+
+    /// Ends the record on `terminator` (CR, LF, or -1 at the end of the data).
+    mutating func endRecord(terminator: Int32) {
+        if fieldCount == 0 && malformedPending == nil {
+            // A line break outside any record: an empty line, or the LF of a CRLF pair.
+            if terminator == 0x0A && lastBreakWasCR {
+                lastBreakWasCR = false
+                return
+            }
+            if terminator < 0 { return }
+            recordLine = line
+        }
+        if failure == nil {
+            sink?(
+                RawRecord(
+                    line: recordLine, count: fieldCount, bytes: bytes.base, ends: ends.base, flags: flags.base,
+                    malformed: malformedPending, flagsUnion: rowFlags))
+        }
+        malformedPending = nil
+        rowFlags = []
+        ends.count = 0
+        flags.count = 0
+        bytes.count = 0
+        if terminator == 0x0A || terminator == 0x0D {
+            line += 1
+            lastBreakWasCR = terminator == 0x0D
+        }
+    }
+}
+
+/// What one pass over a value's bytes found: plain ASCII or not, a NUL, and line breaks.
+struct ByteScan {
+    var isASCII = true
+    var hasNUL = false
+    var lineBreaks = 0
+
+    /// Scans `length` bytes; with a destination, copies them there in the same pass. When at
+    /// least 8 bytes past the end may be read (`readableBeyond`) and written, the last partial
+    /// word is handled whole, with the bytes past the end masked off.
+    @inline(__always)
+    init(
+        copying source: UnsafePointer<UInt8>, _ length: Int, to destination: UnsafeMutablePointer<UInt8>? = nil,
+        readableBeyond: Int = 0
+    ) {
+        var index = 0
+        // Eight bytes at a time: words with no byte >= 0x80 and none below 0x0E need no look.
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let raw = UnsafeRawPointer(source)
+        let output = destination.map(UnsafeMutableRawPointer.init)
+        while index + 8 <= length {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            output?.storeBytes(of: word, toByteOffset: index, as: UInt64.self)
+            let below14 = (word &- ones &* 14) & ~word & high
+            if (word | below14) & high != 0 {
+                for offset in index..<(index + 8) { inspect(source, offset, length) }
+            }
+            index += 8
+        }
+        if index < length && readableBeyond >= 8, let output {
+            let remaining = length - index
+            let mask: UInt64 = (1 << UInt64(remaining * 8)) &- 1
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            output.storeBytes(of: word, toByteOffset: index, as: UInt64.self)
+            let kept = word & mask
+            // Bytes past the end read as 0x20, which needs no look.
+            let padded = kept | (0x2020_2020_2020_2020 & ~mask)
+            let below14 = (padded &- ones &* 14) & ~padded & high
+            if (padded | below14) & high != 0 {
+                for offset in index..<length { inspect(source, offset, length) }
+            }
+            return
+        }
+        // The tail: copy while gathering whether any byte needs a look, then look only if so.
+        var any: UInt8 = 0
+        var low = false
+        let tail = index
+        while index < length {
+            let byte = source[index]
+            destination?[index] = byte
+            any |= byte
+            low = low || byte < 14
+            index += 1
+        }
+        if any >= 0x80 || low {
+            for offset in tail..<length { inspect(source, offset, length) }
+        }
+    }
+
+    init(_ source: UnsafePointer<UInt8>, _ length: Int) { self.init(copying: source, length) }
+
+    @inline(__always)
+    private mutating func inspect(_ source: UnsafePointer<UInt8>, _ index: Int, _ length: Int) {
+        let byte = source[index]
+        if byte >= 0x80 {
+            isASCII = false
+        } else if byte == 0x0A {
+            lineBreaks += 1
+        } else if byte == 0x0D {
+            if index + 1 >= length || source[index + 1] != 0x0A { lineBreaks += 1 }
+        } else if byte == 0 {
+            hasNUL = true
+        }
+    }
+}
+
+private func fieldCallback(_ data: UnsafeMutableRawPointer?, _ length: Int, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    let state = context.assumingMemoryBound(to: CallbackState.self)
+    guard state.pointee.failure == nil else { return }
+    if let data {
+        let source = data.assumingMemoryBound(to: UInt8.self)
+        if state.pointee.appendShortPlainField(source, length) { return }
+        // libcsv hands over its own buffer; what lies past this value in it may be read.
+        state.pointee.sourceSlack = state.pointee.parserSlack(for: length)
+        state.pointee.refreshSourceCapacity()
+        state.pointee.appendField(source, length)
+    } else {
+        var empty: UInt8 = 0
+        state.pointee.appendField(&empty, 0)
+    }
+}
+
+private func recordCallback(_ terminator: Int32, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    context.assumingMemoryBound(to: CallbackState.self).pointee.endRecord(terminator: terminator)
+}
+
+/// A streaming libcsv parser in strict mode that reports every line break, so that each record
+/// carries its physical line number. A row with a stray quote is delivered as malformed and
+/// parsing resumes on the next line.
+final class LibCSVParser {
+    private let parser: UnsafeMutablePointer<csv_parser>
+    private let state: UnsafeMutablePointer<CallbackState>
+    /// After a stray quote, input is skipped up to the next line break.
+    private var skippingToLineEnd = false
+
+    init(delimiter: UInt8, decoding: FieldDecoding, limits: ParseLimits = ParseLimits()) {
+        parser = .allocate(capacity: 1)
+        // csv_init fails only for a null pointer.
+        _ = csv_init(parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL))
+        csv_set_delim(parser, delimiter)
+        csv_set_blk_size(parser, 4096)
+        state = .allocate(capacity: 1)
+        state.initialize(to: CallbackState(decoding: decoding, limits: limits))
+        state.pointee.parser = parser
+    }
+
+    deinit {
+        csv_free(parser)
+        parser.deallocate()
+        state.pointee.release()
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    /// How values are being decoded now (the first non-ASCII value settles an undecided file).
+    var decoding: FieldDecoding { state.pointee.decoding }
+    var firstNonASCIILine: Int? { state.pointee.firstNonASCIILine }
+    /// The physical line libcsv has reached.
+    var currentLine: Int { state.pointee.line }
+
+    /// Parses `input`, calling `sink` for every record completed by it.
+    func parse(_ input: UnsafeRawBufferPointer, _ sink: (RawRecord) -> Void) throws(ParseFailure) {
+        try withSink(sink) { () throws(ParseFailure) in
+            // Feed in slices so that libcsv's buffer for an unfinished value can never grow far
+            // past the limit before it is checked.
+            let slice = 64 * 1024
+            var offset = 0
+            while offset < input.count {
+                let end = min(offset + slice, input.count)
+                try parseSlice(UnsafeRawBufferPointer(rebasing: input[offset..<end]))
+                offset = end
+            }
+        }
+    }
+
+    /// Ends the data: delivers a last record without a trailing line break.
+    func finish(_ sink: (RawRecord) -> Void) throws(ParseFailure) {
+        try withSink(sink) { () throws(ParseFailure) in
+            if parser.pointee.pstate != 0 && parser.pointee.quoted != 0 && !skippingToLineEnd {
+                throw ParseFailure.unterminatedQuote(line: state.pointee.line)
+            }
+            if skippingToLineEnd {
+                csv_fini(parser, nil, nil, nil)
+                state.pointee.endRecord(terminator: -1)
+                return
+            }
+            csv_fini(parser, fieldCallback, recordCallback, state)
+            if let failure = state.pointee.failure { throw failure }
+        }
+    }
+
+    private func withSink(_ sink: (RawRecord) -> Void, _ body: () throws(ParseFailure) -> Void) throws(ParseFailure) {
+        let outcome: Result<Void, ParseFailure> = withoutActuallyEscaping(sink) { escaping in
+            state.pointee.sink = escaping
+            defer { state.pointee.sink = nil }
+            do throws(ParseFailure) {
+                try body()
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try outcome.get()
+    }
+
+    private func parseSlice(_ input: UnsafeRawBufferPointer) throws(ParseFailure) {
+        guard let base = input.baseAddress else { return }
+        var offset = 0
+        while offset < input.count {
+            if skippingToLineEnd {
+                guard let lineEnd = Self.firstLineBreak(in: input, from: offset) else { return }
+                skippingToLineEnd = false
+                offset = lineEnd
+                continue
+            }
+            let remaining = input.count - offset
+            let used = csv_parse(parser, base + offset, remaining, fieldCallback, recordCallback, state)
+            state.pointee.refreshSourceCapacity()
+            if let failure = state.pointee.failure { throw failure }
+            if used == remaining {
+                if Int(parser.pointee.entry_pos) > state.pointee.limits.maxFieldBytes {
+                    throw ParseFailure.fieldTooLong(line: state.pointee.line)
+                }
+                return
+            }
+            guard csv_error(parser) == CSV_EPARSE else {
+                throw ParseFailure.fieldTooLong(line: state.pointee.line)
+            }
+            recoverFromStrayQuote()
+            offset += used
+        }
+    }
+
+    /// Marks the row malformed, resets libcsv and drops the rest of the line; the line break that
+    /// ends it then ends the record, which keeps the values read before the stray quote.
+    private func recoverFromStrayQuote() {
+        let pending = Int(parser.pointee.entry_pos)
+        let pendingBreaks = pending > 0 ? ByteScan(parser.pointee.entry_buf, pending).lineBreaks : 0
+        if state.pointee.fieldCount == 0 { state.pointee.recordLine = state.pointee.line }
+        state.pointee.malformedPending = MalformedQuote(fieldIndex: state.pointee.fieldCount)
+        state.pointee.line += pendingBreaks
+        state.pointee.lastBreakWasCR = false
+        csv_fini(parser, nil, nil, nil)
+        skippingToLineEnd = true
+    }
+
+    private static func firstLineBreak(in input: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        var index = start
+        while index < input.count {
+            let byte = input[index]
+            if byte == 0x0A || byte == 0x0D { return index }
+            index += 1
+        }
+        return nil
+    }
+}
+
+/// Writes values as CSV fields through libcsv (always quoted, inner quotes doubled).
+enum LibCSVFieldWriter {
+    /// Appends `value` as one quoted CSV field to `output`.
+    static func append(_ value: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+        guard let source = value.baseAddress, !value.isEmpty else {
+            output.append(0x22)
+            output.append(0x22)
+            return
+        }
+        let needed = csv_write(nil, 0, source, value.count)
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: needed))
+        output.withUnsafeMutableBufferPointer { buffer in
+            guard let destination = buffer.baseAddress else { return }
+            _ = csv_write(destination + start, needed, source, value.count)
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+
+/// Rows copied out of libcsv's buffers, so they can cross from the thread that parses to the
+/// thread that checks them. Parsing and checking then run on two cores at once.
+@usableFromInline
+final class RowBatch: @unchecked Sendable {
+    static let rowsPerBatch = 2048
+
+    private struct Row {
+        var line: Int
+        var count: Int
+        var firstField: Int
+        var firstByte: Int
+        var problem: RecordProblem?
+        var flagsUnion: FieldFlags
+    }
+
+    // One thread at a time owns a batch (the pipeline hands it over), so the dynamic exclusivity
+    // checks would only cost time.
+    @exclusivity(unchecked) private var bytes: GrowableBuffer<UInt8>
+    /// Per value: its end, counted from the start of its row.
+    @exclusivity(unchecked) private var ends: GrowableBuffer<Int>
+    @exclusivity(unchecked) private var flags: GrowableBuffer<FieldFlags>
+    @exclusivity(unchecked) private var rows: GrowableBuffer<Row>
+
+    init() {
+        bytes = GrowableBuffer(capacity: 1 << 19)
+        ends = GrowableBuffer(capacity: Self.rowsPerBatch * 16)
+        flags = GrowableBuffer(capacity: Self.rowsPerBatch * 16)
+        rows = GrowableBuffer(capacity: Self.rowsPerBatch)
+    }
+
+    deinit {
+        bytes.release()
+        ends.release()
+        flags.release()
+        rows.release()
+    }
+
+    var isFull: Bool { rows.count >= Self.rowsPerBatch || bytes.count >= 2 << 20 }
+    var isEmpty: Bool { rows.count == 0 }
+
+    func removeAll() {
+        bytes.count = 0
+        ends.count = 0
+        flags.count = 0
+        rows.count = 0
+    }
+
+    func append(_ record: Record) {
+        rows.append(
+            Row(
+                line: record.line, count: record.count, firstField: ends.count, firstByte: bytes.count,
+                problem: record.problem,
+                flagsUnion: record.flagsUnion))
+        bytes.append(record.bytes, count: record.byteCount)
+        ends.append(record.ends, count: record.count)
+        flags.append(record.flagStorage, count: record.count)
+    }
+
+    /// Calls `body` with a view of the rows, valid during the call.
+    func withView<T>(_ body: (RecordBatch) throws -> T) rethrows -> T {
+        try body(RecordBatch(storage: self))
+    }
+
+    @usableFromInline
+    func record(at index: Int) -> Record {
+        let row = rows.base[index]
+        return Record(
+            line: row.line, count: row.count, problem: row.problem, bytes: bytes.base + row.firstByte,
+            ends: ends.base + row.firstField, flagStorage: flags.base + row.firstField, flagsUnion: row.flagsUnion)
+    }
+
+    @usableFromInline var rowCount: Int { rows.count }
+}
+
+/// A batch of data rows; its records are valid while the call that received it runs.
+public struct RecordBatch {
+    @usableFromInline let storage: RowBatch
+
+    init(storage: RowBatch) { self.storage = storage }
+
+    @inlinable public var count: Int { storage.rowCount }
+
+    @inlinable public subscript(index: Int) -> Record { storage.record(at: index) }
+}
+
+/// A bounded hand-over between the parsing thread and the checking thread. Bounded, so memory
+/// stays flat when checking is slower than parsing; closable, so either side can stop the other.
+final class RowPipeline: @unchecked Sendable {
+    enum Item {
+        case batch(RowBatch)
+        case end(ReadSummary)
+        case failure(any Error)
+    }
+
+    private let condition = NSCondition()
+    private var items: [Item] = []
+    private var spare: [RowBatch] = []
+    private var closed = false
+    private let depth: Int
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(depth: Int = 4) { self.depth = depth }
+
+    /// Waits for room, then hands over; false when the other side has closed the pipeline.
+    func put(_ item: Item) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= depth && !closed { condition.wait() }
+        guard !closed else { return false }
+        items.append(item)
+        condition.broadcast()
+        return true
+    }
+
+    /// Waits for the next item; nil once closed and empty.
+    func take() -> Item? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !closed { condition.wait() }
+        guard !items.isEmpty else { return nil }
+        let item = items.removeFirst()
+        condition.broadcast()
+        return item
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// An empty batch, reused when one has come back.
+    func freshBatch() -> RowBatch {
+        condition.lock()
+        defer { condition.unlock() }
+        return spare.popLast() ?? RowBatch()
+    }
+
+    func recycle(_ batch: RowBatch) {
+        batch.removeAll()
+        condition.lock()
+        spare.append(batch)
+        condition.unlock()
+    }
+
+    /// Runs `produce` on its own thread; `join()` waits for it to end.
+    func startProducer(_ produce: @escaping @Sendable () -> Void) {
+        let thread = Thread { [finished] in
+            produce()
+            finished.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    func join() { finished.wait() }
+}
+
+/// Stops the producer after the consumer has gone.
+struct PipelineClosed: Error {}
+
+/// Carries values that are used by one thread at a time across the thread boundary.
+struct Handover<Value>: @unchecked Sendable {
+    let value: Value
+}

@@ -1,0 +1,68 @@
+public import Foundation
+
+/// A problem that stops the whole file from being read. Row-level problems are not errors:
+/// they travel with the row (see `Record.problem`).
+public struct SpreadsheetError: Error, LocalizedError, Equatable, Sendable {
+    public enum Code: Equatable, Sendable {
+        case cannotOpen(reason: String)
+        case isDirectory
+        case notText(NonTextKind)
+        case empty
+        case noHeader
+        case headerLineOutOfRange(requested: Int, lastLine: Int)
+        case fieldTooLong(line: Int, limit: Int)
+        case rowTooLong(line: Int, limit: Int)
+        case tooManyColumns(line: Int, limit: Int)
+        case unterminatedQuote(line: Int)
+        case cannotWrite(reason: String)
+    }
+
+    public let path: String
+    public let code: Code
+
+    public init(path: String, code: Code) {
+        self.path = path
+        self.code = code
+    }
+
+    /// The line the problem is on, when there is one.
+    public var line: Int? {
+        switch code {
+        case .fieldTooLong(let line, _), .rowTooLong(let line, _), .tooManyColumns(let line, _),
+            .unterminatedQuote(let line):
+            line
+        default: nil
+        }
+    }
+
+    public var errorDescription: String? {
+        switch code {
+        case .cannotOpen(let reason):
+            "\(path): cannot open the file (\(reason)). Check the path and that you may read it."
+        case .isDirectory:
+            if path.lowercased().hasSuffix(".numbers") {
+                "\(path) is an Apple Numbers document. \(NonTextKind.numbersDocument.howToExport)"
+            } else {
+                "\(path) is a folder, not a file. Give the path of the exported .csv file."
+            }
+        case .notText(let kind):
+            "\(path) is \(kind.description), not a CSV file. \(kind.howToExport)"
+        case .empty:
+            "\(path) is empty. Export the spreadsheet again, with a header row and one row per recipient."
+        case .noHeader:
+            "\(path) has no header row: no line names its columns. Add a header row (for example First Name, Last Name, Email) above the data, or name the header line with --header-line."
+        case .headerLineOutOfRange(let requested, let lastLine):
+            "\(path): --header-line \(requested) is past the end of the file (the last line with data is \(lastLine))."
+        case .fieldTooLong(let line, let limit):
+            "\(path): line \(line): a value starts here that is longer than \(limit / 1024) KiB. This almost always means a quotation mark opened a value and never closed it: look at line \(line) for a \" without its closing \"."
+        case .rowTooLong(let line, let limit):
+            "\(path): line \(line): the row starting here is longer than \(limit / (1024 * 1024)) MiB. Check that the file is a CSV export and that every quoted value closes its quotes."
+        case .tooManyColumns(let line, let limit):
+            "\(path): line \(line) has more than \(limit) columns. Check that the delimiter is right (try --delimiter) and that the file is a CSV export."
+        case .unterminatedQuote(let line):
+            "\(path): line \(line): a quoted value starts here and never ends, so everything after it would be swallowed into one value. Add the missing closing quotation mark (\") on or after line \(line), then run again."
+        case .cannotWrite(let reason):
+            "\(path): cannot write the file (\(reason)). Check that the folder exists and that you may write to it."
+        }
+    }
+}

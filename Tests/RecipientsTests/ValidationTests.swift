@@ -1,0 +1,299 @@
+import Foundation
+import GoodyBatchTestSupport
+import Spreadsheet
+import Testing
+
+@testable import Recipients
+
+/// Runs a validation of `text` and returns the report and every finding.
+func validate(
+    _ text: String, method: SendMethod, fixture: Fixture, name: String = "team.csv", collect: Bool = false,
+    allowDuplicates: Bool = false, overrides: [RecipientField: String] = [:], preferPreferredName: Bool = false
+) throws -> (report: ValidationReport, findings: [Finding]) {
+    let path = fixture.write(name, text)
+    var findings: [Finding] = []
+    let report = try Validation(
+        ValidationRequest(
+            path: path,
+            options: ValidationOptions(method: method, allowDuplicates: allowDuplicates, collectRecipients: collect),
+            overrides: overrides, preferPreferredName: preferPreferredName)
+    ).run { findings.append($0) }
+    return (report, findings)
+}
+
+extension Array where Element == Finding {
+    func codes(line: Int) -> Set<FindingCode> { Set(filter { $0.line == line }.map(\.code)) }
+}
+
+struct RuleTests {
+    let fixture = Fixture()
+
+    @Test func firstNameIsAlwaysRequired() throws {
+        let (report, findings) = try validate(
+            "First Name,Last Name\n,Diaz\nBen,Ode\n", method: .linkMultipleCustomList, fixture: fixture)
+        #expect(report.rowsWithErrors == 1)
+        #expect(findings.codes(line: 2) == [.firstNameMissing])
+        let finding = try #require(findings.first)
+        #expect(finding.column?.description == "column A (First Name)")
+        #expect(finding.fix == "fill in the recipient's first name")
+    }
+
+    @Test func emailAndLinkNeedsAValidEmailOnEveryRow() throws {
+        let text = "First Name,Email\nAna,ana@example.com\nBen,\nCy,cy@example\n"
+        let (report, findings) = try validate(text, method: .emailAndLink, fixture: fixture)
+        #expect(report.rowsOK == 1)
+        #expect(findings.codes(line: 3) == [.emailMissing])
+        #expect(findings.codes(line: 4) == [.emailInvalid])
+    }
+
+    @Test func linkListNeedsOnlyAFirstName() throws {
+        let (report, _) = try validate("First Name\nAna\nBen\n", method: .linkMultipleCustomList, fixture: fixture)
+        #expect(report.rows == 2)
+        #expect(report.rowsOK == 2)
+    }
+
+    @Test func directSendNeedsAFullUSAddress() throws {
+        let text = """
+            First Name,Address 1,City,State,ZIP,Country
+            Ana,1 Main St,Boston,MA,02134,US
+            Ben,,Austin,TX,78701,US
+            Cy,2 Elm St,,TX,78701,US
+            Dee,3 Oak St,Reno,,89501,US
+            Eve,4 Pine St,Reno,NV,,US
+            Fay,300 King St,Toronto,ON,M5V 1J5,Canada
+            Gus,5 Lake Rd,Portland,Oregn,97205,US
+
+            """
+        let (report, findings) = try validate(text, method: .directSend, fixture: fixture)
+        #expect(report.rowsOK == 1)
+        #expect(findings.codes(line: 3) == [.address1Missing])
+        #expect(findings.codes(line: 4) == [.cityMissing])
+        #expect(findings.codes(line: 5) == [.stateMissing])
+        #expect(findings.codes(line: 6) == [.postalCodeMissing])
+        #expect(findings.codes(line: 7) == [.countryUnsupported])
+        #expect(findings.codes(line: 8) == [.stateInvalid])
+    }
+
+    @Test func addressRepairsAreWarningsOnTheirRows() throws {
+        let text = """
+            First Name,Street,City,State,Zip,Country
+            Ana,1 Main St,Boston,Massachusetts,2134,United States
+            Ben,PO Box 12,Austin,tx,78701,
+            Cy,Unit 2050 Box 4190,APO,AP,96278,USA
+
+            """
+        let (report, findings) = try validate(text, method: .directSend, fixture: fixture, collect: true)
+        #expect(report.rowsWithErrors == 0)
+        #expect(report.rowsWithWarnings == 3)
+        #expect(findings.codes(line: 2) == [.stateNormalized, .postalCodeRepaired, .countryNormalized])
+        #expect(findings.codes(line: 3) == [.stateNormalized, .countryAssumedUS, .poBox])
+        #expect(findings.codes(line: 4) == [.countryNormalized, .militaryAddress])
+        let ana = try #require(report.recipients.first)
+        #expect(
+            ana.address
+                == MailingAddress(
+                    address1: "1 Main St", address2: nil, city: "Boston", state: "MA", postalCode: "02134",
+                    country: "US"))
+        let zip = try #require(findings.first { $0.code == .postalCodeRepaired })
+        #expect(zip.value == "2134")
+        #expect(zip.message == "\"2134\" repaired to 02134: a leading zero was missing")
+    }
+
+    @Test func aMissingCountryColumnIsSaidOnceNotPerRow() throws {
+        let text = "First Name,Street,City,State,Zip\nAna,1 Main St,Boston,MA,02134\n"
+        let (report, findings) = try validate(text, method: .directSend, fixture: fixture)
+        #expect(findings.isEmpty)
+        #expect(report.notes.contains { $0.contains("no country column") })
+    }
+
+    @Test func phoneWhenPresentMustBeAUSNumber() throws {
+        let text = "First Name,Phone\nAna,(555) 234-7890\nBen,555-0100\nCy,\n"
+        let (report, findings) = try validate(text, method: .linkMultipleCustomList, fixture: fixture, collect: true)
+        #expect(findings.codes(line: 2) == [.phoneNormalized])
+        #expect(findings.codes(line: 3) == [.phoneInvalid])
+        #expect(findings.codes(line: 4).isEmpty)
+        #expect(report.recipients.map(\.phone) == ["+15552347890", nil])
+    }
+
+    @Test func duplicateEmailsNameBothLines() throws {
+        let text = "First Name,Email\nAna,ana@example.com\nBen,ben@example.com\nAnnie,ANA@example.com\n"
+        let (_, findings) = try validate(text, method: .emailAndLink, fixture: fixture)
+        let duplicate = try #require(findings.first { $0.code == .duplicateEmail })
+        #expect(duplicate.line == 4)
+        #expect(duplicate.relatedLine == 2)
+        #expect(duplicate.message.contains("line 2"))
+        #expect(duplicate.fix.contains("lines 2 and 4"))
+    }
+
+    @Test func duplicateNameAndAddressForDirectSend() throws {
+        let text = """
+            First Name,Last Name,Street,City,State,Zip
+            Ana,Diaz,1 Main St,Boston,MA,02134
+            Ana,Diaz,1 Main St,Boston,MA,2134
+            Ana,Diaz,1 Main St,Boston,MA,02135
+
+            """
+        let (_, findings) = try validate(text, method: .directSend, fixture: fixture)
+        #expect(findings.first { $0.code == .duplicateAddress }?.line == 3)
+        #expect(findings.first { $0.code == .duplicateAddress }?.relatedLine == 2)
+        #expect(!findings.codes(line: 4).contains(.duplicateAddress))
+    }
+
+    @Test func duplicatesAreAllowedWhenAsked() throws {
+        let text = "First Name,Email\nAna,ana@example.com\nAna,ana@example.com\n"
+        let (report, _) = try validate(text, method: .emailAndLink, fixture: fixture, allowDuplicates: true)
+        #expect(report.rowsOK == 2)
+    }
+
+    @Test func whitespaceIsCleanedVisibly() throws {
+        let text = "First Name,Last Name\n\"  Ana  Maria \",Diaz\n"
+        let (report, findings) = try validate(text, method: .linkMultipleCustomList, fixture: fixture, collect: true)
+        #expect(findings.codes(line: 2) == [.whitespaceCleaned])
+        #expect(report.recipients.first?.firstName == "Ana Maria")
+    }
+
+    @Test func preferredNameIsUsedWhereFilledWhenAsked() throws {
+        let text = "Legal First Name,Preferred Name\nRobert,Bob\nAlice,\n"
+        let (report, _) = try validate(
+            text, method: .linkMultipleCustomList, fixture: fixture, collect: true, preferPreferredName: true)
+        #expect(report.recipients.map(\.firstName) == ["Bob", "Alice"])
+        let (plain, _) = try validate(
+            text, method: .linkMultipleCustomList, fixture: fixture, name: "b.csv", collect: true)
+        #expect(plain.recipients.map(\.firstName) == ["Robert", "Alice"])
+    }
+
+    @Test func rowSettingsAreCheckedForShape() throws {
+        let text = """
+            First Name,Gift Amount,Send Date,Variants,Product,Message
+            Ana,25,2026-12-01,Sugar; Chocolate,Cookie Box,"Happy anniversary,
+            Ana!"
+            Ben,ten,13/40/2026,Sugar;;Oat,,
+            """
+        let (report, findings) = try validate(text, method: .linkMultipleCustomList, fixture: fixture, collect: true)
+        #expect(findings.codes(line: 2).isEmpty)
+        #expect(findings.codes(line: 4) == [.amountInvalid, .sendDateInvalid, .variantsInvalid])
+        let settings = try #require(report.recipients.first?.settings)
+        #expect(settings.amountCents == 2500)
+        #expect(settings.variants == ["Sugar", "Chocolate"])
+        #expect(settings.product == "Cookie Box")
+        #expect(settings.message == "Happy anniversary,\nAna!")
+        #expect(settings.sendDate?.iso8601 == "2026-12-01")
+    }
+
+    @Test func structuralProblemsRejectTheRow() throws {
+        let text = "First Name,Last Name\nAna,Di\"az\nBen,Ode,Extra\nCy\nDee,Lo\n"
+        let (report, findings) = try validate(text, method: .linkMultipleCustomList, fixture: fixture)
+        #expect(findings.codes(line: 2) == [.strayQuote])
+        #expect(findings.codes(line: 3) == [.tooManyValues])
+        #expect(findings.codes(line: 4) == [.tooFewValues])
+        #expect(report.rowsOK == 1)
+    }
+
+    @Test func aStrayWindows1252ValueIsAWarning() throws {
+        let path = fixture.write(
+            "mixed.csv", bytes: Array("First Name\nZoë\n".utf8) + [0x52, 0x65, 0x6E, 0xE9, 0x65, 0x0A])
+        var findings: [Finding] = []
+        let report = try Validation(
+            ValidationRequest(path: path, options: ValidationOptions(method: .linkMultipleCustomList))
+        ).run { findings.append($0) }
+        #expect(report.rowsWithWarnings == 1)
+        #expect(findings.first?.code == .readAsWindows1252)
+        #expect(findings.first?.value == "Renée")
+    }
+
+    @Test func nulBytesAreErrors() throws {
+        let path = fixture.write("nul.csv", bytes: Array("First Name\nAn".utf8) + [0] + Array("a\n".utf8))
+        var findings: [Finding] = []
+        _ = try Validation(ValidationRequest(path: path, options: ValidationOptions(method: .linkMultipleCustomList)))
+            .run { findings.append($0) }
+        #expect(findings.map(\.code) == [.nulByte])
+        #expect(findings.first?.value == "An␀a")
+    }
+}
+
+struct RejectedFileTests {
+    let fixture = Fixture()
+
+    private func rows(_ name: String) throws -> [[String]] {
+        let reader = try SpreadsheetReader(path: fixture.path(name), headerScore: Validation.headerScore)
+        var rows = [reader.layout.header]
+        _ = try reader.readRecords { rows.append($0.strings(width: reader.layout.header.count)) }
+        return rows
+    }
+
+    @Test func rejectedRowsKeepTheirColumnsAndSayWhy() throws {
+        let text = "First Name,Email,Team\nAna,ana@example.com,Core\n,ben@example.com,Data\nCy,cy@example,Core\n"
+        let (report, _) = try validate(text, method: .emailAndLink, fixture: fixture)
+        #expect(report.rejectedPath == fixture.path("team.rejected.csv"))
+        let rejected = try rows("team.rejected.csv")
+        #expect(
+            rejected.map { Array($0.prefix(3)) } == [
+                ["First Name", "Email", "Team"], ["", "ben@example.com", "Data"], ["Cy", "cy@example", "Core"],
+            ])
+        #expect(rejected[0].last == "error")
+        #expect(rejected[1].last?.hasPrefix("line 3: column A (First Name): the first name is empty") == true)
+        #expect(rejected[2].last?.contains("Fix: correct the address") == true)
+    }
+
+    @Test func fixingTheRejectedFileAndRunningAgainReplacesTheErrorColumn() throws {
+        _ = try validate("First Name,Email\nAna,ana@example\n", method: .emailAndLink, fixture: fixture)
+        let rejectedPath = fixture.path("team.rejected.csv")
+        var findings: [Finding] = []
+        let again = try Validation(
+            ValidationRequest(path: rejectedPath, options: ValidationOptions(method: .emailAndLink))
+        ).run { findings.append($0) }
+        #expect(again.rowsWithErrors == 1)
+        let rows = try rows("team.rejected.rejected.csv")
+        #expect(rows[0] == ["First Name", "Email", "error"])
+    }
+
+    @Test func aStaleRejectedFileIsRemovedWhenEveryRowPasses() throws {
+        _ = try validate("First Name,Email\nAna,ana@example\n", method: .emailAndLink, fixture: fixture)
+        #expect(fixture.exists("team.rejected.csv"))
+        let (report, _) = try validate(
+            "First Name,Email\nAna,ana@example.com\n", method: .emailAndLink, fixture: fixture)
+        #expect(report.removedStaleRejected == fixture.path("team.rejected.csv"))
+        #expect(!fixture.exists("team.rejected.csv"))
+    }
+
+    @Test func aFileThatIsNotOursIsNeverRemoved() throws {
+        fixture.write("team.rejected.csv", "my own notes\n")
+        let (report, _) = try validate(
+            "First Name,Email\nAna,ana@example.com\n", method: .emailAndLink, fixture: fixture)
+        #expect(report.removedStaleRejected == nil)
+        #expect(fixture.exists("team.rejected.csv"))
+    }
+
+    @Test func missingRequiredColumnStopsBeforeAnyRowAndWritesNothing() throws {
+        let error = #expect(throws: InputError.self) {
+            try validate("First Name,City\nAna,Boston\n", method: .emailAndLink, fixture: fixture)
+        }
+        #expect(error?.message.contains("no column holds email") == true)
+        #expect(fixture.files() == ["team.csv"])
+    }
+}
+
+struct TemplateTests {
+    let fixture = Fixture()
+
+    @Test(arguments: SendMethod.allCases)
+    func committedTemplatesMatchWhatTheToolWrites(method: SendMethod) throws {
+        let path = fixture.path("\(method.rawValue).csv")
+        try StarterSpreadsheet.write(method, to: path)
+        let written = try #require(fixture.read("\(method.rawValue).csv"))
+        let committed = try #require(
+            FileManager.default.contents(atPath: Repository.path("templates/\(method.rawValue).csv")))
+        #expect(written == Array(committed), "templates/\(method.rawValue).csv is out of date")
+    }
+
+    @Test(arguments: SendMethod.allCases)
+    func eachTemplateValidatesCleanForItsMethod(method: SendMethod) throws {
+        let path = fixture.path("\(method.rawValue).csv")
+        try StarterSpreadsheet.write(method, to: path)
+        var findings: [Finding] = []
+        let report = try Validation(ValidationRequest(path: path, options: ValidationOptions(method: method)))
+            .run { findings.append($0) }
+        #expect(report.rows == 1)
+        #expect(findings.filter { $0.severity == .error }.isEmpty)
+    }
+}
