@@ -14,11 +14,24 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "goody-batch", targets: ["goody-batch"]),
+        .executable(name: "goody-emulator", targets: ["goody-emulator"]),
         .library(name: "Spreadsheet", targets: ["Spreadsheet"]),
         .library(name: "Recipients", targets: ["Recipients"]),
+        .library(name: "GoodyAPI", targets: ["GoodyAPI"]),
+        .library(name: "APIClient", targets: ["APIClient"]),
+        .library(name: "GoodyEmulator", targets: ["GoodyEmulator"]),
+        .library(name: "Planning", targets: ["Planning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C stays behind one wall: only Spreadsheet/LibCSV.swift imports this module.
@@ -37,8 +50,63 @@ let package = Package(
         // Column mapping, normalization and the rules of each send method.
         .target(
             name: "Recipients",
-            dependencies: ["Spreadsheet"],
+            dependencies: ["Spreadsheet", "GoodyAPI"],
             path: "Sources/Recipients",
+            swiftSettings: strictSettings
+        ),
+        // The Goody API's resources, Codable as the OpenAPI document spells them.
+        .target(
+            name: "GoodyAPI",
+            path: "Sources/GoodyAPI",
+            swiftSettings: strictSettings
+        ),
+        // The client for the Goody API (AsyncHTTPClient): auth, retries, errors that say what to do.
+        .target(
+            name: "APIClient",
+            dependencies: [
+                "GoodyAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/APIClient",
+            swiftSettings: strictSettings
+        ),
+        // An emulator of the Goody API (Hummingbird 2) for tests, the demo and the benchmarks.
+        .target(
+            name: "GoodyEmulator",
+            dependencies: [
+                "GoodyAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Emulator",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "goody-emulator",
+            dependencies: [
+                "GoodyEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/goody-emulator",
+            swiftSettings: strictSettings
+        ),
+        // Cart, campaign, batching and the cost estimate.
+        .target(
+            name: "Planning",
+            dependencies: [
+                "Recipients",
+                "Spreadsheet",
+                "GoodyAPI",
+                "APIClient",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Planning",
             swiftSettings: strictSettings
         ),
         // The argument-parser commands: each builds one core object and makes one call.
@@ -47,7 +115,12 @@ let package = Package(
             dependencies: [
                 "Spreadsheet",
                 "Recipients",
+                "GoodyAPI",
+                "APIClient",
+                "GoodyEmulator",
+                "Planning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Sources/CommandLine",
             swiftSettings: strictSettings
@@ -64,7 +137,13 @@ let package = Package(
         // Fixture builders and a runner for the built binary, shared by the test targets.
         .target(
             name: "GoodyBatchTestSupport",
-            dependencies: ["Spreadsheet"],
+            dependencies: [
+                "Spreadsheet",
+                "GoodyAPI",
+                "APIClient",
+                "GoodyEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Sources/TestSupport",
             swiftSettings: strictSettings
         ),
@@ -76,13 +155,38 @@ let package = Package(
         ),
         .testTarget(
             name: "RecipientsTests",
-            dependencies: ["Recipients", "Spreadsheet", "GoodyBatchTestSupport"],
+            dependencies: ["Recipients", "Spreadsheet", "GoodyAPI", "GoodyBatchTestSupport"],
             path: "Tests/RecipientsTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "EmulatorTests",
+            dependencies: [
+                "GoodyEmulator",
+                "GoodyAPI",
+                "GoodyBatchTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/EmulatorTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "APIClientTests",
+            dependencies: ["APIClient", "GoodyAPI", "GoodyEmulator", "GoodyBatchTestSupport"],
+            path: "Tests/APIClientTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PlanningTests",
+            dependencies: ["Planning", "Recipients", "GoodyAPI", "APIClient", "GoodyEmulator", "GoodyBatchTestSupport"],
+            path: "Tests/PlanningTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CLITests",
-            dependencies: ["goody-batch", "GoodyBatchTestSupport", "Recipients", "Spreadsheet"],
+            dependencies: [
+                "goody-batch", "goody-emulator", "GoodyBatchTestSupport", "Recipients", "Spreadsheet", "APIClient", "GoodyAPI",
+            ],
             path: "Tests/CLITests",
             swiftSettings: strictSettings
         ),

@@ -8,11 +8,12 @@ public struct GoodyBatch: AsyncParsableCommand {
         abstract: "Send Goody gifts to many people from one spreadsheet, safely.",
         discussion: """
             Start with `inspect` to see how the file is read, then `validate` to learn which rows \
-            will work and how to fix the rest. `template` writes a starter spreadsheet.
+            will work and how to fix the rest, then `plan` to see the batches and their cost. \
+            `template` writes a starter spreadsheet.
 
             \(ExitStatus.help)
             """,
-        subcommands: [Inspect.self, Validate.self, Template.self]
+        subcommands: [Inspect.self, Validate.self, Template.self, Plan.self]
     )
 
     public init() {}
@@ -24,6 +25,10 @@ public enum ExitStatus {
     public static let rowsRejected = ExitCode(1)
     /// The input cannot be used as it is: not a CSV file, no header, a required column missing.
     public static let inputProblem = ExitCode(2)
+    /// The Goody API refused or could not be reached.
+    public static let apiProblem = ExitCode(3)
+    /// A safety check refused to go on: over --max-spend, not enough funds.
+    public static let refused = ExitCode(4)
     /// ArgumentParser's own code for a wrong command line.
     public static let usage = ExitCode(64)
 
@@ -31,7 +36,9 @@ public enum ExitStatus {
         EXIT CODES
           0   success (warnings allowed)
           1   some rows were rejected; see the findings and the .rejected.csv file
-          2   the input cannot be used as it is (not a CSV file, no header, a required column missing, a file that cannot be written)
+          2   the input cannot be used as it is (not a CSV file, no header, a required column missing, a campaign setting that cannot work, a file that cannot be written)
+          3   the Goody API refused the key or could not be reached
+          4   refused by a safety check: the estimate is over --max-spend or the funds available
           64  the command line is wrong
         """
 }

@@ -1,3 +1,4 @@
+import APIClient
 import ArgumentParser
 import Foundation
 
@@ -17,6 +18,22 @@ enum Output {
             return try body()
         } catch let error as ExitCode {
             throw error
+        } catch {
+            err("goody-batch: \(error.localizedDescription)\n")
+            throw ExitStatus.inputProblem
+        }
+    }
+
+    /// Runs `body`; prints a problem as one clear message and exits with its code: 3 for the
+    /// API, 2 for the input and the settings.
+    static func reportingProblems<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as GoodyClientError {
+            err("goody-batch: \(error.localizedDescription)\n")
+            throw ExitStatus.apiProblem
         } catch {
             err("goody-batch: \(error.localizedDescription)\n")
             throw ExitStatus.inputProblem

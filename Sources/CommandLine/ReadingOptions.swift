@@ -1,5 +1,6 @@
 public import ArgumentParser
-public import Recipients
+public import GoodyAPI
+import Recipients
 import Spreadsheet
 
 /// How to read the input file; everything is detected unless given.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GoodyAPI
 import Recipients
 
 struct Template: ParsableCommand {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GoodyAPI
 import Recipients
 
 struct Validate: ParsableCommand {

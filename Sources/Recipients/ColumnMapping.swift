@@ -1,3 +1,5 @@
+public import GoodyAPI
+
 /// Which column holds which recipient field. Built from the header row through the alias
 /// table, then adjusted by `--map field=Header`. Columns that map to no field are kept and
 /// carried through untouched to every output.

@@ -48,6 +48,11 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
     case amountInvalid = "amount.invalid"
     case sendDateInvalid = "send_date.invalid"
     case fromNameInvalid = "from_name.invalid"
+    // Found when the plan gives the row's settings meaning.
+    case cartNotPossible = "plan.cart"
+    case restrictedState = "plan.restricted_state"
+    case sendDateInPast = "plan.send_date_past"
+    case messageValueEmpty = "plan.message_empty_value"
 
     /// Position in `allCases` (under 64, so a row's codes fit in one bit set).
     var ordinal: Int {
@@ -86,13 +91,17 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
         case .amountInvalid: 31
         case .sendDateInvalid: 32
         case .fromNameInvalid: 33
+        case .cartNotPossible: 34
+        case .restrictedState: 35
+        case .sendDateInPast: 36
+        case .messageValueEmpty: 37
         }
     }
 
     public var severity: Severity {
         switch self {
         case .readAsWindows1252, .whitespaceCleaned, .emailCleaned, .phoneNormalized, .stateNormalized,
-            .postalCodeRepaired, .countryNormalized, .countryAssumedUS, .poBox, .militaryAddress:
+            .postalCodeRepaired, .countryNormalized, .countryAssumedUS, .poBox, .militaryAddress, .messageValueEmpty:
             .warning
         default:
             .error
@@ -136,6 +145,10 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
         case .amountInvalid: "gift amount not valid"
         case .sendDateInvalid: "send date not valid"
         case .fromNameInvalid: "from name not valid"
+        case .cartNotPossible: "the row's product cannot be sent as given"
+        case .restrictedState: "product cannot ship to the recipient's state"
+        case .sendDateInPast: "send date in the past"
+        case .messageValueEmpty: "message placeholder empty for this recipient"
         }
     }
 }

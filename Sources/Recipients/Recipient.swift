@@ -1,21 +1,4 @@
-/// A US mailing address as Goody's `MailingAddress` takes it.
-public struct MailingAddress: Sendable, Codable, Hashable {
-    public var address1: String
-    public var address2: String?
-    public var city: String
-    public var state: String
-    public var postalCode: String
-    public var country: String
-
-    public init(address1: String, address2: String?, city: String, state: String, postalCode: String, country: String) {
-        self.address1 = address1
-        self.address2 = address2
-        self.city = city
-        self.state = state
-        self.postalCode = postalCode
-        self.country = country
-    }
-}
+public import GoodyAPI
 
 /// Per-row settings that override the campaign for this recipient (and so split batches).
 public struct RowSettings: Sendable, Codable, Hashable {
@@ -49,7 +32,8 @@ public struct Recipient: Sendable, Codable, Hashable {
     public var lastName: String?
     public var email: String?
     public var phone: String?
-    public var address: MailingAddress?
+    /// The normalized US address, with the recipient's names, as Goody takes it (direct send).
+    public var address: MailingAddressInput?
     public var manager: String?
     public var employeeID: String?
     public var settings: RowSettings
@@ -58,7 +42,7 @@ public struct Recipient: Sendable, Codable, Hashable {
 
     public init(
         line: Int, firstName: String, lastName: String? = nil, email: String? = nil, phone: String? = nil,
-        address: MailingAddress? = nil, manager: String? = nil, employeeID: String? = nil,
+        address: MailingAddressInput? = nil, manager: String? = nil, employeeID: String? = nil,
         settings: RowSettings = RowSettings(), values: [String] = []
     ) {
         self.line = line

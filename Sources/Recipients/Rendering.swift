@@ -1,3 +1,4 @@
+import GoodyAPI
 import Spreadsheet
 
 /// Text for people: the layout of a file, the mapping of its columns, and findings.

@@ -1,3 +1,4 @@
+import GoodyAPI
 import Spreadsheet
 
 /// The shape of `validate --json` after the streamed findings: stable keys for tools.

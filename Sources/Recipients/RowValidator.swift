@@ -1,3 +1,4 @@
+public import GoodyAPI
 public import Spreadsheet
 
 /// What the validation of a whole file is asked to do.
@@ -585,10 +586,11 @@ public final class RowValidator {
     }
 
     private func recipient(from record: Record) -> Recipient {
-        var address: MailingAddress?
+        var address: MailingAddressInput?
         if options.method == .directSend {
-            address = MailingAddress(
-                address1: text(.address1), address2: optional(.address2), city: text(.city), state: text(.state),
+            address = MailingAddressInput(
+                firstName: text(.firstName), lastName: optional(.lastName), address1: text(.address1),
+                address2: optional(.address2), city: text(.city), state: text(.state),
                 postalCode: text(.postalCode), country: "US")
         }
         let settings = RowSettings(

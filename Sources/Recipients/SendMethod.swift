@@ -1,12 +1,7 @@
-/// How Goody delivers the gifts of a batch (the API's `send_method`).
-public enum SendMethod: String, CaseIterable, Sendable, Codable {
-    /// Goody emails each recipient their gift; every recipient needs an email.
-    case emailAndLink = "email_and_link"
-    /// Goody makes a gift link per recipient and sends nothing; only a first name is needed.
-    case linkMultipleCustomList = "link_multiple_custom_list"
-    /// Goody ships the gift to a US mailing address.
-    case directSend = "direct_send"
+public import GoodyAPI
 
+/// The rules and starter columns of each send method (the method itself is the API's).
+extension SendMethod {
     /// The fields every row must have for this method.
     public var requiredFields: [RecipientField] {
         switch self {

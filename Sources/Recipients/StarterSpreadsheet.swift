@@ -1,3 +1,4 @@
+public import GoodyAPI
 public import Spreadsheet
 
 /// The starter spreadsheet for each send method: a header and one example row. The files in

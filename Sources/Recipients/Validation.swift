@@ -1,4 +1,5 @@
 public import Foundation
+public import GoodyAPI
 public import Spreadsheet
 
 /// Everything `validate` (and later `plan` and `send`) needs to read a recipient file.

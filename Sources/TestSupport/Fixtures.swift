@@ -17,7 +17,7 @@ public final class Fixture: @unchecked Sendable {
     public func write(_ name: String, bytes: [UInt8]) -> String {
         let url = directory.appendingPathComponent(name)
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: url.path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: url.path, contents: Data(bytes))
         return url.path
     }
 

@@ -1,3 +1,4 @@
+import GoodyAPI
 import Testing
 
 @testable import Recipients

@@ -1,4 +1,5 @@
 import Foundation
+import GoodyAPI
 import GoodyBatchTestSupport
 import Spreadsheet
 import Testing
@@ -91,8 +92,9 @@ struct RuleTests {
         let ana = try #require(report.recipients.first)
         #expect(
             ana.address
-                == MailingAddress(
-                    address1: "1 Main St", address2: nil, city: "Boston", state: "MA", postalCode: "02134",
+                == MailingAddressInput(
+                    firstName: "Ana", lastName: nil, address1: "1 Main St", address2: nil, city: "Boston", state: "MA",
+                    postalCode: "02134",
                     country: "US"))
         let zip = try #require(findings.first { $0.code == .postalCodeRepaired })
         #expect(zip.value == "2134")

@@ -1,0 +1,268 @@
+public import AsyncHTTPClient
+import Foundation
+public import GoodyAPI
+public import Logging
+import NIOCore
+import NIOHTTP1
+
+/// When and how often to try a request again.
+public struct RetryPolicy: Sendable {
+    /// Attempts in all, the first included.
+    public var maxAttempts: Int
+    /// The first pause; each next one doubles, up to `maxDelay`, with random jitter.
+    public var baseDelay: Double
+    public var maxDelay: Double
+    /// Honour `Retry-After` on 429 and 503 (capped at `maxRetryAfter`).
+    public var maxRetryAfter: Double
+
+    public init(maxAttempts: Int = 6, baseDelay: Double = 0.25, maxDelay: Double = 8, maxRetryAfter: Double = 60) {
+        self.maxAttempts = maxAttempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.maxRetryAfter = maxRetryAfter
+    }
+
+    /// The pause before attempt `attempt + 1`: exponential with "full jitter" (between half and
+    /// all of the exponential step), so many clients do not retry in step.
+    func delay(after attempt: Int, retryAfter: Double?) -> Double {
+        if let retryAfter { return min(retryAfter, maxRetryAfter) }
+        let step = min(maxDelay, baseDelay * pow(2, Double(attempt - 1)))
+        return step * Double.random(in: 0.5...1)
+    }
+}
+
+/// One request as it happened, for progress, throughput accounting and tests.
+public struct RequestEvent: Sendable {
+    public var method: String
+    public var path: String
+    /// nil when no answer came.
+    public var status: Int?
+    public var attempt: Int
+    public var seconds: Double
+}
+
+/// A client for the Goody API over AsyncHTTPClient. Reads (and the price calculation, which
+/// changes nothing) are retried with exponential backoff and jitter; a create is retried only
+/// when it carries a `customer_reference_id`, which makes a repeat harmless. The API key goes
+/// into the `Authorization` header and nowhere else.
+public struct GoodyClient: Sendable {
+    public let environment: GoodyEnvironment
+    private let apiKey: APIKey
+    private let httpClient: HTTPClient
+    public let retry: RetryPolicy
+    private let timeout: TimeAmount
+    private let logger: Logger
+    private let observer: (@Sendable (RequestEvent) -> Void)?
+
+    public init(
+        environment: GoodyEnvironment, apiKey: APIKey, httpClient: HTTPClient, retry: RetryPolicy = RetryPolicy(),
+        timeoutSeconds: Int64 = 30, logger: Logger = Logger(label: "goody-batch.client"),
+        observer: (@Sendable (RequestEvent) -> Void)? = nil
+    ) {
+        self.environment = environment
+        self.apiKey = apiKey
+        self.httpClient = httpClient
+        self.retry = retry
+        timeout = .seconds(timeoutSeconds)
+        self.logger = logger
+        self.observer = observer
+    }
+
+    // MARK: - Account and catalogue
+
+    public func me() async throws -> Me { try await get("/v1/me") }
+
+    public func products(page: Int = 1, perPage: Int = 100) async throws -> Page<Product> {
+        try await get("/v1/products", query: [("page", "\(page)"), ("per_page", "\(perPage)")])
+    }
+
+    /// Every active product, page after page.
+    public func allProducts() async throws -> [Product] { try await collect { try await products(page: $0) } }
+
+    public func product(id: String) async throws -> Product { try await get("/v1/products/\(escaped(id))") }
+
+    public func cards(page: Int = 1, perPage: Int = 100) async throws -> Page<Card> {
+        try await get("/v1/cards", query: [("page", "\(page)"), ("per_page", "\(perPage)")])
+    }
+
+    public func allCards() async throws -> [Card] { try await collect { try await cards(page: $0) } }
+
+    public func paymentMethods() async throws -> [PaymentMethod] {
+        let page: Page<PaymentMethod> = try await get("/v1/payment_methods")
+        return page.data
+    }
+
+    public func workspaces() async throws -> [Workspace] {
+        let page: Page<Workspace> = try await get("/v1/workspaces")
+        return page.data
+    }
+
+    // MARK: - Batches
+
+    /// The dry-run cost estimate. It creates nothing, so it is retried like a read.
+    public func price(_ input: OrderBatchPriceInput) async throws -> OrderBatchPrice {
+        try await send("POST", "/v1/order_batches/price", body: input, retryable: true)
+    }
+
+    /// Creates a batch. Retried on a lost or failed answer only when `customerReferenceID` is
+    /// set: Goody refuses a second create with the same reference, so a repeat cannot duplicate.
+    public func createBatch(_ input: OrderBatchInput) async throws -> OrderBatch {
+        try await send("POST", "/v1/order_batches", body: input, retryable: input.customerReferenceID != nil)
+    }
+
+    public func batches(page: Int = 1, perPage: Int = 100) async throws -> Page<OrderBatch> {
+        try await get("/v1/order_batches", query: [("page", "\(page)"), ("per_page", "\(perPage)")])
+    }
+
+    public func batch(id: String) async throws -> OrderBatch { try await get("/v1/order_batches/\(escaped(id))") }
+
+    public func batchOrders(id: String, page: Int = 1, perPage: Int = 100) async throws -> Page<Order> {
+        try await get(
+            "/v1/order_batches/\(escaped(id))/orders", query: [("page", "\(page)"), ("per_page", "\(perPage)")])
+    }
+
+    /// Every order of a batch, page after page.
+    public func allBatchOrders(id: String) async throws -> [Order] {
+        try await collect { try await batchOrders(id: id, page: $0) }
+    }
+
+    public func batchRecipients(id: String, page: Int = 1, perPage: Int = 100) async throws -> Page<BatchRecipient> {
+        try await get(
+            "/v1/order_batches/\(escaped(id))/recipients", query: [("page", "\(page)"), ("per_page", "\(perPage)")])
+    }
+
+    /// The batch created with this `customer_reference_id`, if any: how a create whose answer was
+    /// lost is recovered. Batches are listed newest first, so a recent one is found quickly.
+    public func findBatch(customerReferenceID: String) async throws -> OrderBatch? {
+        var page = 1
+        while true {
+            let batches = try await batches(page: page)
+            if let found = batches.data.first(where: { $0.customerReferenceID == customerReferenceID }) { return found }
+            if batches.data.count < 100 { return nil }
+            page += 1
+        }
+    }
+
+    // MARK: - Orders
+
+    public func orders(page: Int = 1, perPage: Int = 100) async throws -> Page<Order> {
+        try await get("/v1/orders", query: [("page", "\(page)"), ("per_page", "\(perPage)")])
+    }
+
+    public func order(id: String) async throws -> Order { try await get("/v1/orders/\(escaped(id))") }
+
+    /// Cancels an order; repeating it is harmless, so it is retried.
+    public func cancelOrder(id: String) async throws -> Order {
+        try await send("POST", "/v1/orders/\(escaped(id))/cancel", body: nil as String?, retryable: true)
+    }
+
+    // MARK: - Transport
+
+    private func escaped(_ segment: String) -> String {
+        segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? segment
+    }
+
+    private func collect<Item>(_ fetch: (Int) async throws -> Page<Item>) async throws -> [Item] {
+        var items: [Item] = []
+        var page = 1
+        while true {
+            let result = try await fetch(page)
+            items += result.data
+            if result.data.count < 100 || (result.listMeta.totalCount.map { items.count >= $0 } ?? false) {
+                return items
+            }
+            page += 1
+        }
+    }
+
+    private func get<Value: Decodable>(_ path: String, query: [(String, String)] = []) async throws -> Value {
+        try await send("GET", path, query: query, body: nil as String?, retryable: true)
+    }
+
+    private func send<Value: Decodable, Body: Encodable>(
+        _ method: String, _ path: String, query: [(String, String)] = [], body: Body?, retryable: Bool
+    ) async throws -> Value {
+        let operation = "\(method) \(path)"
+        let payload = try body.map { try GoodyJSON.encoder().encode($0) }
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await once(method, path, query: query, payload: payload, attempt: attempt)
+            } catch let error as GoodyClientError where retryable && error.isTransient && attempt < retry.maxAttempts {
+                let pause = retry.delay(after: attempt, retryAfter: error.retryAfter)
+                logger.debug(
+                    "retrying", metadata: ["operation": "\(operation)", "attempt": "\(attempt)", "pause": "\(pause)"])
+                try await Task.sleep(for: .seconds(pause))
+            }
+        }
+    }
+
+    private func once<Value: Decodable>(
+        _ method: String, _ path: String, query: [(String, String)], payload: Data?, attempt: Int
+    ) async throws -> Value {
+        let operation = "\(method) \(path)"
+        var components = URLComponents(
+            url: environment.baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)
+        if !query.isEmpty { components?.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
+        var request = HTTPClientRequest(url: components?.url?.absoluteString ?? path)
+        request.method = HTTPMethod(rawValue: method)
+        request.headers.add(name: "Authorization", value: "Bearer \(apiKey.secret)")
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "goody-batch")
+        if let payload {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: payload))
+        }
+        let started = ContinuousClock.now
+        func report(_ status: Int?) {
+            let elapsed = ContinuousClock.now - started
+            observer?(
+                RequestEvent(
+                    method: method, path: path, status: status, attempt: attempt,
+                    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+        }
+        let status: Int
+        let bytes: ByteBuffer
+        let retryAfter: Double?
+        do {
+            let response = try await httpClient.execute(request, timeout: timeout)
+            status = Int(response.status.code)
+            retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init)
+            bytes = try await response.body.collect(upTo: 64 << 20)
+        } catch {
+            report(nil)
+            throw Self.transportError(error, operation: operation)
+        }
+        report(status)
+        let data = Data(bytes.readableBytesView)
+        guard (200..<300).contains(status) else {
+            let message = (try? GoodyJSON.decoder().decode(APIErrorBody.self, from: data))?.error
+            throw GoodyClientError(
+                code: Self.code(for: status), operation: operation, status: status, apiMessage: message,
+                retryAfter: retryAfter)
+        }
+        do {
+            return try GoodyJSON.decoder().decode(Value.self, from: data)
+        } catch {
+            throw GoodyClientError(code: .undecodable("\(error)"), operation: operation, status: status)
+        }
+    }
+
+    private static func code(for status: Int) -> GoodyClientError.Code {
+        switch status {
+        case 401, 403: .unauthorized
+        case 404: .notFound
+        case 429: .rateLimited
+        case 500...: .server
+        default: .badRequest
+        }
+    }
+
+    private static func transportError(_ error: any Error, operation: String) -> GoodyClientError {
+        if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout {
+            return GoodyClientError(code: .timeout, operation: operation)
+        }
+        return GoodyClientError(code: .transport(String(describing: error)), operation: operation)
+    }
+}

@@ -1,0 +1,66 @@
+import APIClient
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import GoodyEmulator
+import Planning
+
+/// Which Goody to talk to, and with which key.
+struct ConnectionOptions: ParsableArguments {
+    @Flag(help: "Use goody-batch's built-in emulator of the Goody API (simulated; the default when no API key is set).")
+    var emulator = false
+
+    @Flag(help: "Use Goody's production API: real gifts, real charges. Without it, the sandbox is used.")
+    var production = false
+
+    @Option(help: ArgumentHelp("Another base URL for the API (https, or http on this machine only).", valueName: "url"))
+    var apiURL: String?
+
+    @Option(help: ArgumentHelp("Read the API key from this file instead of GOODY_API_KEY.", valueName: "path"))
+    var apiKeyFile: String?
+
+    func validate() throws {
+        if production && apiURL != nil { throw ValidationError("Give either --production or --api-url, not both.") }
+        if production && emulator { throw ValidationError("--production and --emulator cannot go together.") }
+    }
+
+    /// Runs `body` with a client for the chosen API: the real one when a key is set, otherwise
+    /// (or with --emulator) the built-in emulator started on loopback for this run.
+    func withClient<T: Sendable>(_ body: @Sendable (GoodyClient, ConnectionLabel) async throws -> T) async throws -> T {
+        let environment = ProcessInfo.processInfo.environment
+        let key = try APIKey.load(keyFile: apiKeyFile, environment: environment)
+        if let apiKeyFile, key != nil, APIKey.isShared(keyFile: apiKeyFile) {
+            Output.err(
+                "goody-batch: warning: \(apiKeyFile) can be read by other users; an API key is as good as money (chmod 600 \(apiKeyFile)).\n"
+            )
+        }
+        guard let key, !emulator else {
+            if production {
+                throw CredentialError("--production needs an API key: set GOODY_API_KEY or --api-key-file.")
+            }
+            return try await withEmulator(environment: environment, body)
+        }
+        let target: GoodyEnvironment =
+            try apiURL.map { try GoodyEnvironment.custom($0) } ?? (production ? .production : .sandbox)
+        return try await HTTPClient.withHTTPClient { http in
+            let client = GoodyClient(environment: target, apiKey: key, httpClient: http)
+            return try await body(client, ConnectionLabel(description: target.displayName, simulated: false))
+        }
+    }
+
+    private func withEmulator<T: Sendable>(
+        environment: [String: String], _ body: @Sendable (GoodyClient, ConnectionLabel) async throws -> T
+    ) async throws -> T {
+        let key = "emulator-\(UUID().uuidString)"
+        let configuration = EmulatorConfiguration(apiKeys: [key]).overridden(by: environment)
+        return try await GoodyEmulator.withRunning(configuration) { running in
+            try await HTTPClient.withHTTPClient { http in
+                let client = GoodyClient(environment: .custom(running.url), apiKey: APIKey(key), httpClient: http)
+                return try await body(
+                    client,
+                    ConnectionLabel(
+                        description: "the built-in emulator at \(running.url.absoluteString)", simulated: true))
+            }
+        }
+    }
+}

@@ -1,0 +1,493 @@
+public import Foundation
+public import GoodyAPI
+
+/// An answer the API gives instead of a resource: `{"error": message}` with a status.
+public struct EmulatorError: Error, Equatable, Sendable {
+    public var status: Int
+    public var message: String
+
+    public static func badRequest(_ message: String) -> Self { Self(status: 400, message: message) }
+    public static func notFound(_ message: String) -> Self { Self(status: 404, message: message) }
+}
+
+/// What the emulator has done, for tests and benchmarks to check against.
+public struct EmulatorStatistics: Sendable, Equatable {
+    public var batchesCreated = 0
+    public var ordersCreated = 0
+    /// Creates refused because their `customer_reference_id` was already used.
+    public var duplicateReferencesRejected = 0
+}
+
+/// The emulator's state: the catalogue, every batch and order, and the balances. An actor, so
+/// requests on any connection see one consistent account. Time is read from `clock`, and state
+/// that depends on time (a pending batch completing, an order being opened) is brought up to
+/// date whenever it is read.
+public actor EmulatorStore {
+    public nonisolated let catalogue: EmulatorCatalogue
+    private let asyncDelay: TimeInterval
+    private let statusStep: TimeInterval?
+    private let clock: @Sendable () -> Date
+    private var random: SeededGenerator
+
+    private var batches: [StoredBatch] = []
+    private var batchIndex: [String: Int] = [:]
+    private var references: [String: String] = [:]
+    private var orders: [String: StoredOrder] = [:]
+    private var orderSequence: [String] = []
+    private var balances: [String: Int]
+    private var giftTokens: Set<String> = []
+    public private(set) var statistics = EmulatorStatistics()
+
+    public init(configuration: EmulatorConfiguration, clock: @escaping @Sendable () -> Date = { Date() }) {
+        catalogue = EmulatorCatalogue.seeded(configuration.seed)
+        asyncDelay = configuration.asyncDelay
+        statusStep = configuration.statusStep
+        self.clock = clock
+        random = SeededGenerator(seed: configuration.seed &* 0x9E37_79B9 &+ 17)
+        balances = Dictionary(
+            uniqueKeysWithValues: catalogue.paymentMethods.compactMap { method in method.balance.map { (method.id, $0) }
+            })
+    }
+
+    // MARK: - Catalogue
+
+    public func paymentMethods() -> [PaymentMethod] {
+        catalogue.paymentMethods.map { method in
+            var method = method
+            if method.balance != nil { method.balance = balances[method.id] }
+            return method
+        }
+    }
+
+    // MARK: - Price and create
+
+    public func price(_ input: OrderBatchPriceInput) throws(EmulatorError) -> OrderBatchPrice {
+        try checkRecipients(input.recipients, method: input.sendMethod)
+        let lines = try resolve(input.cart, method: input.sendMethod, recipients: input.recipients)
+        return Pricing.estimate(Pricing.price(lines), recipients: input.recipients, method: input.sendMethod)
+    }
+
+    public func createBatch(_ input: OrderBatchInput) throws(EmulatorError) -> OrderBatch {
+        let now = clock()
+        advance(now)
+        if let reference = input.customerReferenceID, references[reference] != nil {
+            statistics.duplicateReferencesRejected += 1
+            throw .badRequest("Customer reference ID has already been taken")
+        }
+        guard !input.fromName.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw .badRequest("From name can't be blank")
+        }
+        try checkRecipients(input.recipients, method: input.sendMethod)
+        let lines = try resolve(input.cart, method: input.sendMethod, recipients: input.recipients)
+        if let message = input.message, !message.isEmpty, input.cardID == nil {
+            throw .badRequest("Card must be specified when a message is given")
+        }
+        if let card = input.cardID, !catalogue.cards.contains(where: { $0.id == card }) {
+            throw .badRequest("Card not found: \(card)")
+        }
+        let payment = try paymentMethod(input.paymentMethodID)
+        let workspace = try workspace(input.workspaceID)
+        var scheduled: Date?
+        if let text = input.scheduledSendOn {
+            guard let date = GoodyJSON.date(text) else {
+                throw .badRequest("Scheduled send on is not a valid date-time")
+            }
+            scheduled = date > now ? date : nil
+        }
+        if let text = input.expiresAt {
+            guard let date = GoodyJSON.date(text) else { throw .badRequest("Expires at is not a valid date-time") }
+            guard date > (scheduled ?? now) else { throw .badRequest("Expires at must be after the send time") }
+        }
+        let price = Pricing.price(lines)
+        if let balance = balances[payment.id] {
+            guard input.expiresAt != nil else {
+                throw .badRequest("Expires at must be set when paying with account balance")
+            }
+            let charge = charge(price, recipients: input.recipients, method: input.sendMethod)
+            guard charge <= balance else {
+                throw .badRequest(
+                    "Insufficient balance on \(payment.name): \(Money.dollars(balance)) available, \(Money.dollars(charge)) needed"
+                )
+            }
+            balances[payment.id] = balance - charge
+        }
+
+        let id = random.uuid()
+        let isAsync = input.recipients.count > 10
+        let readyAt: Date? = scheduled ?? (isAsync ? now.addingTimeInterval(asyncDelay) : nil)
+        let batch = StoredBatch(
+            id: id, input: input, lines: lines, price: price, createdAt: now, readyAt: readyAt,
+            isScheduled: input.scheduledSendOn != nil, status: .pending, orderIDs: [],
+            cart: Cart(id: random.uuid(), items: lines.map(cartItem)), referenceID: random.token(24),
+            workspace: workspace, declines: catalogue.decliningPaymentMethodIDs.contains(payment.id))
+        batchIndex[id] = batches.count
+        batches.append(batch)
+        if let reference = input.customerReferenceID { references[reference] = id }
+        statistics.batchesCreated += 1
+        if readyAt == nil { complete(batchAt: batches.count - 1, at: now) }
+        return render(batches[batches.count - 1], now: now)
+    }
+
+    /// What a batch paid from a balance costs: each order's total, tax at the high estimate
+    /// for gifts (the tax is known when the gift is accepted).
+    private func charge(_ price: Pricing.CartPrice, recipients: [RecipientInput], method: SendMethod) -> Int {
+        recipients.reduce(0) { total, recipient in
+            let tax =
+                method == .directSend
+                ? Pricing.tax(preTax: price.preTax, state: recipient.mailingAddress?.state ?? "")
+                : Pricing.percent(price.preTax, 10)
+            return total + price.preTax + tax
+        }
+    }
+
+    private func paymentMethod(_ id: String?) throws(EmulatorError) -> PaymentMethod {
+        guard let id else {
+            // "If not specified, defaults to the first payment method on the account."
+            guard let first = catalogue.paymentMethods.first else {
+                throw .badRequest("The account has no payment method")
+            }
+            return first
+        }
+        guard let method = catalogue.paymentMethods.first(where: { $0.id == id }) else {
+            throw .badRequest("Payment method not found: \(id)")
+        }
+        return method
+    }
+
+    private func workspace(_ id: String?) throws(EmulatorError) -> Workspace {
+        guard let id else {
+            // "If not specified, creates the order batch in the oldest workspace the user has access to."
+            guard let first = catalogue.workspaces.first else { throw .badRequest("The account has no workspace") }
+            return first
+        }
+        guard let workspace = catalogue.workspaces.first(where: { $0.id == id }) else {
+            throw .badRequest("Workspace not found: \(id)")
+        }
+        return workspace
+    }
+
+    private func checkRecipients(_ recipients: [RecipientInput], method: SendMethod) throws(EmulatorError) {
+        guard !recipients.isEmpty else { throw .badRequest("Recipients can't be blank") }
+        for (offset, recipient) in recipients.enumerated() {
+            let number = offset + 1
+            if recipient.firstName.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw .badRequest("Recipient \(number): first name can't be blank")
+            }
+            if method == .emailAndLink, (recipient.email ?? "").isEmpty {
+                throw .badRequest("Recipient \(number): email can't be blank for email_and_link")
+            }
+            if let phone = recipient.phone, !Self.isUSE164(phone) {
+                throw .badRequest("Recipient \(number): phone must be in E.164 format (+15552347890), US only")
+            }
+            guard method == .directSend else { continue }
+            guard let address = recipient.mailingAddress else {
+                throw .badRequest("Recipient \(number): mailing address can't be blank for direct_send")
+            }
+            let required = [
+                ("address_1", address.address1), ("city", address.city), ("state", address.state),
+                ("postal_code", address.postalCode), ("country", address.country),
+            ]
+            for (name, value) in required where value.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw .badRequest("Recipient \(number): mailing address \(name) can't be blank")
+            }
+            guard address.country == "US" else {
+                throw .badRequest("Recipient \(number): mailing address country must be US")
+            }
+        }
+    }
+
+    private static func isUSE164(_ phone: String) -> Bool {
+        let digits = phone.dropFirst(2)
+        return phone.hasPrefix("+1") && digits.count == 10 && digits.allSatisfy(\.isNumber)
+    }
+
+    /// The cart's products, checked: found, a positive quantity, a variable price within range,
+    /// the variants direct send needs, and no restricted state.
+    private func resolve(_ cart: CartInput, method: SendMethod, recipients: [RecipientInput])
+        throws(EmulatorError) -> [Pricing.Line]
+    {
+        guard !cart.items.isEmpty else { throw .badRequest("Cart items can't be blank") }
+        var lines: [Pricing.Line] = []
+        for item in cart.items {
+            guard item.productID != nil || item.productURL != nil else {
+                throw .badRequest("Either product_id or product_url must be provided")
+            }
+            guard let product = catalogue.product(id: item.productID, url: item.productURL) else {
+                throw .badRequest("Product not found: \(item.productID ?? item.productURL ?? "")")
+            }
+            guard item.quantity > 0 else { throw .badRequest("Quantity must be greater than 0") }
+            if product.priceIsVariable {
+                guard let price = item.variablePrice else {
+                    throw .badRequest("Variable price is required for \(product.name)")
+                }
+                let minimum = product.priceMin ?? 1
+                let maximum = product.priceMax ?? Int.max
+                guard price >= minimum && price <= maximum else {
+                    throw .badRequest(
+                        "Variable price for \(product.name) must be between \(Money.dollars(minimum)) and \(Money.dollars(maximum))"
+                    )
+                }
+            } else if item.variablePrice != nil {
+                throw .badRequest("\(product.name) does not have a variable price")
+            }
+            if let variants = item.variants {
+                let known = Set(product.variants.map(\.name))
+                if let unknown = variants.first(where: { !known.contains($0) }) {
+                    throw .badRequest("Variant \(unknown) not found for \(product.name)")
+                }
+            }
+            if method == .directSend, !product.variants.isEmpty {
+                let needed = product.variantsNumSelectable ?? 1
+                let given = item.variants?.count ?? 0
+                guard given == needed else {
+                    throw .badRequest(
+                        "\(product.name) needs \(needed) variant\(needed == 1 ? "" : "s") for direct_send (variants_num_selectable), \(given) given"
+                    )
+                }
+            }
+            if method == .directSend {
+                for recipient in recipients {
+                    if let state = recipient.mailingAddress?.state, product.restrictedStates.contains(state) {
+                        throw .badRequest("\(product.name) cannot be shipped to \(state)")
+                    }
+                }
+            }
+            lines.append(
+                Pricing.Line(
+                    product: product, quantity: item.quantity, variablePrice: item.variablePrice,
+                    variants: item.variants))
+        }
+        return lines
+    }
+
+    private func cartItem(_ line: Pricing.Line) -> CartItem {
+        CartItem(
+            id: random.uuid(),
+            product: CartProduct(
+                id: line.product.id, name: line.product.name,
+                brand: .init(id: line.product.brand.id, name: line.product.brand.name)),
+            quantity: line.quantity)
+    }
+
+    // MARK: - Time
+
+    /// Completes (or fails) every pending batch whose time has come.
+    private func advance(_ now: Date) {
+        for index in batches.indices where batches[index].status == .pending {
+            if let readyAt = batches[index].readyAt, readyAt <= now { complete(batchAt: index, at: readyAt) }
+        }
+    }
+
+    private func complete(batchAt index: Int, at time: Date) {
+        if batches[index].declines {
+            batches[index].status = .failed
+            return
+        }
+        let batch = batches[index]
+        var ids: [String] = []
+        for recipient in batch.input.recipients {
+            let order = makeOrder(for: recipient, in: batch, at: time)
+            orders[order.id] = order
+            orderSequence.append(order.id)
+            ids.append(order.id)
+        }
+        batches[index].orderIDs = ids
+        batches[index].status = .complete
+        statistics.ordersCreated += ids.count
+    }
+
+    private func makeOrder(for recipient: RecipientInput, in batch: StoredBatch, at time: Date) -> StoredOrder {
+        var token = random.token(24)
+        while giftTokens.contains(token) { token = random.token(24) }
+        giftTokens.insert(token)
+        var tax: Int?
+        var total: Int?
+        if batch.input.sendMethod == .directSend {
+            let owed = Pricing.tax(preTax: batch.price.preTax, state: recipient.mailingAddress?.state ?? "")
+            tax = owed
+            total = batch.price.preTax + owed
+        }
+        let amounts = OrderAmounts(
+            amountProduct: batch.price.product, amountShipping: batch.price.shipping,
+            amountProcessingFee: batch.price.processingFee, amountPreTaxTotal: batch.price.preTax, amountTax: tax,
+            amountTotal: total)
+        var order = Order(
+            id: random.uuid(), recipientFirstName: recipient.firstName, recipientLastName: recipient.lastName,
+            recipientEmail: recipient.email, status: .created,
+            individualGiftLink: "https://gifts.ongoody.com/gift/\(token)", cart: batch.cart,
+            workspaceID: batch.workspace.id, workspaceName: batch.workspace.name, expiresAt: batch.input.expiresAt,
+            cardID: batch.input.cardID, message: batch.input.message, orderBatchID: batch.id, amounts: amounts,
+            sender: catalogue.sender, referenceID: random.token(24))
+        if let variants = batch.lines.first?.variants, let item = batch.cart.items?.first {
+            order.cartSelections = [
+                CartSelection(id: random.uuid(), cartItemID: item.id, quantityIndex: 0, variants: variants)
+            ]
+        }
+        return StoredOrder(order: order, createdAt: time, method: batch.input.sendMethod)
+    }
+
+    // MARK: - Reading
+
+    public func batchPage(page: Int, perPage: Int) -> Page<OrderBatch> {
+        let now = clock()
+        advance(now)
+        let newestFirst = batches.reversed().map { render($0, now: now) }
+        return Self.page(newestFirst, page: page, perPage: perPage)
+    }
+
+    public func batch(id: String) throws(EmulatorError) -> OrderBatch {
+        let now = clock()
+        advance(now)
+        return render(try stored(id), now: now)
+    }
+
+    public func batchOrders(id: String, page: Int, perPage: Int) throws(EmulatorError) -> Page<Order> {
+        let now = clock()
+        advance(now)
+        let batch = try stored(id)
+        return Self.page(
+            batch.orderIDs.compactMap { orders[$0].map { render($0, now: now, full: false) } }, page: page,
+            perPage: perPage)
+    }
+
+    public func batchRecipients(id: String, page: Int, perPage: Int) throws(EmulatorError) -> Page<BatchRecipient> {
+        let batch = try stored(id)
+        let recipients = batch.input.recipients.map {
+            BatchRecipient(firstName: $0.firstName, lastName: $0.lastName, email: $0.email)
+        }
+        return Self.page(recipients, page: page, perPage: perPage)
+    }
+
+    public func orderPage(page: Int, perPage: Int, after: Date?, before: Date?) -> Page<Order> {
+        let now = clock()
+        advance(now)
+        let selected = orderSequence.compactMap { orders[$0] }.filter { order in
+            (after.map { order.createdAt >= $0 } ?? true) && (before.map { order.createdAt <= $0 } ?? true)
+        }
+        return Self.page(selected.reversed().map { render($0, now: now, full: false) }, page: page, perPage: perPage)
+    }
+
+    public func order(id: String) throws(EmulatorError) -> Order {
+        let now = clock()
+        advance(now)
+        guard let order = orders[id] else { throw .notFound("Order not found") }
+        return render(order, now: now, full: true)
+    }
+
+    public func cancelOrder(id: String) throws(EmulatorError) -> Order {
+        let now = clock()
+        advance(now)
+        guard let stored = orders[id] else { throw .notFound("Order not found") }
+        let status = stored.status(at: now, step: statusStep)
+        guard [.created, .notified, .opened].contains(status) else {
+            throw .badRequest("Order can't be canceled once it is \(status.rawValue)")
+        }
+        orders[id]?.canceledAt = now
+        return render(orders[id] ?? stored, now: now, full: true)
+    }
+
+    private func stored(_ id: String) throws(EmulatorError) -> StoredBatch {
+        guard let index = batchIndex[id] else { throw .notFound("Order batch not found") }
+        return batches[index]
+    }
+
+    private static func page<Item>(_ items: [Item], page: Int, perPage: Int) -> Page<Item> {
+        let start = min(items.count, (page - 1) * perPage)
+        let end = min(items.count, start + perPage)
+        return Page(data: Array(items[start..<end]), listMeta: ListMeta(totalCount: items.count))
+    }
+
+    private func render(_ batch: StoredBatch, now: Date) -> OrderBatch {
+        let batchOrders = batch.orderIDs.compactMap { orders[$0] }
+        let recipients = batch.input.recipients
+        let names = recipients.prefix(2).map { [$0.firstName, $0.lastName].compactMap { $0 }.joined(separator: " ") }
+        let batchName =
+            recipients.count <= 2
+            ? names.joined(separator: " and ") : "\(names.joined(separator: ", ")) and \(recipients.count - 2) others"
+        return OrderBatch(
+            id: batch.id, sendStatus: batch.status, fromName: batch.input.fromName, message: batch.input.message,
+            ordersCount: batchOrders.count,
+            ordersPreview: recipients.count <= 10
+                ? batchOrders.prefix(10).map { render($0, now: now, full: false) } : [],
+            recipientsCount: recipients.count,
+            recipientsPreview: recipients.prefix(10).map {
+                BatchRecipient(firstName: $0.firstName, lastName: $0.lastName, email: $0.email)
+            },
+            cart: batch.cart, isScheduledSend: batch.isScheduled, scheduledSendOn: batch.input.scheduledSendOn,
+            expiresAt: batch.input.expiresAt, sendMethod: batch.input.sendMethod, batchName: batchName,
+            cardID: batch.input.cardID, sender: catalogue.sender, workspaceID: batch.workspace.id,
+            workspaceName: batch.workspace.name, referenceID: batch.referenceID,
+            customerReferenceID: batch.input.customerReferenceID)
+    }
+
+    private func render(_ stored: StoredOrder, now: Date, full: Bool) -> Order {
+        var order = stored.order
+        order.status = stored.status(at: now, step: statusStep)
+        if full { order.eventTimes = stored.eventTimes(at: now, step: statusStep) }
+        return order
+    }
+}
+
+struct StoredBatch {
+    var id: String
+    var input: OrderBatchInput
+    var lines: [Pricing.Line]
+    var price: Pricing.CartPrice
+    var createdAt: Date
+    /// When a pending batch completes: after the async delay, or at its scheduled time.
+    var readyAt: Date?
+    var isScheduled: Bool
+    var status: SendStatus
+    var orderIDs: [String]
+    var cart: Cart
+    var referenceID: String
+    var workspace: Workspace
+    /// Paid with a payment method that declines: the batch fails when it would complete.
+    var declines: Bool
+}
+
+struct StoredOrder {
+    var order: Order
+    var createdAt: Date
+    var method: SendMethod
+    var canceledAt: Date?
+
+    var id: String { order.id }
+
+    /// The statuses an order passes through, by send method.
+    private var path: [OrderStatus] {
+        switch method {
+        case .emailAndLink: [.created, .notified, .opened, .accepted]
+        case .linkMultipleCustomList: [.created, .opened, .accepted]
+        case .directSend: [.created, .paid, .ordered, .shipped, .delivered]
+        }
+    }
+
+    private func steps(at now: Date, step: TimeInterval?) -> Int {
+        guard let step, step > 0 else { return 0 }
+        return min(path.count - 1, Int(now.timeIntervalSince(createdAt) / step))
+    }
+
+    func status(at now: Date, step: TimeInterval?) -> OrderStatus {
+        if canceledAt != nil { return .canceled }
+        return path[steps(at: now, step: step)]
+    }
+
+    func eventTimes(at now: Date, step: TimeInterval?) -> OrderEventTimes {
+        var times = OrderEventTimes(createdAt: GoodyJSON.timestamp(createdAt))
+        let reached = steps(at: now, step: step)
+        for index in 0...reached where index > 0 {
+            let time = GoodyJSON.timestamp(createdAt.addingTimeInterval(Double(index) * (step ?? 0)))
+            switch path[index] {
+            case .notified: times.notifiedAt = time
+            case .opened: times.openedAt = time
+            case .accepted: times.acceptedAt = time
+            case .paid: times.paidAt = time
+            case .shipped: times.shippedAt = time
+            case .delivered: times.deliveredAt = time
+            default: break
+            }
+        }
+        return times
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import GoodyAPI
+public import Hummingbird
+
+/// JSON answers as the Goody API gives them.
+enum JSONResponse {
+    static func ok(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? GoodyJSON.encoder().encode(value)) ?? Data("{}".utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func error(status: Int, message: String) -> Response {
+        ok(APIErrorBody(error: message), status: HTTPResponse.Status(code: status))
+    }
+
+    static func error(_ error: EmulatorError) -> Response { Self.error(status: error.status, message: error.message) }
+
+    /// A create whose batch is committed but whose answer never arrives whole: the head and half
+    /// the body go out, then the connection is closed.
+    static func dropped(_ value: some Encodable) -> Response {
+        let data = (try? GoodyJSON.encoder().encode(value)) ?? Data("{}".utf8)
+        let half = ByteBuffer(bytes: data.prefix(data.count / 2))
+        return Response(
+            status: .created, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(contentLength: data.count) { writer in
+                try await writer.write(half)
+                throw ConnectionDropped()
+            })
+    }
+
+    struct ConnectionDropped: Error {}
+}
+
+/// The emulator's endpoints, as `../shared/reference/goody-openapi.json` describes them.
+public enum EmulatorRoutes {
+    public static func buildRouter(
+        store: EmulatorStore, injector: FaultInjector, apiKeys: Set<String>
+    ) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: FaultMiddleware(injector: injector))
+        router.add(middleware: AuthMiddleware(keys: apiKeys))
+        let catalogue = store.catalogue
+
+        router.get("/v1/me") { _, _ in JSONResponse.ok(catalogue.me) }
+        router.get("/v1/products") { request, _ in
+            paged(request) { page, perPage in pageOf(catalogue.products, page: page, perPage: perPage) }
+        }
+        router.get("/v1/products/:id") { _, context in
+            let id = try context.parameters.require("id")
+            guard let product = catalogue.products.first(where: { $0.id == id }) else {
+                return JSONResponse.error(.notFound("Product not found"))
+            }
+            return JSONResponse.ok(product)
+        }
+        router.get("/v1/cards") { request, _ in
+            paged(request) { page, perPage in pageOf(catalogue.cards, page: page, perPage: perPage) }
+        }
+        router.get("/v1/payment_methods") { _, _ in
+            let methods = await store.paymentMethods()
+            return JSONResponse.ok(Page(data: methods, listMeta: ListMeta(totalCount: methods.count)))
+        }
+        router.get("/v1/workspaces") { _, _ in
+            JSONResponse.ok(
+                Page(data: catalogue.workspaces, listMeta: ListMeta(totalCount: catalogue.workspaces.count)))
+        }
+        router.post("/v1/order_batches/price") { request, context in
+            await handling {
+                let input = try await decode(OrderBatchPriceInput.self, request, context)
+                return JSONResponse.ok(try await store.price(input))
+            }
+        }
+        router.post("/v1/order_batches") { request, context in
+            await handling {
+                let input = try await decode(OrderBatchInput.self, request, context)
+                let batch = try await store.createBatch(input)
+                if await injector.dropAfterCommit() { return JSONResponse.dropped(batch) }
+                return JSONResponse.ok(batch, status: .created)
+            }
+        }
+        router.get("/v1/order_batches") { request, _ in
+            await pagedAsync(request) { page, perPage in await store.batchPage(page: page, perPage: perPage) }
+        }
+        router.get("/v1/order_batches/:id") { _, context in
+            await handling { JSONResponse.ok(try await store.batch(id: try context.parameters.require("id"))) }
+        }
+        router.get("/v1/order_batches/:id/orders") { request, context in
+            await handling {
+                let id = try context.parameters.require("id")
+                let (page, perPage) = try pagination(request)
+                return JSONResponse.ok(try await store.batchOrders(id: id, page: page, perPage: perPage))
+            }
+        }
+        router.get("/v1/order_batches/:id/recipients") { request, context in
+            await handling {
+                let id = try context.parameters.require("id")
+                let (page, perPage) = try pagination(request)
+                return JSONResponse.ok(try await store.batchRecipients(id: id, page: page, perPage: perPage))
+            }
+        }
+        router.get("/v1/orders") { request, _ in
+            await handling {
+                let (page, perPage) = try pagination(request)
+                let query = request.uri.queryParameters
+                let after = try query.get("created_at[after]").map(date)
+                let before = try query.get("created_at[before]").map(date)
+                return JSONResponse.ok(
+                    await store.orderPage(page: page, perPage: perPage, after: after, before: before))
+            }
+        }
+        router.get("/v1/orders/:id") { _, context in
+            await handling { JSONResponse.ok(try await store.order(id: try context.parameters.require("id"))) }
+        }
+        router.post("/v1/orders/:id/cancel") { _, context in
+            await handling { JSONResponse.ok(try await store.cancelOrder(id: try context.parameters.require("id"))) }
+        }
+        return router
+    }
+
+    /// Runs a handler body, turning an `EmulatorError` into its JSON answer.
+    private static func handling(_ body: () async throws -> Response) async -> Response {
+        do {
+            return try await body()
+        } catch let error as EmulatorError {
+            return JSONResponse.error(error)
+        } catch {
+            return JSONResponse.error(status: 400, message: "\(error)")
+        }
+    }
+
+    private static func paged(_ request: Request, _ body: (Int, Int) -> some Encodable) -> Response {
+        do {
+            let (page, perPage) = try pagination(request)
+            return JSONResponse.ok(body(page, perPage))
+        } catch {
+            return JSONResponse.error(error)
+        }
+    }
+
+    private static func pagedAsync(_ request: Request, _ body: (Int, Int) async -> some Encodable) async -> Response {
+        do {
+            let (page, perPage) = try pagination(request)
+            return JSONResponse.ok(await body(page, perPage))
+        } catch {
+            return JSONResponse.error(error)
+        }
+    }
+
+    /// `page` (from 1) and `per_page` (1 to 100, 20 when absent).
+    static func pagination(_ request: Request) throws(EmulatorError) -> (Int, Int) {
+        let query = request.uri.queryParameters
+        var page = 1
+        var perPage = 20
+        if let text = query.get("page") {
+            guard let value = Int(text) else { throw .badRequest("Page must be an integer") }
+            guard value > 0 else { throw .badRequest("Page must be greater than 0") }
+            page = value
+        }
+        if let text = query.get("per_page") {
+            guard let value = Int(text) else { throw .badRequest("Per page must be an integer") }
+            guard (1...100).contains(value) else { throw .badRequest("Per page must be between 1 and 100") }
+            perPage = value
+        }
+        return (page, perPage)
+    }
+
+    private static func pageOf<Item>(_ items: [Item], page: Int, perPage: Int) -> Page<Item> {
+        let start = min(items.count, (page - 1) * perPage)
+        return Page(
+            data: Array(items[start..<min(items.count, start + perPage)]), listMeta: ListMeta(totalCount: items.count))
+    }
+
+    private static func date(_ text: String) throws(EmulatorError) -> Date {
+        guard let date = GoodyJSON.date(text) else { throw .badRequest("\(text) is not an ISO 8601 date-time") }
+        return date
+    }
+
+    /// Decodes a JSON body; a malformed one is a 400 that says which field is wrong.
+    private static func decode<Value: Decodable>(_ type: Value.Type, _ request: Request, _ context: BasicRequestContext)
+        async throws -> Value
+    {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 16 << 20)
+        do {
+            return try GoodyJSON.decoder().decode(type, from: Data(buffer.readableBytesView))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw EmulatorError.badRequest(
+                "\(key.stringValue.replacingOccurrences(of: "_", with: " ").capitalizedFirst) can't be blank")
+        } catch let DecodingError.dataCorrupted(context) {
+            let field = context.codingPath.map(\.stringValue).filter { Int($0) == nil }.joined(separator: ".")
+            throw EmulatorError.badRequest(field.isEmpty ? "The body is not valid JSON" : "\(field) is not valid")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw EmulatorError.badRequest(
+                "\(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type")
+        } catch {
+            throw EmulatorError.badRequest("The body is not valid JSON")
+        }
+    }
+}
+
+extension JSONResponse {
+    static func error(_ error: any Error) -> Response {
+        if let error = error as? EmulatorError { return Self.error(error) }
+        return Self.error(status: 400, message: "\(error)")
+    }
+}
+
+extension String {
+    fileprivate var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+}

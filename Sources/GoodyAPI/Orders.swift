@@ -1,0 +1,368 @@
+/// How Goody delivers the gifts of a batch (the API's `OrderBatchSendMethod`).
+public enum SendMethod: String, CaseIterable, Sendable, Codable, Hashable {
+    /// Goody emails each recipient their gift; every recipient needs an email.
+    case emailAndLink = "email_and_link"
+    /// Goody makes a gift link per recipient and sends nothing; only a first name is needed.
+    case linkMultipleCustomList = "link_multiple_custom_list"
+    /// Goody ships the gift to a US mailing address.
+    case directSend = "direct_send"
+}
+
+/// `OrderBatchSwap`: how recipients may swap their gift.
+public enum Swap: String, CaseIterable, Sendable, Codable, Hashable {
+    case single, multiple, disabled
+}
+
+/// `OrderBatchSendStatus`.
+public enum SendStatus: String, Sendable, Codable, Hashable {
+    case pending, complete, failed, canceled
+}
+
+/// `OrderStatus`.
+public enum OrderStatus: String, CaseIterable, Sendable, Codable, Hashable {
+    case created, notified, opened, accepted
+    case pendingPayment = "pending_payment"
+    case paid, ordered, shipped, delivered, failed, canceled
+}
+
+public struct Sender: Codable, Sendable, Hashable {
+    public var firstName: String
+    public var lastName: String
+    public var email: String
+
+    public init(firstName: String, lastName: String, email: String) {
+        self.firstName = firstName
+        self.lastName = lastName
+        self.email = email
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case email
+        case firstName = "first_name"
+        case lastName = "last_name"
+    }
+}
+
+/// The product as a cart item refers to it.
+public struct CartProduct: Codable, Sendable, Hashable {
+    public struct BrandReference: Codable, Sendable, Hashable {
+        public var id: String
+        public var name: String
+
+        public init(id: String, name: String) {
+            self.id = id
+            self.name = name
+        }
+    }
+
+    public var id: String
+    public var name: String
+    public var brand: BrandReference
+
+    public init(id: String, name: String, brand: BrandReference) {
+        self.id = id
+        self.name = name
+        self.brand = brand
+    }
+}
+
+public struct CartItem: Codable, Sendable, Hashable {
+    public var id: String
+    public var product: CartProduct
+    public var quantity: Int
+
+    public init(id: String, product: CartProduct, quantity: Int) {
+        self.id = id
+        self.product = product
+        self.quantity = quantity
+    }
+}
+
+public struct Cart: Codable, Sendable, Hashable {
+    public var id: String?
+    public var items: [CartItem]?
+
+    public init(id: String?, items: [CartItem]) {
+        self.id = id
+        self.items = items
+    }
+}
+
+public struct CartSelection: Codable, Sendable, Hashable {
+    public var id: String
+    public var cartItemID: String
+    public var quantityIndex: Int
+    public var variants: [String]
+
+    public init(id: String, cartItemID: String, quantityIndex: Int, variants: [String]) {
+        self.id = id
+        self.cartItemID = cartItemID
+        self.quantityIndex = quantityIndex
+        self.variants = variants
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, variants
+        case cartItemID = "cart_item_id"
+        case quantityIndex = "quantity_index"
+    }
+}
+
+public struct Shipment: Codable, Sendable, Hashable {
+    public var id: String
+    public var status: String
+    public var brandName: String
+    @Nullable public var trackingCarrier: String?
+    @Nullable public var trackingNumber: String?
+    @Nullable public var trackingURL: String?
+    @Nullable public var shippedAt: String?
+    @Nullable public var deliveredAt: String?
+
+    public init(id: String, status: String, brandName: String) {
+        self.id = id
+        self.status = status
+        self.brandName = brandName
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, status
+        case brandName = "brand_name"
+        case trackingCarrier = "tracking_carrier"
+        case trackingNumber = "tracking_number"
+        case trackingURL = "tracking_url"
+        case shippedAt = "shipped_at"
+        case deliveredAt = "delivered_at"
+    }
+}
+
+/// What an order costs, in US cents.
+public struct OrderAmounts: Codable, Sendable, Hashable {
+    public var amountProduct: Int
+    public var amountShipping: Int
+    @Nullable public var amountProcessingFee: Int?
+    @Nullable public var amountCreditApplied: Int?
+    public var amountPreTaxTotal: Int
+    @Nullable public var amountTax: Int?
+    @Nullable public var amountTotal: Int?
+    @Nullable public var amountGlobalRelayCost: Int?
+
+    public init(
+        amountProduct: Int, amountShipping: Int, amountProcessingFee: Int?, amountPreTaxTotal: Int, amountTax: Int?,
+        amountTotal: Int?
+    ) {
+        self.amountProduct = amountProduct
+        self.amountShipping = amountShipping
+        self.amountProcessingFee = amountProcessingFee
+        self.amountPreTaxTotal = amountPreTaxTotal
+        self.amountTax = amountTax
+        self.amountTotal = amountTotal
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case amountProduct = "amount_product"
+        case amountShipping = "amount_shipping"
+        case amountProcessingFee = "amount_processing_fee"
+        case amountCreditApplied = "amount_credit_applied"
+        case amountPreTaxTotal = "amount_pre_tax_total"
+        case amountTax = "amount_tax"
+        case amountTotal = "amount_total"
+        case amountGlobalRelayCost = "amount_global_relay_cost"
+    }
+}
+
+/// When things happened to an order (only on `GET /v1/orders/{id}`).
+public struct OrderEventTimes: Codable, Sendable, Hashable {
+    public var createdAt: String
+    @Nullable public var notifiedAt: String?
+    @Nullable public var openedAt: String?
+    @Nullable public var acceptedAt: String?
+    @Nullable public var pendingPaymentAt: String?
+    @Nullable public var paidAt: String?
+    @Nullable public var shippedAt: String?
+    @Nullable public var deliveredAt: String?
+
+    public init(createdAt: String) { self.createdAt = createdAt }
+
+    enum CodingKeys: String, CodingKey {
+        case createdAt = "created_at"
+        case notifiedAt = "notified_at"
+        case openedAt = "opened_at"
+        case acceptedAt = "accepted_at"
+        case pendingPaymentAt = "pending_payment_at"
+        case paidAt = "paid_at"
+        case shippedAt = "shipped_at"
+        case deliveredAt = "delivered_at"
+    }
+}
+
+/// One gift: the gift link, the recipient, the status and the amounts.
+public struct Order: Codable, Sendable, Hashable {
+    public var id: String
+    public var recipientFirstName: String
+    @Nullable public var recipientLastName: String?
+    @Nullable public var recipientEmail: String?
+    public var status: OrderStatus
+    public var individualGiftLink: String
+    public var cart: Cart
+    @Nullable public var cartSelections: [CartSelection]?
+    public var shipments: [Shipment]
+    @Nullable public var workspaceID: String?
+    @Nullable public var workspaceName: String?
+    @Nullable public var expiresAt: String?
+    @Nullable public var cardID: String?
+    @Nullable public var message: String?
+    @Nullable public var thankYouNote: String?
+    public var viewCountRecipient: Int?
+    public var isSwapped: Bool?
+    public var orderBatchID: String?
+    public var amounts: OrderAmounts
+    public var eventTimes: OrderEventTimes?
+    @Nullable public var originalCart: Cart?
+    @Nullable public var originalAmounts: OrderAmounts?
+    public var sender: Sender
+    @Nullable public var paymentLink: String?
+    public var referenceID: String
+
+    public init(
+        id: String, recipientFirstName: String, recipientLastName: String?, recipientEmail: String?,
+        status: OrderStatus, individualGiftLink: String, cart: Cart, workspaceID: String?, workspaceName: String?,
+        expiresAt: String?, cardID: String?, message: String?, orderBatchID: String, amounts: OrderAmounts,
+        sender: Sender, referenceID: String
+    ) {
+        self.id = id
+        self.recipientFirstName = recipientFirstName
+        self.recipientLastName = recipientLastName
+        self.recipientEmail = recipientEmail
+        self.status = status
+        self.individualGiftLink = individualGiftLink
+        self.cart = cart
+        shipments = []
+        self.workspaceID = workspaceID
+        self.workspaceName = workspaceName
+        self.expiresAt = expiresAt
+        self.cardID = cardID
+        self.message = message
+        viewCountRecipient = 0
+        isSwapped = false
+        self.orderBatchID = orderBatchID
+        self.amounts = amounts
+        self.sender = sender
+        self.referenceID = referenceID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, cart, shipments, message, amounts, sender
+        case recipientFirstName = "recipient_first_name"
+        case recipientLastName = "recipient_last_name"
+        case recipientEmail = "recipient_email"
+        case individualGiftLink = "individual_gift_link"
+        case cartSelections = "cart_selections"
+        case workspaceID = "workspace_id"
+        case workspaceName = "workspace_name"
+        case expiresAt = "expires_at"
+        case cardID = "card_id"
+        case thankYouNote = "thank_you_note"
+        case viewCountRecipient = "view_count_recipient"
+        case isSwapped = "is_swapped"
+        case orderBatchID = "order_batch_id"
+        case eventTimes = "event_times"
+        case originalCart = "original_cart"
+        case originalAmounts = "original_amounts"
+        case paymentLink = "payment_link"
+        case referenceID = "reference_id"
+    }
+}
+
+/// A recipient as a batch remembers them (`OrderBatchRecipient`).
+public struct BatchRecipient: Codable, Sendable, Hashable {
+    public var firstName: String
+    @Nullable public var lastName: String?
+    @Nullable public var email: String?
+
+    public init(firstName: String, lastName: String?, email: String?) {
+        self.firstName = firstName
+        self.lastName = lastName
+        self.email = email
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case email
+        case firstName = "first_name"
+        case lastName = "last_name"
+    }
+}
+
+/// An order batch: one cart, message and send method for a list of recipients.
+public struct OrderBatch: Codable, Sendable, Hashable {
+    public var id: String
+    public var sendStatus: SendStatus
+    public var fromName: String
+    @Nullable public var message: String?
+    public var ordersCount: Int
+    /// The first 10 orders; empty while a batch of more than 10 is being created.
+    public var ordersPreview: [Order]
+    public var recipientsCount: Int
+    public var recipientsPreview: [BatchRecipient]
+    public var cart: Cart
+    public var isScheduledSend: Bool?
+    @Nullable public var scheduledSendOn: String?
+    @Nullable public var expiresAt: String?
+    @Nullable public var sendMethod: SendMethod?
+    @Nullable public var batchName: String?
+    @Nullable public var cardID: String?
+    public var sender: Sender
+    @Nullable public var workspaceID: String?
+    @Nullable public var workspaceName: String?
+    public var referenceID: String
+    /// The idempotency key given on creation, or null.
+    @Nullable public var customerReferenceID: String?
+
+    public init(
+        id: String, sendStatus: SendStatus, fromName: String, message: String?, ordersCount: Int,
+        ordersPreview: [Order], recipientsCount: Int, recipientsPreview: [BatchRecipient], cart: Cart,
+        isScheduledSend: Bool, scheduledSendOn: String?, expiresAt: String?, sendMethod: SendMethod?,
+        batchName: String?, cardID: String?, sender: Sender, workspaceID: String?, workspaceName: String?,
+        referenceID: String, customerReferenceID: String?
+    ) {
+        self.id = id
+        self.sendStatus = sendStatus
+        self.fromName = fromName
+        self.message = message
+        self.ordersCount = ordersCount
+        self.ordersPreview = ordersPreview
+        self.recipientsCount = recipientsCount
+        self.recipientsPreview = recipientsPreview
+        self.cart = cart
+        self.isScheduledSend = isScheduledSend
+        self.scheduledSendOn = scheduledSendOn
+        self.expiresAt = expiresAt
+        self.sendMethod = sendMethod
+        self.batchName = batchName
+        self.cardID = cardID
+        self.sender = sender
+        self.workspaceID = workspaceID
+        self.workspaceName = workspaceName
+        self.referenceID = referenceID
+        self.customerReferenceID = customerReferenceID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, message, cart, sender
+        case sendStatus = "send_status"
+        case fromName = "from_name"
+        case ordersCount = "orders_count"
+        case ordersPreview = "orders_preview"
+        case recipientsCount = "recipients_count"
+        case recipientsPreview = "recipients_preview"
+        case isScheduledSend = "is_scheduled_send"
+        case scheduledSendOn = "scheduled_send_on"
+        case expiresAt = "expires_at"
+        case sendMethod = "send_method"
+        case batchName = "batch_name"
+        case cardID = "card_id"
+        case workspaceID = "workspace_id"
+        case workspaceName = "workspace_name"
+        case referenceID = "reference_id"
+        case customerReferenceID = "customer_reference_id"
+    }
+}

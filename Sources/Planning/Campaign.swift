@@ -1,0 +1,167 @@
+import Foundation
+public import GoodyAPI
+import Yams
+
+/// One product of the cart, as a person names it: a product ID or its catalogue name.
+public struct ProductChoice: Codable, Sendable, Hashable {
+    public var product: String
+    public var quantity: Int?
+    /// Variant names (a size, flavors…).
+    public var variants: [String]?
+    /// The gift's value for a variable-price product, in dollars ("25", "$25.00").
+    public var amount: String?
+
+    public init(product: String, quantity: Int? = nil, variants: [String]? = nil, amount: String? = nil) {
+        self.product = product
+        self.quantity = quantity
+        self.variants = variants
+        self.amount = amount
+    }
+}
+
+/// The settings of a send, from a campaign file and the command line (the command line wins).
+/// Everything Goody sets once per batch is here; a row's own Product, Variants, Gift Amount,
+/// Message, From Name or Send Date column overrides it for that row.
+public struct CampaignSettings: Codable, Sendable, Equatable {
+    public var sendMethod: SendMethod?
+    public var products: [ProductChoice]?
+    public var fromName: String?
+    /// Mustache: `{{first_name}}` and any column, by its header in snake_case (`{{department}}`).
+    public var message: String?
+    /// A card ID, or an occasion such as "Work Anniversary".
+    public var card: String?
+    public var swap: Swap?
+    /// When the gifts expire: a date (end of that day) or a date and time.
+    public var expires: String?
+    /// When to send: a date (09:00 that day) or a date and time; absent sends now.
+    public var sendOn: String?
+    /// A workspace ID or name.
+    public var workspace: String?
+    /// A payment method ID or name.
+    public var paymentMethod: String?
+    public var batchSize: Int?
+    /// Refuse a plan whose high estimate is above this many dollars.
+    public var maxSpend: String?
+
+    public init(
+        sendMethod: SendMethod? = nil, products: [ProductChoice]? = nil, fromName: String? = nil,
+        message: String? = nil,
+        card: String? = nil, swap: Swap? = nil, expires: String? = nil, sendOn: String? = nil, workspace: String? = nil,
+        paymentMethod: String? = nil, batchSize: Int? = nil, maxSpend: String? = nil
+    ) {
+        self.sendMethod = sendMethod
+        self.products = products
+        self.fromName = fromName
+        self.message = message
+        self.card = card
+        self.swap = swap
+        self.expires = expires
+        self.sendOn = sendOn
+        self.workspace = workspace
+        self.paymentMethod = paymentMethod
+        self.batchSize = batchSize
+        self.maxSpend = maxSpend
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case products, message, card, swap, expires, workspace
+        case sendMethod = "send_method"
+        case fromName = "from_name"
+        case sendOn = "send_on"
+        case paymentMethod = "payment_method"
+        case batchSize = "batch_size"
+        case maxSpend = "max_spend"
+        // Shorthands for a single product.
+        case product, quantity, variants, amount
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        sendMethod = try container.decodeIfPresent(SendMethod.self, forKey: .sendMethod)
+        fromName = try container.decodeIfPresent(String.self, forKey: .fromName)
+        message = try container.decodeIfPresent(String.self, forKey: .message)
+        card = try container.decodeIfPresent(String.self, forKey: .card)
+        swap = try container.decodeIfPresent(Swap.self, forKey: .swap)
+        expires = try container.decodeIfPresent(String.self, forKey: .expires)
+        sendOn = try container.decodeIfPresent(String.self, forKey: .sendOn)
+        workspace = try container.decodeIfPresent(String.self, forKey: .workspace)
+        paymentMethod = try container.decodeIfPresent(String.self, forKey: .paymentMethod)
+        batchSize = try container.decodeIfPresent(Int.self, forKey: .batchSize)
+        maxSpend = try container.decodeIfPresent(String.self, forKey: .maxSpend)
+        products = try container.decodeIfPresent([ProductChoice].self, forKey: .products)
+        if let product = try container.decodeIfPresent(String.self, forKey: .product) {
+            products = [
+                ProductChoice(
+                    product: product, quantity: try container.decodeIfPresent(Int.self, forKey: .quantity),
+                    variants: try container.decodeIfPresent([String].self, forKey: .variants),
+                    amount: try container.decodeIfPresent(String.self, forKey: .amount))
+            ]
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(sendMethod, forKey: .sendMethod)
+        try container.encodeIfPresent(products, forKey: .products)
+        try container.encodeIfPresent(fromName, forKey: .fromName)
+        try container.encodeIfPresent(message, forKey: .message)
+        try container.encodeIfPresent(card, forKey: .card)
+        try container.encodeIfPresent(swap, forKey: .swap)
+        try container.encodeIfPresent(expires, forKey: .expires)
+        try container.encodeIfPresent(sendOn, forKey: .sendOn)
+        try container.encodeIfPresent(workspace, forKey: .workspace)
+        try container.encodeIfPresent(paymentMethod, forKey: .paymentMethod)
+        try container.encodeIfPresent(batchSize, forKey: .batchSize)
+        try container.encodeIfPresent(maxSpend, forKey: .maxSpend)
+    }
+
+    /// Reads a campaign file (YAML, or JSON, which is YAML too).
+    public static func load(path: String) throws -> CampaignSettings {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PlanError.campaignFile(path: path, reason: "cannot read it; check the path")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        if let unknown = Self.unknownKeys(in: text), !unknown.isEmpty {
+            let known = CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
+            throw PlanError.campaignFile(
+                path: path,
+                reason:
+                    "unknown setting\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")); the settings are \(known)"
+            )
+        }
+        do {
+            return try YAMLDecoder().decode(CampaignSettings.self, from: text)
+        } catch let DecodingError.dataCorrupted(context) {
+            throw PlanError.campaignFile(path: path, reason: Self.describe(context))
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw PlanError.campaignFile(path: path, reason: Self.describe(context))
+        } catch {
+            throw PlanError.campaignFile(path: path, reason: "\(error)")
+        }
+    }
+
+    private static func describe(_ context: DecodingError.Context) -> String {
+        let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+        if path == "send_method" {
+            return "send_method must be one of \(SendMethod.allCases.map(\.rawValue).joined(separator: ", "))"
+        }
+        if path == "swap" { return "swap must be one of \(Swap.allCases.map(\.rawValue).joined(separator: ", "))" }
+        return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
+    }
+
+    private static func unknownKeys(in text: String) -> [String]? {
+        guard let node = try? Yams.compose(yaml: text), let mapping = node.mapping else { return nil }
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        return mapping.keys.compactMap(\.string).filter { !known.contains($0) }
+    }
+
+    /// These settings with every value `other` has put over them.
+    public func overridden(by other: CampaignSettings) -> CampaignSettings {
+        CampaignSettings(
+            sendMethod: other.sendMethod ?? sendMethod, products: other.products ?? products,
+            fromName: other.fromName ?? fromName, message: other.message ?? message, card: other.card ?? card,
+            swap: other.swap ?? swap, expires: other.expires ?? expires, sendOn: other.sendOn ?? sendOn,
+            workspace: other.workspace ?? workspace, paymentMethod: other.paymentMethod ?? paymentMethod,
+            batchSize: other.batchSize ?? batchSize, maxSpend: other.maxSpend ?? maxSpend)
+    }
+}

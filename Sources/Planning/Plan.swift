@@ -1,0 +1,73 @@
+public import GoodyAPI
+public import Recipients
+
+/// One order batch of the plan: its recipients and everything Goody sets once per batch.
+public struct PlannedBatch: Sendable {
+    /// 1-based, in plan order.
+    public var number: Int
+    public var recipients: [Recipient]
+    /// The create request, complete except for `customer_reference_id` (the send adds it).
+    public var input: OrderBatchInput
+    public var cart: [ResolvedLine]
+    /// Goody's estimate from `POST /v1/order_batches/price`.
+    public var estimate: OrderBatchPrice?
+
+    /// The low and high estimate for the whole batch, in cents. For direct send with addresses
+    /// the high end is the larger of Goody's calculated total and its 10%-tax estimate.
+    public var estimateRange: (low: Int, high: Int) {
+        guard let estimate else { return (0, 0) }
+        let count = estimate.totalPrice.recipients
+        let low =
+            estimate.totalPrice.estGroupTotalLow ?? estimate.totalPrice.estTotalCalculated
+            ?? estimate.cartPrice.priceEstTotalLow * count
+        let high = max(
+            estimate.totalPrice.estGroupTotalHigh ?? 0, estimate.totalPrice.estTotalCalculated ?? 0,
+            estimate.cartPrice.priceEstTotalHigh * count)
+        return (min(low, high), high)
+    }
+}
+
+/// Whether the payment method can cover the plan.
+public enum FundsCheck: Sendable, Equatable {
+    /// A card: nothing to check before Goody charges it.
+    case noBalance
+    case enough(balance: Int)
+    case insufficient(balance: Int, needed: Int)
+}
+
+/// How the rows become batches, and what it costs, before anything is created.
+public struct Plan: Sendable {
+    public var path: String
+    public var method: SendMethod
+    public var validation: ValidationReport
+    /// Rows the plan cannot send although they passed validation (a product a state cannot
+    /// receive, a send date in the past…), one error each.
+    public var rejected: [Finding]
+    /// Rows that will be sent, with something to check (an empty placeholder in the message).
+    public var warnings: [Finding]
+    public var sender: String
+    public var paymentMethod: PaymentMethod
+    public var workspace: Workspace
+    public var card: Card?
+    public var batches: [PlannedBatch]
+    public var batchSize: Int
+    /// The placeholders a personalized message uses; each distinct message is its own batch.
+    public var personalization: [String]
+    /// The batches the rows would need with one shared message.
+    public var batchesWithoutPersonalization: Int
+    public var funds: FundsCheck
+    public var maxSpend: Int?
+    /// Identifies this exact plan: the same file and settings give the same fingerprint.
+    public var fingerprint: String
+
+    public var recipientCount: Int { batches.reduce(0) { $0 + $1.recipients.count } }
+    public var totalLow: Int { batches.reduce(0) { $0 + $1.estimateRange.low } }
+    public var totalHigh: Int { batches.reduce(0) { $0 + $1.estimateRange.high } }
+    public var exceedsMaxSpend: Bool { maxSpend.map { totalHigh > $0 } ?? false }
+    public var insufficientFunds: Bool {
+        if case .insufficient = funds { return true }
+        return false
+    }
+    /// Rows that will not be sent: rejected by validation or by the plan.
+    public var rejectedRowCount: Int { validation.rowsWithErrors + Set(rejected.map(\.line)).count }
+}

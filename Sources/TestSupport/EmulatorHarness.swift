@@ -1,0 +1,56 @@
+public import APIClient
+public import AsyncHTTPClient
+public import Foundation
+public import GoodyAPI
+public import GoodyEmulator
+
+/// Starts the real emulator on 127.0.0.1 (a free port) and a real client talking to it over
+/// sockets, for the length of `body`; both are shut down however `body` ends.
+public func withEmulatorClient<T: Sendable>(
+    _ configuration: EmulatorConfiguration = EmulatorConfiguration(apiKeys: ["test-key"]),
+    retry: RetryPolicy = RetryPolicy(maxAttempts: 6, baseDelay: 0.01, maxDelay: 0.05),
+    timeoutSeconds: Int64 = 10,
+    observer: (@Sendable (RequestEvent) -> Void)? = nil,
+    _ body: @Sendable (RunningEmulator, GoodyClient) async throws -> T
+) async throws -> T {
+    try await GoodyEmulator.withRunning(configuration) { emulator in
+        try await HTTPClient.withHTTPClient { http in
+            let client = GoodyClient(
+                environment: .custom(emulator.url), apiKey: APIKey(emulator.apiKey), httpClient: http, retry: retry,
+                timeoutSeconds: timeoutSeconds, observer: observer)
+            return try await body(emulator, client)
+        }
+    }
+}
+
+/// Products of the seeded catalogue by name.
+extension EmulatorCatalogue {
+    public func product(named name: String) -> Product? { products.first { $0.name == name } }
+}
+
+/// Collects values from concurrently running code, for assertions afterwards.
+public final class Recorder<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Value] = []
+
+    public init() {}
+
+    public func append(_ value: Value) {
+        lock.lock()
+        values.append(value)
+        lock.unlock()
+    }
+
+    public var all: [Value] {
+        lock.lock()
+        defer { lock.unlock() }
+        return values
+    }
+}
+
+/// An HTTP client for a test, shut down however the test ends.
+public enum HTTPClientScope {
+    public static func with<T>(_ body: (HTTPClient) async throws -> T) async throws -> T {
+        try await HTTPClient.withHTTPClient { try await body($0) }
+    }
+}

@@ -1,0 +1,5 @@
+import ArgumentParser
+import GoodyBatchCLI
+
+@main
+extension GoodyBatch {}

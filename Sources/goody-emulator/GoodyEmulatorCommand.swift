@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import GoodyEmulator
+import Hummingbird
+import Logging
+
+/// `goody-emulator`: the emulator of the Goody API on its own, for trying a client by hand.
+@main
+@available(macOS 14, *)
+struct GoodyEmulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "goody-emulator",
+        abstract: "Run goody-batch's emulator of the Goody API on loopback.",
+        discussion: """
+            Every option can also be set by environment: GOODY_EMULATOR_LATENCY_MS, \
+            GOODY_EMULATOR_RATE_LIMIT, GOODY_EMULATOR_ERROR_RATE, GOODY_EMULATOR_DROP_RATE, \
+            GOODY_EMULATOR_ASYNC_DELAY, GOODY_EMULATOR_STATUS_STEP, GOODY_EMULATOR_SEED. Options win.
+            """)
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on; 0 picks a free one.") var port = 8080
+    @Option(name: .customLong("api-key"), help: "A bearer key to accept (repeatable).") var apiKeys: [String] = []
+    @Option(help: "Seed for the catalogue, identifiers and faults.") var seed: UInt64?
+    @Option(help: "Seconds a batch of more than 10 recipients stays pending.") var asyncDelay: Double?
+    @Option(help: "Seconds between an order's status steps (opened, accepted, shipped…).") var statusStep: Double?
+    @Option(help: "Milliseconds added to every answer.") var latencyMs: Double?
+    @Option(help: "Requests per second allowed; more are answered 429 with Retry-After.") var rateLimit: Double?
+    @Option(help: "Share of requests answered 5xx (0 to 1).") var errorRate: Double?
+    @Option(help: "Share of batch creates whose connection drops after the batch is committed (0 to 1).")
+    var dropRate: Double?
+
+    func run() async throws {
+        var configuration = EmulatorConfiguration(host: host, port: port)
+            .overridden(by: ProcessInfo.processInfo.environment)
+        if !apiKeys.isEmpty { configuration.apiKeys = Set(apiKeys) }
+        if let seed { configuration.seed = seed }
+        if let asyncDelay { configuration.asyncDelay = asyncDelay }
+        if let statusStep { configuration.statusStep = statusStep }
+        if let latencyMs { configuration.faults.latency = latencyMs / 1000 }
+        if let rateLimit { configuration.faults.requestsPerSecond = rateLimit }
+        if let errorRate { configuration.faults.serverErrorRate = errorRate }
+        if let dropRate { configuration.faults.dropAfterCommitRate = dropRate }
+
+        let store = EmulatorStore(configuration: configuration)
+        let injector = FaultInjector(faults: configuration.faults, seed: configuration.seed)
+        let keys = configuration.apiKeys.sorted().joined(separator: ", ")
+        let host = configuration.host
+        let application = GoodyEmulator.buildApplication(
+            configuration: configuration, store: store, injector: injector
+        ) { port in
+            let line = "Goody API emulator listening on http://\(host):\(port) (API key: \(keys))\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        try await application.runService()
+    }
+}
