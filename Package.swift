@@ -21,6 +21,8 @@ let package = Package(
         .library(name: "APIClient", targets: ["APIClient"]),
         .library(name: "GoodyEmulator", targets: ["GoodyEmulator"]),
         .library(name: "Planning", targets: ["Planning"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "Sending", targets: ["Sending"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C stays behind one wall: only Spreadsheet/LibCSV.swift imports this module.
@@ -109,6 +112,32 @@ let package = Package(
             path: "Sources/Planning",
             swiftSettings: strictSettings
         ),
+        // The run ledger (SQLite through GRDB): what may have happened remotely, committed
+        // before and after every call.
+        .target(
+            name: "Ledger",
+            dependencies: [
+                "GoodyAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Sources/Ledger",
+            swiftSettings: strictSettings
+        ),
+        // Exactly-once submission, collecting the gift links, and the output files.
+        .target(
+            name: "Sending",
+            dependencies: [
+                "Spreadsheet",
+                "Recipients",
+                "GoodyAPI",
+                "APIClient",
+                "Planning",
+                "Ledger",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Sending",
+            swiftSettings: strictSettings
+        ),
         // The argument-parser commands: each builds one core object and makes one call.
         .target(
             name: "GoodyBatchCLI",
@@ -119,6 +148,8 @@ let package = Package(
                 "APIClient",
                 "GoodyEmulator",
                 "Planning",
+                "Ledger",
+                "Sending",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -180,6 +211,15 @@ let package = Package(
             name: "PlanningTests",
             dependencies: ["Planning", "Recipients", "GoodyAPI", "APIClient", "GoodyEmulator", "GoodyBatchTestSupport"],
             path: "Tests/PlanningTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SendingTests",
+            dependencies: [
+                "Sending", "Ledger", "Planning", "Recipients", "GoodyAPI", "APIClient", "GoodyEmulator",
+                "GoodyBatchTestSupport",
+            ],
+            path: "Tests/SendingTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -53,12 +53,15 @@ public struct GoodyClient: Sendable {
     private let timeout: TimeAmount
     private let logger: Logger
     private let observer: (@Sendable (RequestEvent) -> Void)?
+    /// Shared by every request of this client, when set: paces them to the server's rate limit.
+    public let pacer: RequestPacer?
 
     public init(
         environment: GoodyEnvironment, apiKey: APIKey, httpClient: HTTPClient, retry: RetryPolicy = RetryPolicy(),
-        timeoutSeconds: Int64 = 30, logger: Logger = Logger(label: "goody-batch.client"),
+        timeoutSeconds: Int64 = 30, logger: Logger = Logger(label: "goody-batch.client"), pacer: RequestPacer? = nil,
         observer: (@Sendable (RequestEvent) -> Void)? = nil
     ) {
+        self.pacer = pacer
         self.environment = environment
         self.apiKey = apiKey
         self.httpClient = httpClient
@@ -149,6 +152,9 @@ public struct GoodyClient: Sendable {
         try await get("/v1/orders", query: [("page", "\(page)"), ("per_page", "\(perPage)")])
     }
 
+    /// Every order of the account, every page.
+    public func allOrders() async throws -> [Order] { try await collect { try await orders(page: $0) } }
+
     public func order(id: String) async throws -> Order { try await get("/v1/orders/\(escaped(id))") }
 
     /// Cancels an order; repeating it is harmless, so it is retried.
@@ -225,15 +231,19 @@ public struct GoodyClient: Sendable {
         let status: Int
         let bytes: ByteBuffer
         let retryAfter: Double?
+        try await pacer?.acquire()
         do {
             let response = try await httpClient.execute(request, timeout: timeout)
             status = Int(response.status.code)
             retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init)
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
+            await pacer?.record(status: nil)
             report(nil)
+            if error is CancellationError || Task.isCancelled { throw CancellationError() }
             throw Self.transportError(error, operation: operation)
         }
+        await pacer?.record(status: status)
         report(status)
         let data = Data(bytes.readableBytesView)
         guard (200..<300).contains(status) else {

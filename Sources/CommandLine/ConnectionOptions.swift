@@ -3,6 +3,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import GoodyEmulator
+import Ledger
 import Planning
 
 /// Which Goody to talk to, and with which key.
@@ -43,7 +44,7 @@ struct ConnectionOptions: ParsableArguments {
         let target: GoodyEnvironment =
             try apiURL.map { try GoodyEnvironment.custom($0) } ?? (production ? .production : .sandbox)
         return try await HTTPClient.withHTTPClient { http in
-            let client = GoodyClient(environment: target, apiKey: key, httpClient: http)
+            let client = GoodyClient(environment: target, apiKey: key, httpClient: http, pacer: RequestPacer())
             return try await body(client, ConnectionLabel(description: target.displayName, simulated: false))
         }
     }
@@ -52,14 +53,22 @@ struct ConnectionOptions: ParsableArguments {
         environment: [String: String], _ body: @Sendable (GoodyClient, ConnectionLabel) async throws -> T
     ) async throws -> T {
         let key = "emulator-\(UUID().uuidString)"
-        let configuration = EmulatorConfiguration(apiKeys: [key]).overridden(by: environment)
+        // The simulated account lives beside the ledger registry, so a run can be resumed,
+        // refreshed and exported from a later process, as with the real API.
+        let state = (LedgerRegistry.standard(environment: environment).path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(
+            atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let configuration = EmulatorConfiguration(apiKeys: [key], journalPath: state + "/emulator-journal.jsonl")
+            .overridden(by: environment)
         return try await GoodyEmulator.withRunning(configuration) { running in
             try await HTTPClient.withHTTPClient { http in
-                let client = GoodyClient(environment: .custom(running.url), apiKey: APIKey(key), httpClient: http)
+                let client = GoodyClient(
+                    environment: .custom(running.url), apiKey: APIKey(key), httpClient: http, pacer: RequestPacer())
                 return try await body(
                     client,
                     ConnectionLabel(
-                        description: "the built-in emulator at \(running.url.absoluteString)", simulated: true))
+                        description: "the built-in emulator at \(running.url.absoluteString)", simulated: true,
+                        account: "goody-batch built-in emulator"))
             }
         }
     }

@@ -8,12 +8,17 @@ public struct GoodyBatch: AsyncParsableCommand {
         abstract: "Send Goody gifts to many people from one spreadsheet, safely.",
         discussion: """
             Start with `inspect` to see how the file is read, then `validate` to learn which rows \
-            will work and how to fix the rest, then `plan` to see the batches and their cost. \
-            `template` writes a starter spreadsheet.
+            will work and how to fix the rest, then `plan` to see the batches and their cost, then \
+            `send` to create them, exactly once, and write the results with every gift link. \
+            `resume`, `status`, `export` and `runs` work on earlier runs. `template` writes a \
+            starter spreadsheet.
 
             \(ExitStatus.help)
             """,
-        subcommands: [Inspect.self, Validate.self, Template.self, Plan.self]
+        subcommands: [
+            Inspect.self, Validate.self, Template.self, Plan.self, Send.self, Resume.self, Status.self, Export.self,
+            Runs.self,
+        ]
     )
 
     public init() {}
@@ -29,16 +34,19 @@ public enum ExitStatus {
     public static let apiProblem = ExitCode(3)
     /// A safety check refused to go on: over --max-spend, not enough funds.
     public static let refused = ExitCode(4)
+    /// A send stopped by Ctrl-C or SIGTERM; `resume` continues it.
+    public static let interrupted = ExitCode(130)
     /// ArgumentParser's own code for a wrong command line.
     public static let usage = ExitCode(64)
 
     static let help = """
         EXIT CODES
           0   success (warnings allowed)
-          1   some rows were rejected; see the findings and the .rejected.csv file
+          1   some rows were rejected (or, for send, not sent); see the findings, the .rejected.csv or the results file
           2   the input cannot be used as it is (not a CSV file, no header, a required column missing, a campaign setting that cannot work, a file that cannot be written)
-          3   the Goody API refused the key or could not be reached
-          4   refused by a safety check: the estimate is over --max-spend or the funds available
+          3   the Goody API refused the key or could not be reached (a send stopped this way continues with `resume`)
+          4   refused by a safety check: the estimate is over --max-spend or the funds available, or a send was not approved
           64  the command line is wrong
+          130 stopped by Ctrl-C; `goody-batch resume RUN` continues, nothing is sent twice
         """
 }

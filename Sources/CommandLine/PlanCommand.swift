@@ -15,31 +15,14 @@ struct Plan: AsyncParsableCommand {
             \(ExitStatus.help)
             """)
 
-    @Argument(help: "The exported spreadsheet (.csv or .txt).")
-    var file: String
-
-    @Option(help: "How the gifts will be sent: \(SendMethod.allValueStrings.joined(separator: ", ")).")
-    var sendMethod: SendMethod?
-
-    @OptionGroup var campaign: CampaignOptions
-    @OptionGroup var reading: ReadingOptions
+    @OptionGroup var arguments: PlanArguments
     @OptionGroup var connection: ConnectionOptions
-
-    @Flag(help: "Allow two rows with the same email, or the same name and address.")
-    var allowDuplicates = false
 
     @Flag(help: "Print the plan as JSON.")
     var json = false
 
     func run() async throws {
-        let settings = try Output.reportingInputProblems { try campaign.settings(sendMethod: sendMethod) }
-        let request = PlanRequest(
-            input: ValidationRequest(
-                path: file, read: reading.readOptions,
-                options: ValidationOptions(
-                    method: settings.sendMethod ?? .emailAndLink, allowDuplicates: allowDuplicates),
-                overrides: try reading.overrides(), preferPreferredName: reading.preferredName),
-            campaign: settings)
+        let request = try arguments.request()
         let json = json
         let outcome = try await Output.reportingProblems {
             try await connection.withClient { client, label in

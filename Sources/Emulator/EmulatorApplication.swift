@@ -31,6 +31,7 @@ public enum GoodyEmulator {
         var quiet = Logger(label: "goody-emulator")
         quiet.logLevel = .critical
         let store = EmulatorStore(configuration: configuration, clock: clock)
+        await store.restore()
         let injector = FaultInjector(faults: configuration.faults, seed: configuration.seed)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let application = buildApplication(

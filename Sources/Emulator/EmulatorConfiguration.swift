@@ -16,11 +16,16 @@ public struct EmulatorConfiguration: Sendable {
     /// this many seconds, so `status` has something to report.
     public var statusStep: TimeInterval?
     public var faults: Faults
+    /// When set, every create and cancel is appended to this file and replayed on start, so the
+    /// emulator's account outlives the process (as the real one does).
+    public var journalPath: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, apiKeys: Set<String> = ["emulator-key"], seed: UInt64 = 1,
-        asyncDelay: TimeInterval = 0.5, statusStep: TimeInterval? = nil, faults: Faults = Faults()
+        asyncDelay: TimeInterval = 0.5, statusStep: TimeInterval? = nil, faults: Faults = Faults(),
+        journalPath: String? = nil
     ) {
+        self.journalPath = journalPath
         self.host = host
         self.port = port
         self.apiKeys = apiKeys
@@ -38,16 +43,19 @@ public struct EmulatorConfiguration: Sendable {
         public var requestsPerSecond: Double?
         /// The share of requests answered 500, 502 or 503 without doing anything.
         public var serverErrorRate: Double
+        /// The share of requests answered 429 (with `Retry-After: 1`) whatever the rate.
+        public var throttledRate: Double
         /// The share of batch creates whose connection is dropped after the batch was committed.
         public var dropAfterCommitRate: Double
 
         public init(
             latency: TimeInterval = 0, requestsPerSecond: Double? = nil, serverErrorRate: Double = 0,
-            dropAfterCommitRate: Double = 0
+            throttledRate: Double = 0, dropAfterCommitRate: Double = 0
         ) {
             self.latency = latency
             self.requestsPerSecond = requestsPerSecond
             self.serverErrorRate = serverErrorRate
+            self.throttledRate = throttledRate
             self.dropAfterCommitRate = dropAfterCommitRate
         }
 
@@ -55,17 +63,19 @@ public struct EmulatorConfiguration: Sendable {
     }
 
     /// Reads `GOODY_EMULATOR_*` variables over the given defaults: LATENCY_MS, RATE_LIMIT,
-    /// ERROR_RATE, DROP_RATE, ASYNC_DELAY, STATUS_STEP, SEED.
+    /// ERROR_RATE, THROTTLE_RATE, DROP_RATE, ASYNC_DELAY, STATUS_STEP, SEED, JOURNAL.
     public func overridden(by environment: [String: String]) -> EmulatorConfiguration {
         var configuration = self
         func number(_ name: String) -> Double? { environment["GOODY_EMULATOR_\(name)"].flatMap(Double.init) }
         if let value = number("LATENCY_MS") { configuration.faults.latency = value / 1000 }
         if let value = number("RATE_LIMIT") { configuration.faults.requestsPerSecond = value > 0 ? value : nil }
         if let value = number("ERROR_RATE") { configuration.faults.serverErrorRate = value }
+        if let value = number("THROTTLE_RATE") { configuration.faults.throttledRate = value }
         if let value = number("DROP_RATE") { configuration.faults.dropAfterCommitRate = value }
         if let value = number("ASYNC_DELAY") { configuration.asyncDelay = value }
         if let value = number("STATUS_STEP") { configuration.statusStep = value > 0 ? value : nil }
         if let value = environment["GOODY_EMULATOR_SEED"].flatMap(UInt64.init) { configuration.seed = value }
+        if let value = environment["GOODY_EMULATOR_JOURNAL"], !value.isEmpty { configuration.journalPath = value }
         return configuration
     }
 }

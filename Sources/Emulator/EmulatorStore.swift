@@ -37,12 +37,14 @@ public actor EmulatorStore {
     private var balances: [String: Int]
     private var giftTokens: Set<String> = []
     public private(set) var statistics = EmulatorStatistics()
+    private let journal: EmulatorJournal?
 
     public init(configuration: EmulatorConfiguration, clock: @escaping @Sendable () -> Date = { Date() }) {
         catalogue = EmulatorCatalogue.seeded(configuration.seed)
         asyncDelay = configuration.asyncDelay
         statusStep = configuration.statusStep
         self.clock = clock
+        journal = configuration.journalPath.map(EmulatorJournal.init(path:))
         random = SeededGenerator(seed: configuration.seed &* 0x9E37_79B9 &+ 17)
         balances = Dictionary(
             uniqueKeysWithValues: catalogue.paymentMethods.compactMap { method in method.balance.map { (method.id, $0) }
@@ -69,6 +71,30 @@ public actor EmulatorStore {
 
     public func createBatch(_ input: OrderBatchInput) throws(EmulatorError) -> OrderBatch {
         let now = clock()
+        let batch = try createBatch(input, at: now)
+        journal?.append(EmulatorJournal.Entry(at: now, create: input))
+        return batch
+    }
+
+    /// Replays the journal, if there is one, so this store holds every batch and order that
+    /// the stores before it (in earlier processes) created, with the same IDs and gift links.
+    /// Call it once, before serving. Returns how many entries were replayed.
+    @discardableResult
+    public func restore() -> Int {
+        guard let journal else { return 0 }
+        let entries = journal.entries()
+        for entry in entries {
+            if let input = entry.create {
+                _ = try? createBatch(input, at: entry.date)
+            } else if let id = entry.cancel {
+                _ = try? cancelOrder(id: id, at: entry.date)
+            }
+        }
+        statistics = EmulatorStatistics()
+        return entries.count
+    }
+
+    private func createBatch(_ input: OrderBatchInput, at now: Date) throws(EmulatorError) -> OrderBatch {
         advance(now)
         if let reference = input.customerReferenceID, references[reference] != nil {
             statistics.duplicateReferencesRejected += 1
@@ -271,11 +297,15 @@ public actor EmulatorStore {
 
     // MARK: - Time
 
-    /// Completes (or fails) every pending batch whose time has come.
+    /// Completes (or fails) every pending batch whose time has come, earliest first, so the
+    /// order in which identifiers are drawn does not depend on when the state was read (which
+    /// keeps a replayed journal giving the same IDs).
     private func advance(_ now: Date) {
-        for index in batches.indices where batches[index].status == .pending {
-            if let readyAt = batches[index].readyAt, readyAt <= now { complete(batchAt: index, at: readyAt) }
+        let due = batches.indices.filter { index in
+            batches[index].status == .pending && (batches[index].readyAt.map { $0 <= now } ?? false)
         }
+        let ordered = due.sorted { (batches[$0].readyAt ?? now, $0) < (batches[$1].readyAt ?? now, $1) }
+        for index in ordered { complete(batchAt: index, at: batches[index].readyAt ?? now) }
     }
 
     private func complete(batchAt index: Int, at time: Date) {
@@ -376,6 +406,12 @@ public actor EmulatorStore {
 
     public func cancelOrder(id: String) throws(EmulatorError) -> Order {
         let now = clock()
+        let order = try cancelOrder(id: id, at: now)
+        journal?.append(EmulatorJournal.Entry(at: now, cancel: id))
+        return order
+    }
+
+    private func cancelOrder(id: String, at now: Date) throws(EmulatorError) -> Order {
         advance(now)
         guard let stored = orders[id] else { throw .notFound("Order not found") }
         let status = stored.status(at: now, step: statusStep)

@@ -46,6 +46,10 @@ public actor FaultInjector {
             }
             tokens -= 1
         }
+        if faults.throttledRate > 0, random.unit() < faults.throttledRate {
+            counts.rateLimited += 1
+            return .rateLimited(retryAfterSeconds: 1)
+        }
         if faults.serverErrorRate > 0, random.unit() < faults.serverErrorRate {
             counts.serverErrors += 1
             return .serverError(status: [500, 502, 503][Int(random.next() % 3)])

@@ -6,10 +6,14 @@ import Recipients
 public struct ConnectionLabel: Sendable {
     public var description: String
     public var simulated: Bool
+    /// Which account a run belongs to, when the base URL does not say it (the built-in
+    /// emulator listens on a new port each time).
+    public var account: String?
 
-    public init(description: String, simulated: Bool) {
+    public init(description: String, simulated: Bool, account: String? = nil) {
         self.description = description
         self.simulated = simulated
+        self.account = account
     }
 
     public static let simulatedBanner =
@@ -18,7 +22,8 @@ public struct ConnectionLabel: Sendable {
 
 extension Plan {
     /// What `plan` prints.
-    public func renderText(connection: ConnectionLabel, errorLimit: Int = 20) -> String {
+    /// `sending` ends with what `send` does next instead of "plan only prices".
+    public func renderText(connection: ConnectionLabel, errorLimit: Int = 20, sending: Bool = false) -> String {
         var lines: [String] = []
         lines.append(
             connection.simulated
@@ -73,6 +78,8 @@ extension Plan {
         lines.append("")
         if exceedsMaxSpend || insufficientFunds {
             lines.append("Refused: this plan costs more than allowed (see above). Nothing was created.")
+        } else if sending {
+            lines.append("Plan \(fingerprint.prefix(12)). Nothing has been created yet.")
         } else {
             lines.append("Plan \(fingerprint.prefix(12)). Nothing was created: plan only prices.")
         }

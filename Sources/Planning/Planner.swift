@@ -12,6 +12,8 @@ public struct PlanRequest: Sendable {
     public var now: Date
     /// The zone in which dates without a time or zone are read.
     public var timeZone: TimeZone
+    /// Lines to leave out of the batches (people who already got this gift in an earlier run).
+    public var excludedLines: Set<Int> = []
 
     public init(input: ValidationRequest, campaign: CampaignSettings, now: Date = Date(), timeZone: TimeZone = .current)
     {
@@ -75,7 +77,7 @@ public struct Planner: Sendable {
         var groups: [BatchKey: [Recipient]] = [:]
         var order: [BatchKey] = []
         var sharedMessageGroups: Set<BatchKey> = []
-        for recipient in validation.recipients {
+        for recipient in validation.recipients where !request.excludedLines.contains(recipient.line) {
             switch context.place(recipient) {
             case .rejected(let finding):
                 rejected.append(finding)

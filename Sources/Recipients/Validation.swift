@@ -52,6 +52,14 @@ extension URL {
     }
 }
 
+/// A row that failed validation, kept for outputs that list every row.
+public struct RejectedRow: Sendable, Hashable {
+    public var line: Int
+    public var values: [String]
+    /// "line 7: column C (Email): … Fix: …"
+    public var reason: String
+}
+
 /// A problem that stops the whole run before any row is judged.
 public struct InputError: Error, LocalizedError, Sendable {
     public let message: String
@@ -85,6 +93,8 @@ public struct ValidationReport: Sendable {
     public var removedStaleRejected: String?
     /// The valid rows, when they were asked for.
     public var recipients: [Recipient] = []
+    /// The rows with errors, with their values and reasons, when recipients are kept.
+    public var rejectedRows: [RejectedRow] = []
 
     /// How many findings of each kind are kept in `examples`.
     public static let examplesKept = 200
@@ -167,6 +177,12 @@ public struct Validation {
                         continue
                     }
                     report.rowsWithErrors += 1
+                    if request.options.collectRecipients {
+                        report.rejectedRows.append(
+                            RejectedRow(
+                                line: verdict.line, values: batch[index].strings(width: layout.header.count),
+                                reason: Self.reasons(verdict)))
+                    }
                     guard !rejectedTarget.isEmpty else { continue }
                     if rejected == nil {
                         rejected = try CSVFileWriter(path: rejectedTarget)
@@ -201,15 +217,20 @@ public struct Validation {
         Set(cells.compactMap { RecipientField.aliasTable[HeaderKey.normalize($0)]?.field }).count
     }
 
-    /// The row's own values, then the reasons it was rejected.
-    private static func writeRejected(
-        _ record: Record, verdict: RowVerdict, width: Int, errorColumn: Int?, to writer: CSVFileWriter?
-    ) throws {
+    /// Why a row was rejected, in one line: each error with its column and fix.
+    static func reasons(_ verdict: RowVerdict) -> String {
         let reasons = verdict.findings.filter { $0.severity == .error }.map { finding in
             let place = finding.column.map { "\($0.description): " } ?? ""
             return "\(place)\(finding.message). Fix: \(finding.fix)"
         }
-        let errorText = "line \(record.line): " + reasons.joined(separator: " | ")
+        return "line \(verdict.line): " + reasons.joined(separator: " | ")
+    }
+
+    /// The row's own values, then the reasons it was rejected.
+    private static func writeRejected(
+        _ record: Record, verdict: RowVerdict, width: Int, errorColumn: Int?, to writer: CSVFileWriter?
+    ) throws {
+        let errorText = reasons(verdict)
         let count = max(width, record.count)
         if let errorColumn {
             var values = record.strings(width: count)

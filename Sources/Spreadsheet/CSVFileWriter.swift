@@ -16,20 +16,24 @@ public final class CSVFileWriter {
         public var crlf: Bool
         /// Prefix a value that a spreadsheet would run as a formula with an apostrophe.
         public var neutralizeFormulas: Bool
+        /// Write digits with a leading zero (a ZIP code, an ID) as `="02134"`, so Excel keeps the zero.
+        public var keepLeadingZeros: Bool
         /// File permissions: 0600 keeps recipients' data to the owner.
         public var mode: UInt32
 
         public init(
-            byteOrderMark: Bool = true, crlf: Bool = true, neutralizeFormulas: Bool = false, mode: UInt32 = 0o600
+            byteOrderMark: Bool = true, crlf: Bool = true, neutralizeFormulas: Bool = false,
+            keepLeadingZeros: Bool = false, mode: UInt32 = 0o600
         ) {
             self.byteOrderMark = byteOrderMark
             self.crlf = crlf
             self.neutralizeFormulas = neutralizeFormulas
+            self.keepLeadingZeros = keepLeadingZeros
             self.mode = mode
         }
 
-        /// For files people open in Excel: BOM, CRLF, formulas neutralised, owner-only.
-        public static let excel = Format(neutralizeFormulas: true)
+        /// For files people open in Excel: BOM, CRLF, formulas neutralised, leading zeros kept, owner-only.
+        public static let excel = Format(neutralizeFormulas: true, keepLeadingZeros: true)
     }
 
     public let path: String
@@ -67,7 +71,11 @@ public final class CSVFileWriter {
         for (index, value) in values.enumerated() {
             if index > 0 { buffer.append(Delimiter.comma.rawValue) }
             var value = value
-            if format.neutralizeFormulas { value = FormulaGuard.neutralize(value) }
+            if format.keepLeadingZeros, FormulaGuard.hasLeadingZero(value) {
+                value = "=\"\(value)\""
+            } else if format.neutralizeFormulas {
+                value = FormulaGuard.neutralize(value)
+            }
             value.withUTF8 { LibCSVFieldWriter.append(UnsafeRawBufferPointer($0), to: &buffer) }
         }
         try endRow()
@@ -128,6 +136,15 @@ public final class CSVFileWriter {
 /// Keeps a spreadsheet from running a cell as a formula (CSV injection).
 public enum FormulaGuard {
     private static let triggers: Set<Character> = ["=", "+", "-", "@", "\t", "\r"]
+
+    /// Digits (and hyphens) starting with a zero, such as "02134" or "02134-1234": Excel would
+    /// read them as a number and drop the zero.
+    public static func hasLeadingZero(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        guard bytes.count >= 2, bytes[0] == UInt8(ascii: "0"), bytes[1] != UInt8(ascii: "-") else { return false }
+        return bytes.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-") }
+            && bytes.last != UInt8(ascii: "-")
+    }
 
     /// The value with an apostrophe in front when its first character could start a formula.
     public static func neutralize(_ value: String) -> String {

@@ -15,15 +15,26 @@ public enum CLIRunner {
         return bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
     }
 
+    /// A built product by name, or any program by absolute path.
     public static func executable(_ name: String) -> String {
-        productsDirectory.appendingPathComponent(name).path
+        if name.hasPrefix("/") { return name }
+        return productsDirectory.appendingPathComponent(name).path
     }
 
-    /// Runs `goody-batch` (or another product) with `arguments` in `directory`.
+    /// Runs `goody-batch` (or another product) with `arguments` in `directory`, feeding it `input`.
     public static func run(
         _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
         input: String? = nil, executable name: String = "goody-batch", timeout: TimeInterval = 120
     ) throws -> CommandResult {
+        try start(arguments, in: directory, environment: environment, input: input, executable: name)
+            .wait(timeout: timeout)
+    }
+
+    /// Starts a product in the background; `input`, if any, is its standard input, then closed.
+    public static func start(
+        _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+        input: String? = nil, executable name: String = "goody-batch"
+    ) throws -> RunningCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable(name))
         process.arguments = arguments
@@ -36,18 +47,16 @@ public enum CLIRunner {
         let stdin = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        process.standardInput = stdin
-        let outData = OutputCollector(stdout.fileHandleForReading)
-        let errData = OutputCollector(stderr.fileHandleForReading)
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+        let running = RunningCommand(
+            process: process, out: OutputCollector(stdout.fileHandleForReading),
+            err: OutputCollector(stderr.fileHandleForReading))
         try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try? stdin.fileHandleForWriting.close()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        return CommandResult(
-            exitCode: process.terminationStatus, stdout: outData.finish(), stderr: errData.finish())
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try? stdin.fileHandleForWriting.close()
+        }
+        return running
     }
 }
 
@@ -72,6 +81,12 @@ final class OutputCollector: @unchecked Sendable {
         }
     }
 
+    func snapshot() -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     func finish() -> String {
         done.wait()
         lock.lock()
@@ -79,3 +94,68 @@ final class OutputCollector: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+/// A `goody-batch` (or `goody-emulator`) process started in the background, to be signalled
+/// (Ctrl-C, SIGKILL) while it works.
+public final class RunningCommand: @unchecked Sendable {
+    public let process: Process
+    private let out: OutputCollector
+    private let err: OutputCollector
+
+    init(process: Process, out: OutputCollector, err: OutputCollector) {
+        self.process = process
+        self.out = out
+        self.err = err
+    }
+
+    public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits for the process to end (killing it after `timeout`) and returns what it printed.
+    public func wait(timeout: TimeInterval = 120) -> CommandResult {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return CommandResult(exitCode: process.terminationStatus, stdout: out.finish(), stderr: err.finish())
+    }
+
+    /// What it has printed on standard output so far.
+    public var stdoutSoFar: String { out.snapshot() }
+}
+
+/// The `goody-emulator` executable in its own process, which outlives the senders a test kills.
+public final class ExternalEmulator: @unchecked Sendable {
+    public let command: RunningCommand
+    public let url: URL
+    public let apiKey: String
+
+    /// Starts it on a free port and waits until it says where it listens.
+    public init(apiKey: String = "external-key", arguments: [String] = []) throws {
+        self.apiKey = apiKey
+        command = try CLIRunner.start(
+            ["--port", "0", "--api-key", apiKey] + arguments, executable: "goody-emulator")
+        let deadline = Date().addingTimeInterval(30)
+        var found: URL?
+        while found == nil && Date() < deadline {
+            if let match = command.stdoutSoFar.firstMatch(of: /listening on (http:\/\/127\.0\.0\.1:\d+)/) {
+                found = URL(string: String(match.output.1))
+            } else {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+        guard let found else {
+            command.signal(SIGKILL)
+            throw EmulatorStartTimeout()
+        }
+        url = found
+    }
+
+    public func stop() {
+        command.signal(SIGTERM)
+        _ = command.wait(timeout: 10)
+    }
+
+    deinit { if command.process.isRunning { command.signal(SIGKILL) } }
+}
+
+public struct EmulatorStartTimeout: Error {}

@@ -10,6 +10,7 @@ public func withEmulatorClient<T: Sendable>(
     _ configuration: EmulatorConfiguration = EmulatorConfiguration(apiKeys: ["test-key"]),
     retry: RetryPolicy = RetryPolicy(maxAttempts: 6, baseDelay: 0.01, maxDelay: 0.05),
     timeoutSeconds: Int64 = 10,
+    pacer: RequestPacer? = nil,
     observer: (@Sendable (RequestEvent) -> Void)? = nil,
     _ body: @Sendable (RunningEmulator, GoodyClient) async throws -> T
 ) async throws -> T {
@@ -17,7 +18,7 @@ public func withEmulatorClient<T: Sendable>(
         try await HTTPClient.withHTTPClient { http in
             let client = GoodyClient(
                 environment: .custom(emulator.url), apiKey: APIKey(emulator.apiKey), httpClient: http, retry: retry,
-                timeoutSeconds: timeoutSeconds, observer: observer)
+                timeoutSeconds: timeoutSeconds, pacer: pacer, observer: observer)
             return try await body(emulator, client)
         }
     }

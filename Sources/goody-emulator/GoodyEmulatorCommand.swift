@@ -13,8 +13,9 @@ struct GoodyEmulatorCommand: AsyncParsableCommand {
         abstract: "Run goody-batch's emulator of the Goody API on loopback.",
         discussion: """
             Every option can also be set by environment: GOODY_EMULATOR_LATENCY_MS, \
-            GOODY_EMULATOR_RATE_LIMIT, GOODY_EMULATOR_ERROR_RATE, GOODY_EMULATOR_DROP_RATE, \
-            GOODY_EMULATOR_ASYNC_DELAY, GOODY_EMULATOR_STATUS_STEP, GOODY_EMULATOR_SEED. Options win.
+            GOODY_EMULATOR_RATE_LIMIT, GOODY_EMULATOR_ERROR_RATE, GOODY_EMULATOR_THROTTLE_RATE, \
+            GOODY_EMULATOR_DROP_RATE, \
+            GOODY_EMULATOR_ASYNC_DELAY, GOODY_EMULATOR_STATUS_STEP, GOODY_EMULATOR_SEED,             GOODY_EMULATOR_JOURNAL. Options win.
             """)
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
@@ -26,8 +27,11 @@ struct GoodyEmulatorCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds added to every answer.") var latencyMs: Double?
     @Option(help: "Requests per second allowed; more are answered 429 with Retry-After.") var rateLimit: Double?
     @Option(help: "Share of requests answered 5xx (0 to 1).") var errorRate: Double?
+    @Option(help: "Share of requests answered 429 whatever the rate (0 to 1).") var throttleRate: Double?
     @Option(help: "Share of batch creates whose connection drops after the batch is committed (0 to 1).")
     var dropRate: Double?
+    @Option(help: "Keep the account in this file (creates and cancels), replayed on start, so it outlives the process.")
+    var journal: String?
 
     func run() async throws {
         var configuration = EmulatorConfiguration(host: host, port: port)
@@ -39,9 +43,16 @@ struct GoodyEmulatorCommand: AsyncParsableCommand {
         if let latencyMs { configuration.faults.latency = latencyMs / 1000 }
         if let rateLimit { configuration.faults.requestsPerSecond = rateLimit }
         if let errorRate { configuration.faults.serverErrorRate = errorRate }
+        if let throttleRate { configuration.faults.throttledRate = throttleRate }
         if let dropRate { configuration.faults.dropAfterCommitRate = dropRate }
+        if let journal { configuration.journalPath = journal }
 
         let store = EmulatorStore(configuration: configuration)
+        let replayed = await store.restore()
+        if replayed > 0 {
+            FileHandle.standardError.write(
+                Data("Replayed \(replayed) entries from \(journal ?? configuration.journalPath ?? "")\n".utf8))
+        }
         let injector = FaultInjector(faults: configuration.faults, seed: configuration.seed)
         let keys = configuration.apiKeys.sorted().joined(separator: ", ")
         let host = configuration.host

@@ -13,7 +13,9 @@ struct PlanCommandTests {
 
     /// No key in the environment, so the run is against the built-in emulator.
     private func run(_ arguments: [String]) throws -> CommandResult {
-        try CLIRunner.run(arguments, in: fixture.directory.path, environment: ["GOODY_API_KEY": ""])
+        try CLIRunner.run(
+            arguments, in: fixture.directory.path,
+            environment: ["GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state")])
     }
 
     @Test func theSamplePlanSplitsByProductAndMessageAndIsLabelledSimulated() throws {

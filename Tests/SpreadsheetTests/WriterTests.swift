@@ -53,10 +53,15 @@ struct WriterTests {
     @Test func formulasAreNeutralizedWhenAsked() throws {
         let path = fixture.path("safe.csv")
         let writer = try CSVFileWriter(path: path, format: .excel)
-        try writer.writeRow(["=HYPERLINK(\"http://x\")", "+1", "-2", "@a", "\tx", "plain", "02134"])
+        try writer.writeRow([
+            "=HYPERLINK(\"http://x\")", "+1", "-2", "@a", "\tx", "plain", "02134", "02134-1234", "0", "0.5",
+        ])
         try writer.commit()
         let text = String(decoding: try #require(fixture.read("safe.csv")).dropFirst(3), as: UTF8.self)
-        #expect(text == "\"'=HYPERLINK(\"\"http://x\"\")\",\"'+1\",\"'-2\",\"'@a\",\"'\tx\",\"plain\",\"02134\"\r\n")
+        #expect(
+            text
+                == "\"'=HYPERLINK(\"\"http://x\"\")\",\"'+1\",\"'-2\",\"'@a\",\"'\tx\",\"plain\",\"=\"\"02134\"\"\",\"=\"\"02134-1234\"\"\",\"0\",\"0.5\"\r\n"
+        )
     }
 
     @Test func cannotWriteIntoAMissingFolder() {

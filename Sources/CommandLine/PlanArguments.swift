@@ -1,0 +1,41 @@
+import ArgumentParser
+import GoodyAPI
+import Planning
+import Recipients
+
+/// What `plan` and `send` share: the file, how to read it, and the campaign.
+struct PlanArguments: ParsableArguments {
+    @Argument(help: "The exported spreadsheet (.csv or .txt).")
+    var file: String
+
+    @Option(help: "How the gifts will be sent: \(SendMethod.allValueStrings.joined(separator: ", ")).")
+    var sendMethod: SendMethod?
+
+    @OptionGroup var campaign: CampaignOptions
+    @OptionGroup var reading: ReadingOptions
+
+    @Flag(help: "Allow two rows with the same email, or the same name and address.")
+    var allowDuplicates = false
+
+    /// The plan request these arguments describe; a settings problem exits with 2.
+    func request() throws -> PlanRequest {
+        let settings = try Output.reportingInputProblems { try campaign.settings(sendMethod: sendMethod) }
+        return PlanRequest(
+            input: ValidationRequest(
+                path: file, read: reading.readOptions,
+                options: ValidationOptions(
+                    method: settings.sendMethod ?? .emailAndLink, allowDuplicates: allowDuplicates),
+                overrides: try reading.overrides(), preferPreferredName: reading.preferredName),
+            campaign: settings)
+    }
+
+    /// How the file is read, as part of what makes a send the same send.
+    var readingFingerprint: String {
+        [
+            "encoding=\(reading.encoding ?? "")", "delimiter=\(reading.delimiter ?? "")",
+            "header=\(reading.headerLine.map(String.init) ?? "")",
+            "map=\(reading.mappings.sorted().joined(separator: ";"))",
+            "preferred=\(reading.preferredName)", "duplicates=\(allowDuplicates)",
+        ].joined(separator: "|")
+    }
+}

@@ -1,0 +1,331 @@
+import ArgumentParser
+import Foundation
+import GoodyAPI
+import Ledger
+import Planning
+import Sending
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// How a send, resume or status reports: a progress display and a closing summary, or JSON.
+struct ReportOptions: ParsableArguments {
+    @Flag(help: "No progress display; only the closing summary.")
+    var quiet = false
+
+    @Flag(help: "Print the closing summary as JSON (and no progress).")
+    var json = false
+
+    var progress: (any SendProgress)? { quiet || json ? nil : ProgressDisplay() }
+
+    /// Prints the summary and turns it into the exit code.
+    func finish(_ report: SendReport, interrupted: Bool) throws {
+        Output.out(json ? (try Output.json(SendReportJSON(report))) + "\n" : report.renderText())
+        if interrupted || report.stoppedBy is CancellationError {
+            Output.err(
+                "goody-batch: stopped. `goody-batch resume \(report.run.id)` continues; nothing is sent twice.\n")
+            throw ExitStatus.interrupted
+        }
+        if let stop = report.stoppedBy {
+            Output.err(
+                "goody-batch: the send stopped: \(stop.localizedDescription)\nEverything done so far is in the ledger and the results; `goody-batch resume \(report.run.id)` continues.\n"
+            )
+            throw ExitStatus.apiProblem
+        }
+        if report.interrupted { throw ExitStatus.apiProblem }
+        if report.rowsFailed > 0 || report.rowsRejected > 0 { throw ExitStatus.rowsRejected }
+    }
+}
+
+/// How much is worked on at once, and how long to wait for Goody.
+struct WorkOptions: ParsableArguments {
+    @Option(help: "Batches worked on at once (1 to 32).")
+    var concurrency = 8
+
+    @Option(
+        help: ArgumentHelp("Seconds to wait for pending batches before leaving them to `status`.", valueName: "seconds")
+    )
+    var maxWait = 600
+
+    func validate() throws {
+        if !(1...32).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 32.") }
+        if maxWait < 0 { throw ValidationError("--max-wait cannot be negative.") }
+    }
+}
+
+/// Where the results and the ledger go.
+struct LedgerOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp("The run ledger (default: goody-batch-ledger.sqlite beside the results).", valueName: "path")
+    )
+    var ledger: String?
+}
+
+struct Send: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Send the gifts: plan, approve, create each batch exactly once, and write the results with every gift link.",
+        discussion: """
+            Shows the plan and the estimated total, then asks for approval: on a terminal, type the \
+            number of recipients; without one, --yes is required. Every step is recorded in a run \
+            ledger (SQLite, mode 0600) before and after each call to Goody, so a run stopped in any \
+            way (Ctrl-C, a crash, a lost network) continues with `resume` or by running the same \
+            `send` again, and no batch is ever created twice. The results file holds every input \
+            row, unchanged, with its gift link, order, status, amounts and any error; it is \
+            Excel-safe and private (mode 0600).
+
+            \(ExitStatus.help)
+            """)
+
+    @OptionGroup var arguments: PlanArguments
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var report: ReportOptions
+
+    @Option(help: ArgumentHelp("The results file (default: <input>.results.csv beside the input).", valueName: "path"))
+    var output: String?
+
+    @Option(
+        help: ArgumentHelp("Also write one results file per value of this column, e.g. Manager.", valueName: "column"))
+    var splitBy: String?
+
+    @Flag(help: "Approve without asking (required when there is no terminal).")
+    var yes = false
+
+    @Flag(help: "Send even to people who already got a gift in an earlier run of this ledger.")
+    var allowResend = false
+
+    @OptionGroup var work: WorkOptions
+
+    func run() async throws {
+        let request = try arguments.request()
+        let options = SendOptions(
+            outputPath: output, ledgerPath: ledger.ledger, splitBy: splitBy, allowResend: allowResend,
+            maxWait: .seconds(work.maxWait), concurrency: work.concurrency)
+        let (report, yes, readingFingerprint, json) = (self.report, yes, arguments.readingFingerprint, self.report.json)
+        try await Output.reportingProblems {
+            try await connection.withClient { client, label in
+                let session = SendSession(
+                    client: client, connection: label, options: options, progress: report.progress)
+                switch try await session.prepare(request, reading: readingFingerprint) {
+                case .existing(let run, let ledgerPath):
+                    Output.err(
+                        "goody-batch: this file was already sent with these settings as run \(run.id) (\(run.state.rawValue)); continuing that run, so nothing is sent twice.\n"
+                    )
+                    let (result, interrupted) = try await Interruption.run {
+                        try await session.resume(run, ledgerPath: ledgerPath)
+                    }
+                    try report.finish(result, interrupted: interrupted)
+                case .new(let prepared):
+                    if !json { Output.out(Self.describe(prepared, connection: label)) }
+                    let approval = try Self.approve(prepared, yes: yes)
+                    let (result, interrupted) = try await Interruption.run {
+                        try await session.start(prepared, approval: approval)
+                    }
+                    try report.finish(result, interrupted: interrupted)
+                }
+            }
+        }
+    }
+
+    /// The plan, and what will not be sent.
+    static func describe(_ prepared: PreparedRun, connection: ConnectionLabel) -> String {
+        var text = prepared.plan.renderText(connection: connection, sending: true)
+        if !prepared.alreadySent.isEmpty {
+            text +=
+                "\n\(prepared.alreadySent.count) row\(prepared.alreadySent.count == 1 ? "" : "s") left out: already sent a gift in an earlier run (lines \(prepared.alreadySent.keys.sorted().map(String.init).joined(separator: ", "))). --allow-resend sends anyway.\n"
+        }
+        return text
+    }
+
+    /// Approval: refused over budget or funds; on a terminal the person types the recipient
+    /// count; without one, only --yes approves.
+    static func approve(_ prepared: PreparedRun, yes: Bool) throws -> String {
+        let plan = prepared.plan
+        if plan.exceedsMaxSpend || plan.insufficientFunds {
+            Output.err(
+                "goody-batch: not sent: \(plan.exceedsMaxSpend ? "the high estimate is over --max-spend" : "the funds available do not cover the high estimate"). Nothing was created.\n"
+            )
+            throw ExitStatus.refused
+        }
+        guard plan.recipientCount > 0 else {
+            Output.err("goody-batch: nothing to send: no row can be sent. Fix the rows listed above and run again.\n")
+            throw ExitStatus.rowsRejected
+        }
+        let summary =
+            "\(plan.recipientCount) gift\(plan.recipientCount == 1 ? "" : "s") in \(plan.batches.count) batch\(plan.batches.count == 1 ? "" : "es"), up to \(Money.dollars(plan.totalHigh))"
+        if yes { return "--yes: \(summary)" }
+        guard isatty(STDIN_FILENO) == 1 else {
+            Output.err(
+                "goody-batch: not sent: approval needed. There is no terminal to ask on, so add --yes to approve \(summary). Nothing was created.\n"
+            )
+            throw ExitStatus.refused
+        }
+        Output.err("Send \(summary)? Type \(plan.recipientCount) to approve, anything else to stop: ")
+        let answer = readLine()?.trimmingCharacters(in: .whitespaces)
+        guard answer == String(plan.recipientCount) else {
+            Output.err("goody-batch: not sent: the answer was not \(plan.recipientCount). Nothing was created.\n")
+            throw ExitStatus.refused
+        }
+        return "typed \(plan.recipientCount) at a terminal: \(summary)"
+    }
+}
+
+struct Resume: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Continue a run that stopped: create what is left (never twice) and collect every gift link.",
+        discussion: "RUN is the ID `send` and `runs` print (a unique prefix is enough).\n\n\(ExitStatus.help)")
+
+    @Argument(help: "The run ID.") var run: String
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var report: ReportOptions
+
+    @OptionGroup var work: WorkOptions
+
+    func run() async throws {
+        let options = SendOptions(maxWait: .seconds(work.maxWait), concurrency: work.concurrency)
+        try await RunLookup.continuing(run, ledger: ledger, connection: connection, options: options, report: report) {
+            session, found, path in try await session.resume(found, ledgerPath: path)
+        }
+    }
+}
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Refresh a run's order statuses from Goody (opened, accepted, shipped…) and rewrite its results.",
+        discussion: "Also collects gift links of batches that were still pending or scheduled.\n\n\(ExitStatus.help)")
+
+    @Argument(help: "The run ID.") var run: String
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var report: ReportOptions
+
+    func run() async throws {
+        try await RunLookup.continuing(
+            run, ledger: ledger, connection: connection, options: SendOptions(maxWait: .seconds(30)), report: report
+        ) { session, found, path in try await session.refreshStatus(found, ledgerPath: path) }
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a run's results again from its ledger alone (no call to Goody).",
+        discussion: "\(ExitStatus.help)")
+
+    @Argument(help: "The run ID.") var run: String
+    @OptionGroup var ledger: LedgerOptions
+
+    @Option(help: ArgumentHelp("Write the results here instead of where the run wrote them.", valueName: "path"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Also write one results file per value of this column.", valueName: "column"))
+    var splitBy: String?
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func run() async throws {
+        try await Output.reportingProblems {
+            let (found, path) = try RunLookup.find(run, explicit: ledger.ledger, registry: .standard())
+            let result = try SendSession.export(
+                found, ledgerPath: path, outputPath: output.map(OutputNaming.absolute), splitBy: splitBy)
+            Output.out(json ? (try Output.json(SendReportJSON(result))) + "\n" : result.renderText())
+        }
+    }
+}
+
+struct Runs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the runs this machine knows (or those in one ledger), newest first.")
+
+    @OptionGroup var ledger: LedgerOptions
+
+    @Flag(help: "Print the runs as JSON.")
+    var json = false
+
+    func run() async throws {
+        try await Output.reportingProblems {
+            let paths = ledger.ledger.map { [$0] } ?? LedgerRegistry.standard().ledgers()
+            var listed: [RunListing] = []
+            for path in paths {
+                let ledger = try RunLedger(path: path)
+                for run in try ledger.runs() {
+                    let rows = try ledger.rows(ofRun: run.id)
+                    listed.append(
+                        RunListing(
+                            run: run.id, state: run.state.rawValue, created: run.createdAt, input: run.inputPath,
+                            sent: rows.filter { $0.status == .sent }.count, rows: rows.count,
+                            simulated: run.simulated, environment: run.environment, results: run.outputPath,
+                            ledger: path))
+                }
+            }
+            listed.sort { $0.created > $1.created }
+            if json {
+                Output.out(try Output.json(listed) + "\n")
+                return
+            }
+            guard !listed.isEmpty else {
+                Output.out("No runs yet. `goody-batch send FILE` makes one.\n")
+                return
+            }
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [
+                .withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime,
+            ]
+            formatter.timeZone = .current
+            Output.out(
+                "RUN          CREATED              STATE        SENT/ROWS  API                            INPUT\n")
+            for run in listed {
+                let api = run.simulated ? "simulated (built-in emulator)" : run.environment
+                Output.out(
+                    "\(pad(run.run, 12)) \(pad(formatter.string(from: run.created), 20)) \(pad(run.state, 12)) \(pad("\(run.sent)/\(run.rows)", 10)) \(pad(api, 30)) \(run.input)\n"
+                )
+            }
+        }
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}
+
+struct RunListing: Encodable {
+    var run: String
+    var state: String
+    var created: Date
+    var input: String
+    var sent: Int
+    var rows: Int
+    var simulated: Bool
+    var environment: String
+    var results: String
+    var ledger: String
+}
+
+enum RunLookup {
+    /// Finds an earlier run and works on it with the API (resume, status): Ctrl-C stops it
+    /// cleanly, and the summary and exit code come from the report.
+    static func continuing(
+        _ runID: String, ledger: LedgerOptions, connection: ConnectionOptions, options: SendOptions,
+        report: ReportOptions, _ action: @escaping @Sendable (SendSession, RunRecord, String) async throws -> SendReport
+    ) async throws {
+        try await Output.reportingProblems {
+            let (found, path) = try find(runID, explicit: ledger.ledger, registry: options.registry)
+            try await connection.withClient { client, label in
+                let session = SendSession(
+                    client: client, connection: label, options: options, progress: report.progress)
+                let (result, interrupted) = try await Interruption.run { try await action(session, found, path) }
+                try report.finish(result, interrupted: interrupted)
+            }
+        }
+    }
+
+    static func find(_ runID: String, explicit: String?, registry: LedgerRegistry) throws -> (RunRecord, String) {
+        let (ledger, run) = try registry.find(runID: runID, explicit: explicit)
+        return (run, ledger.path)
+    }
+}

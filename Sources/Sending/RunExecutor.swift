@@ -1,0 +1,334 @@
+import APIClient
+import Foundation
+import GoodyAPI
+import Ledger
+
+/// How far a run got.
+struct ExecutionOutcome: Sendable {
+    /// Batches still to create, or whose creation is not confirmed.
+    var unsent: Int
+    /// Created batches without their gift links yet (pending past the wait, or scheduled).
+    var awaiting: Int
+    var scheduled: Int
+    var notes: [String]
+}
+
+/// Creates each batch of a run exactly once and collects every gift link. Each state change is
+/// committed to the ledger before and after the call it describes, so a run stopped at any
+/// point (Ctrl-C, SIGKILL, a lost network) continues from what the ledger says:
+///
+/// - `planned`: created now, with its `customer_reference_id`.
+/// - `creating`: the answer was lost; Goody is asked for a batch with that reference first, and
+///   only if there is none is it created (and Goody refuses a duplicate anyway).
+/// - `created`: polled until complete, then every order is read and matched to its row.
+struct RunExecutor: Sendable {
+    let client: GoodyClient
+    let ledger: RunLedger
+    let run: RunRecord
+    let progress: (any SendProgress)?
+    /// How long to wait for a pending batch before leaving it for `status` or `resume`.
+    let maxWait: Duration
+    /// Batches worked on at once (the client's pacer sets the request rate).
+    let concurrency: Int
+    /// Rounds of create → look up → create for one batch when answers keep getting lost.
+    let createRounds = 4
+
+    func execute() async throws -> ExecutionOutcome {
+        let batches = try ledger.batches(ofRun: run.id)
+        let rows = Dictionary(grouping: try ledger.rows(ofRun: run.id).filter { $0.batchNumber != nil }) {
+            $0.batchNumber ?? 0
+        }
+        let tracker = ProgressTracker(
+            batches: batches, recipients: batches.reduce(0) { $0 + $1.recipientCount }, pacer: client.pacer,
+            requestsBefore: await client.pacer?.statistics.requests ?? 0, progress: progress)
+        let work = batches.filter { $0.state == .planned || $0.state == .creating || $0.state == .created }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var pending = work.makeIterator()
+            func startNext() {
+                guard let batch = pending.next() else { return }
+                group.addTask { try await process(batch, rows: rows[batch.number] ?? [], tracker: tracker) }
+            }
+            for _ in 0..<concurrency { startNext() }
+            while try await group.next() != nil {
+                try Task.checkCancellation()
+                startNext()
+            }
+        }
+        let final = try ledger.batches(ofRun: run.id)
+        let now = GoodyJSON.timestamp(Date())
+        return ExecutionOutcome(
+            unsent: final.filter { $0.state == .planned || $0.state == .creating }.count,
+            awaiting: final.filter { $0.state == .created }.count,
+            scheduled: final.filter { $0.state == .created && ($0.scheduledSendOn ?? "") > now }.count,
+            notes: await tracker.notes)
+    }
+
+    private func process(_ batch: BatchRecord, rows: [RowRecord], tracker: ProgressTracker) async throws {
+        var batch = batch
+        if batch.state == .creating { batch = try await recover(batch, tracker: tracker) }
+        var round = 0
+        while batch.state == .planned || batch.state == .creating {
+            round += 1
+            guard round <= createRounds else {
+                await tracker.note(
+                    "Batch \(batch.number): Goody's answers kept getting lost; it is left to resume (it cannot be created twice)."
+                )
+                return
+            }
+            batch = try await create(batch, rows: rows, tracker: tracker)
+        }
+        if batch.state == .created { try await collect(batch, rows: rows, tracker: tracker) }
+    }
+
+    // MARK: - Creating
+
+    private func request(_ batch: BatchRecord) throws -> OrderBatchInput {
+        try GoodyJSON.decoder().decode(OrderBatchInput.self, from: Data(batch.requestJSON.utf8))
+    }
+
+    /// Sends the create. Before the call the batch is `creating` in the ledger; after it, either
+    /// `created` (with Goody's ID), `refused` (with Goody's reason), or still `creating` when the
+    /// answer is unknown and the reference finds nothing yet.
+    private func create(_ batch: BatchRecord, rows: [RowRecord], tracker: ProgressTracker) async throws -> BatchRecord {
+        var batch = batch
+        batch.state = .creating
+        batch.attempts += 1
+        try ledger.update(batch)
+        do {
+            let created = try await client.createBatch(try request(batch))
+            return try await record(created, into: batch, rows: rows, tracker: tracker)
+        } catch let error as GoodyClientError {
+            if error.isUnauthorized { throw error }
+            // A lost answer, or Goody saying the reference is taken: either way it may exist.
+            switch try await lookUp(batch) {
+            case .found(let found):
+                await tracker.note("Batch \(batch.number): its answer was lost; found it at Goody by its reference.")
+                return try await record(found, into: batch, rows: rows, tracker: tracker)
+            case .unknown:
+                // Cannot tell whether it exists: it stays `creating`, to be looked up again.
+                try await Task.sleep(for: .seconds(1))
+                return batch
+            case .absent:
+                break
+            }
+            if error.isBadRequest {
+                batch.state = .refused
+                batch.error = error.apiMessage ?? error.localizedDescription
+                try ledger.saveCollected(
+                    batch, orders: [], rows: failed(rows, "Goody refused the batch: \(batch.error ?? "")"))
+                await tracker.note(
+                    "Batch \(batch.number) was refused by Goody: \(batch.error ?? ""). Its rows are marked.")
+                await tracker.settled(batch, links: 0)
+                return batch
+            }
+            try await Task.sleep(for: .seconds(1))
+            return batch
+        }
+    }
+
+    /// A batch whose create may have happened: Goody is asked for it by its reference.
+    private func recover(_ batch: BatchRecord, tracker: ProgressTracker) async throws -> BatchRecord {
+        var batch = batch
+        let lookup = try await lookUp(batch)
+        if case .unknown = lookup { return batch }
+        if case .found(let found) = lookup {
+            batch.goodyID = found.id
+            batch.referenceID = found.referenceID
+            batch.sendStatus = found.sendStatus.rawValue
+            batch.state = .created
+            try ledger.update(batch)
+            await tracker.note("Batch \(batch.number) was created before the interruption; continuing with it.")
+            await tracker.created(batch)
+            return batch
+        }
+        batch.state = .planned
+        try ledger.update(batch)
+        return batch
+    }
+
+    enum Lookup {
+        case found(OrderBatch)
+        case absent
+        /// Goody could not be asked.
+        case unknown
+    }
+
+    private func lookUp(_ batch: BatchRecord) async throws -> Lookup {
+        do {
+            return try await client.findBatch(customerReferenceID: batch.customerReferenceID).map(Lookup.found)
+                ?? .absent
+        } catch let error as GoodyClientError where !error.isUnauthorized {
+            return .unknown
+        }
+    }
+
+    /// Records a batch Goody has; a small complete batch brings its orders along.
+    private func record(_ created: OrderBatch, into batch: BatchRecord, rows: [RowRecord], tracker: ProgressTracker)
+        async throws -> BatchRecord
+    {
+        var batch = batch
+        batch.goodyID = created.id
+        batch.referenceID = created.referenceID
+        batch.sendStatus = created.sendStatus.rawValue
+        batch.scheduledSendOn = created.scheduledSendOn
+        batch.state = .created
+        batch.error = nil
+        try ledger.update(batch)
+        await tracker.created(batch)
+        if created.sendStatus == .complete, created.recipientsCount <= 10,
+            created.ordersPreview.count == created.recipientsCount
+        {
+            return try await save(created.ordersPreview, for: batch, rows: rows, tracker: tracker)
+        }
+        return batch
+    }
+
+    // MARK: - Collecting
+
+    /// Waits for the batch to complete (bounded backoff), then reads every order.
+    private func collect(_ batch: BatchRecord, rows: [RowRecord], tracker: ProgressTracker) async throws {
+        guard let id = batch.goodyID else { return }
+        var batch = batch
+        let deadline = ContinuousClock.now + maxWait
+        var pause = Duration.milliseconds(250)
+        while true {
+            let current = try await client.batch(id: id)
+            batch.sendStatus = current.sendStatus.rawValue
+            switch current.sendStatus {
+            case .complete:
+                let orders =
+                    current.recipientsCount <= 10 && current.ordersPreview.count == current.recipientsCount
+                    ? current.ordersPreview : try await client.allBatchOrders(id: id)
+                _ = try await save(orders, for: batch, rows: rows, tracker: tracker)
+                return
+            case .failed, .canceled:
+                batch.state = .failed
+                batch.error = "Goody marked the batch \(current.sendStatus.rawValue)"
+                try ledger.saveCollected(batch, orders: [], rows: failed(rows, batch.error ?? ""))
+                await tracker.note(
+                    "Batch \(batch.number) \(current.sendStatus.rawValue) at Goody; its rows are marked.")
+                await tracker.settled(batch, links: 0)
+                return
+            case .pending:
+                if let scheduled = current.scheduledSendOn.flatMap(GoodyJSON.date), scheduled > Date() {
+                    try ledger.update(batch)
+                    return
+                }
+                guard ContinuousClock.now + pause < deadline else {
+                    try ledger.update(batch)
+                    await tracker.note("Batch \(batch.number) is still pending at Goody; `status` collects it later.")
+                    return
+                }
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(5))
+            }
+        }
+    }
+
+    /// Matches the orders to the rows and saves them with the batch, in one transaction.
+    private func save(_ orders: [Order], for batch: BatchRecord, rows: [RowRecord], tracker: ProgressTracker)
+        async throws
+        -> BatchRecord
+    {
+        var batch = batch
+        let match = OrderMatcher.match(orders: orders, rows: rows)
+        let now = Date()
+        var records: [OrderRecord] = []
+        var updated: [RowRecord] = []
+        for (order, row, method) in match.pairs {
+            records.append(
+                Self.record(order, run: run.id, batch: batch.number, line: row.line, method: method, at: now))
+            var row = row
+            row.status = .sent
+            row.error = nil
+            updated.append(row)
+        }
+        for order in match.unmatchedOrders {
+            records.append(Self.record(order, run: run.id, batch: batch.number, line: nil, method: nil, at: now))
+        }
+        updated += failed(
+            match.unmatchedRows,
+            "Goody returned no order that matches this recipient; check batch \(batch.referenceID ?? "") in Goody")
+        if !match.unmatchedOrders.isEmpty || !match.unmatchedRows.isEmpty {
+            await tracker.note(
+                "Batch \(batch.number): \(match.unmatchedOrders.count) order(s) matched no row and \(match.unmatchedRows.count) row(s) got no order; they are listed in the results."
+            )
+        }
+        batch.state = .collected
+        try ledger.saveCollected(batch, orders: records, rows: updated)
+        await tracker.settled(batch, links: match.pairs.count)
+        return batch
+    }
+
+    private func failed(_ rows: [RowRecord], _ reason: String) -> [RowRecord] {
+        rows.map { row in
+            var row = row
+            row.status = .failed
+            row.error = reason
+            return row
+        }
+    }
+
+    static func record(_ order: Order, run: String, batch: Int, line: Int?, method: String?, at date: Date)
+        -> OrderRecord
+    {
+        OrderRecord(
+            runID: run, orderID: order.id, batchNumber: batch, line: line, matchedBy: method,
+            giftLink: order.individualGiftLink, referenceID: order.referenceID, status: order.status.rawValue,
+            firstName: order.recipientFirstName, lastName: order.recipientLastName, email: order.recipientEmail,
+            amountProduct: order.amounts.amountProduct, amountShipping: order.amounts.amountShipping,
+            amountProcessingFee: order.amounts.amountProcessingFee, amountTax: order.amounts.amountTax,
+            amountTotal: order.amounts.amountTotal, amountPreTaxTotal: order.amounts.amountPreTaxTotal, at: date)
+    }
+}
+
+/// Counts what is done and tells the progress display.
+actor ProgressTracker {
+    private var snapshot: ProgressSnapshot
+    private let pacer: RequestPacer?
+    private let progress: (any SendProgress)?
+    private let started = ContinuousClock.now
+    private var createdBatches: Set<Int>
+    private let requestsBefore: Int
+    private(set) var notes: [String] = []
+
+    init(
+        batches: [BatchRecord], recipients: Int, pacer: RequestPacer?, requestsBefore: Int,
+        progress: (any SendProgress)?
+    ) {
+        self.requestsBefore = requestsBefore
+        let done = batches.filter { $0.state == .created || $0.state == .collected || $0.state == .failed }
+        createdBatches = Set(done.map(\.number))
+        snapshot = ProgressSnapshot(
+            batchesTotal: batches.count, batchesCreated: createdBatches.count, recipientsTotal: recipients,
+            giftLinksCollected: 0, requestRate: 0, elapsedSeconds: 0)
+        self.pacer = pacer
+        self.progress = progress
+    }
+
+    func created(_ batch: BatchRecord) async {
+        createdBatches.insert(batch.number)
+        await publish()
+    }
+
+    func settled(_ batch: BatchRecord, links: Int) async {
+        if batch.state != .refused { createdBatches.insert(batch.number) }
+        snapshot.giftLinksCollected += links
+        await publish()
+    }
+
+    func note(_ message: String) {
+        notes.append(message)
+        progress?.note(message)
+    }
+
+    private func publish() async {
+        let elapsed = ContinuousClock.now - started
+        snapshot.elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        snapshot.batchesCreated = createdBatches.count
+        if let pacer, snapshot.elapsedSeconds > 0 {
+            snapshot.requestRate = Double(await pacer.statistics.requests - requestsBefore) / snapshot.elapsedSeconds
+        }
+        progress?.update(snapshot)
+    }
+}

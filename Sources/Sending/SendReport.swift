@@ -1,0 +1,166 @@
+public import APIClient
+import Foundation
+import GoodyAPI
+public import Ledger
+
+/// The closing summary of a send, resume, status or export: what was sent, what failed and why,
+/// what it is estimated to cost, and where the results are.
+public struct SendReport: Sendable {
+    public var run: RunRecord
+    public var outputs: [String]
+    public var rowsSent: Int
+    public var rowsFailed: Int
+    public var rowsRejected: Int
+    public var rowsAlreadySent: Int
+    /// In a batch with no gift link yet (pending, scheduled, or not sent before a stop).
+    public var rowsPending: Int
+    public var batches: Int
+    public var batchesRefused: Int
+    public var batchesFailed: Int
+    public var batchesUnsent: Int
+    public var estimateHigh: Int
+    /// The sum of the orders' amounts (their total where Goody gave one, else pre-tax).
+    public var charged: Int
+    public var orderStatuses: [String: Int]
+    public var notes: [String]
+    public var requests: RequestPacer.Statistics?
+    public var seconds: Double
+    /// What stopped the run early (Ctrl-C, a lost connection), if anything.
+    public var stoppedBy: (any Error)?
+
+    init(
+        ledger: RunLedger, run: RunRecord, outputs: [String], notes: [String], requests: RequestPacer.Statistics?,
+        seconds: Double
+    ) throws {
+        self.run = run
+        self.outputs = outputs
+        self.notes = notes
+        self.requests = requests
+        self.seconds = seconds
+        let rows = try ledger.rows(ofRun: run.id)
+        func count(_ status: RowRecord.Status) -> Int { rows.filter { $0.status == status }.count }
+        rowsSent = count(.sent)
+        rowsFailed = count(.failed)
+        rowsRejected = count(.rejected)
+        rowsAlreadySent = count(.alreadySent)
+        rowsPending = count(.pending)
+        let batches = try ledger.batches(ofRun: run.id)
+        self.batches = batches.count
+        batchesRefused = batches.filter { $0.state == .refused }.count
+        batchesFailed = batches.filter { $0.state == .failed }.count
+        batchesUnsent = batches.filter { $0.state == .planned || $0.state == .creating }.count
+        estimateHigh = batches.filter { $0.state != .refused && $0.state != .planned }.reduce(0) {
+            $0 + $1.estimateHigh
+        }
+        let orders = try ledger.orders(ofRun: run.id)
+        charged = orders.reduce(0) { $0 + ($1.amountTotal ?? $1.amountPreTaxTotal) }
+        orderStatuses = Dictionary(grouping: orders, by: \.status).mapValues(\.count)
+    }
+
+    public var interrupted: Bool { run.state == .interrupted }
+    /// Every row that could be sent was sent.
+    public var succeeded: Bool { run.state == .complete && rowsFailed == 0 && rowsRejected == 0 }
+
+    public func renderText() -> String {
+        var lines: [String] = []
+        for note in notes { lines.append("Note: \(note)") }
+        if !notes.isEmpty { lines.append("") }
+        lines.append(
+            "Run \(run.id) (\(run.simulated ? "SIMULATED, built-in emulator" : run.environment)): \(stateText)")
+        lines.append("  sent            \(rowsSent) gift\(rowsSent == 1 ? "" : "s"), each with its gift link")
+        if rowsFailed > 0 {
+            lines.append(
+                "  failed          \(rowsFailed) (Goody refused or failed their batch; reasons in the results)")
+        }
+        if rowsRejected > 0 { lines.append("  rejected        \(rowsRejected) (not sent; reasons in the results)") }
+        if rowsAlreadySent > 0 {
+            lines.append("  already sent    \(rowsAlreadySent) (got a gift in an earlier run; not sent again)")
+        }
+        if rowsPending > 0 { lines.append("  not yet         \(rowsPending) (\(pendingText))") }
+        lines.append(
+            "  batches         \(batches)\(batchesRefused > 0 ? ", \(batchesRefused) refused" : "")\(batchesFailed > 0 ? ", \(batchesFailed) failed" : "")"
+        )
+        lines.append(
+            "  estimated       up to \(Money.dollars(estimateHigh)); orders so far come to \(Money.dollars(charged))")
+        if !orderStatuses.isEmpty {
+            let statuses = orderStatuses.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(
+                separator: ", ")
+            lines.append("  order status    \(statuses)")
+        }
+        if let requests, requests.requests > 0, seconds > 0 {
+            lines.append(
+                "  requests        \(requests.requests) in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", Double(requests.requests) / seconds))/s; \(requests.rateLimited) rate-limited, \(requests.serverErrors) server errors, \(requests.transportErrors) lost)"
+            )
+        }
+        lines.append(
+            "Results: \(outputs.first ?? "")\(outputs.count > 1 ? " and \(outputs.count - 1) file\(outputs.count == 2 ? "" : "s") split by \(run.splitBy ?? "")" : "")"
+        )
+        if outputs.count > 1 { for path in outputs.dropFirst() { lines.append("  \(path)") } }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private var stateText: String {
+        switch run.state {
+        case .complete: "complete"
+        case .waiting: "created; some gifts are scheduled for later"
+        case .interrupted: "interrupted; continue it with `goody-batch resume \(run.id)` (nothing is sent twice)"
+        case .sending, .approved: "in progress"
+        }
+    }
+
+    private var pendingText: String {
+        run.state == .waiting
+            ? "scheduled; `goody-batch status \(run.id)` collects their gift links after the send date"
+            : "`goody-batch resume \(run.id)` finishes them"
+    }
+}
+
+/// `send --json` and friends: the summary for tools.
+public struct SendReportJSON: Encodable {
+    var run: String
+    var state: String
+    var simulated: Bool
+    var sent: Int
+    var failed: Int
+    var rejected: Int
+    var alreadySent: Int
+    var pending: Int
+    var batches: Int
+    var estimateHighCents: Int
+    var chargedCents: Int
+    var outputs: [String]
+    var orderStatuses: [String: Int]
+    var requests: Int?
+    var rateLimited: Int?
+    var seconds: Double
+    var notes: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case run, state, simulated, sent, failed, rejected, pending, batches, outputs, requests, seconds, notes
+        case alreadySent = "already_sent"
+        case estimateHighCents = "estimate_high_cents"
+        case chargedCents = "charged_cents"
+        case orderStatuses = "order_statuses"
+        case rateLimited = "rate_limited"
+    }
+
+    public init(_ report: SendReport) {
+        run = report.run.id
+        state = report.run.state.rawValue
+        simulated = report.run.simulated
+        sent = report.rowsSent
+        failed = report.rowsFailed
+        rejected = report.rowsRejected
+        alreadySent = report.rowsAlreadySent
+        pending = report.rowsPending
+        batches = report.batches
+        estimateHighCents = report.estimateHigh
+        chargedCents = report.charged
+        outputs = report.outputs
+        orderStatuses = report.orderStatuses
+        requests = report.requests?.requests
+        rateLimited = report.requests?.rateLimited
+        seconds = report.seconds
+        notes = report.notes
+    }
+}
