@@ -6,6 +6,12 @@ import GoodyEmulator
 import Ledger
 import Planning
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Which Goody to talk to, and with which key.
 struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Use goody-batch's built-in emulator of the Goody API (simulated; the default when no API key is set).")
@@ -60,6 +66,14 @@ struct ConnectionOptions: ParsableArguments {
             atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let configuration = EmulatorConfiguration(apiKeys: [key], journalPath: state + "/emulator-journal.jsonl")
             .overridden(by: environment)
+        // One process at a time owns the simulated account, as two would each replay the
+        // journal and then write diverging histories into it.
+        let lock = open(state + "/emulator.lock", O_RDWR | O_CREAT, 0o600)
+        defer { if lock >= 0 { close(lock) } }
+        if lock >= 0, flock(lock, LOCK_EX | LOCK_NB) != 0 {
+            Output.err("goody-batch: waiting for another goody-batch that is using the built-in emulator…\n")
+            flock(lock, LOCK_EX)
+        }
         return try await GoodyEmulator.withRunning(configuration) { running in
             try await HTTPClient.withHTTPClient { http in
                 let client = GoodyClient(

@@ -121,6 +121,8 @@ public final class RunningCommand: @unchecked Sendable {
 
     /// What it has printed on standard output so far.
     public var stdoutSoFar: String { out.snapshot() }
+    /// What it has printed on standard error so far.
+    public var stderrSoFar: String { err.snapshot() }
 }
 
 /// The `goody-emulator` executable in its own process, which outlives the senders a test kills.

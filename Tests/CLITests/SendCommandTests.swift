@@ -226,6 +226,47 @@ struct SendCommandTests {
         #expect(creates == 20, "20 batches of 10, each created once")
     }
 
+    /// Waits until `condition` holds (or a minute passes).
+    private func eventually(_ condition: () -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(60)
+        while !condition() && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    /// Two commands on the built-in emulator at once take turns with its account: a send holds
+    /// it while it runs (and a killed one lets go), and a second command waits, saying so.
+    @Test func commandsTakeTurnsWithTheBuiltInEmulator() async throws {
+        fixture.write("team.csv", people(300))
+        let lockPath = fixture.path("state/goody-batch/emulator.lock")
+        func tryLock() -> Bool {
+            let descriptor = open(lockPath, O_RDWR)
+            defer { close(descriptor) }
+            return descriptor >= 0 && flock(descriptor, LOCK_EX | LOCK_NB) == 0
+        }
+        let sender = try CLIRunner.start(
+            [
+                "send", "team.csv", "--send-method", "email_and_link", "--product", "Candle Set", "--from-name", "HR",
+                "--batch-size", "10", "--concurrency", "1", "--yes", "--quiet",
+            ], in: fixture.directory.path, environment: embedded.merging(["GOODY_EMULATOR_LATENCY_MS": "300"]) { $1 })
+        try await eventually { text("state/goody-batch/emulator-journal.jsonl").contains("\n") }
+        #expect(!tryLock(), "a running send holds the simulated account")
+        sender.signal(SIGKILL)
+        _ = sender.wait()
+        #expect(tryLock(), "a killed send lets go of it")
+
+        // Another holder: the next command waits, says so, and goes on when it is free.
+        let descriptor = open(lockPath, O_RDWR)
+        #expect(flock(descriptor, LOCK_EX) == 0)
+        let plan = try CLIRunner.start(
+            ["plan", "team.csv", "--send-method", "email_and_link", "--product", "Candle Set", "--from-name", "HR"],
+            in: fixture.directory.path, environment: embedded)
+        try await eventually { plan.stderrSoFar.contains("waiting for another goody-batch") }
+        #expect(plan.process.isRunning)
+        close(descriptor)
+        let planned = plan.wait()
+        #expect(planned.stderr.contains("waiting for another goody-batch that is using the built-in emulator"))
+        #expect(planned.exitCode == 0, "\(planned.stderr)")
+    }
+
     @Test func theAPIKeyNeverAppearsInAnyOutputLedgerOrResult() async throws {
         let secret = "gk_live_TOPSECRET_93f1c0ffee"
         let emulator = try ExternalEmulator(
