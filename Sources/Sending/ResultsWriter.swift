@@ -26,9 +26,18 @@ struct ResultsWriter {
         let lines = rows.map { row in
             line(for: row, width: header.count, order: orders[row.line], batch: row.batchNumber.flatMap { batches[$0] })
         }
+        // An order Goody returned that no row could be paired with is listed too (after the
+        // rows, with empty input columns): its gift link is never dropped.
+        let unmatched = try ledger.orders(ofRun: run.id).filter { $0.line == nil }.map { order in
+            let who = [order.firstName, order.lastName ?? "", order.email.map { "<\($0)>" } ?? ""]
+                .filter { !$0.isEmpty }.joined(separator: " ")
+            let note =
+                "Goody returned this order (for \(who)) in batch \(order.batchNumber), but it matches no row of the input; find out who it is for before sharing the link"
+            return orderCells(order, batch: batches[order.batchNumber], error: note, width: header.count)
+        }
 
         var written = [path]
-        try Self.writeFile(path, header: header + Self.columns, lines: lines.map(\.cells))
+        try Self.writeFile(path, header: header + Self.columns, lines: lines.map(\.cells) + unmatched)
         if let splitBy {
             guard let column = header.firstIndex(where: { $0.lowercased() == splitBy.lowercased() }) else {
                 throw SendError(
@@ -74,14 +83,20 @@ struct ResultsWriter {
             }
         default: error = row.error ?? row.status.rawValue
         }
+        return Line(cells: orderCells(order, batch: batch, error: error, width: 0, values: cells))
+    }
+
+    /// The input's values (or `width` empty ones), then the order's columns and the error.
+    private func orderCells(
+        _ order: OrderRecord?, batch: BatchRecord?, error: String, width: Int, values: [String]? = nil
+    ) -> [String] {
         func dollars(_ cents: Int?) -> String { cents.map { String(format: "%d.%02d", $0 / 100, abs($0 % 100)) } ?? "" }
-        cells += [
+        return (values ?? Array(repeating: "", count: width)) + [
             order?.giftLink ?? "", order?.orderID ?? "", order?.referenceID ?? "", order?.status ?? "",
             batch?.goodyID ?? "", batch?.referenceID ?? "", dollars(order?.amountProduct),
-            dollars(order?.amountShipping),
-            dollars(order?.amountProcessingFee), dollars(order?.amountTax), dollars(order?.amountTotal), error,
+            dollars(order?.amountShipping), dollars(order?.amountProcessingFee), dollars(order?.amountTax),
+            dollars(order?.amountTotal), error,
         ]
-        return Line(cells: cells)
     }
 
     private static func writeFile(_ path: String, header: [String], lines: [[String]]) throws {

@@ -22,6 +22,8 @@ public struct SendReport: Sendable {
     /// The sum of the orders' amounts (their total where Goody gave one, else pre-tax).
     public var charged: Int
     public var orderStatuses: [String: Int]
+    /// Orders Goody returned that match no row (listed at the end of the results).
+    public var ordersUnmatched: Int
     public var notes: [String]
     public var requests: RequestPacer.Statistics?
     public var seconds: Double
@@ -55,11 +57,10 @@ public struct SendReport: Sendable {
         let orders = try ledger.orders(ofRun: run.id)
         charged = orders.reduce(0) { $0 + ($1.amountTotal ?? $1.amountPreTaxTotal) }
         orderStatuses = Dictionary(grouping: orders, by: \.status).mapValues(\.count)
+        ordersUnmatched = orders.filter { $0.line == nil }.count
     }
 
     public var interrupted: Bool { run.state == .interrupted }
-    /// Every row that could be sent was sent.
-    public var succeeded: Bool { run.state == .complete && rowsFailed == 0 && rowsRejected == 0 }
 
     public func renderText() -> String {
         var lines: [String] = []
@@ -75,6 +76,16 @@ public struct SendReport: Sendable {
         if rowsRejected > 0 { lines.append("  rejected        \(rowsRejected) (not sent; reasons in the results)") }
         if rowsAlreadySent > 0 {
             lines.append("  already sent    \(rowsAlreadySent) (got a gift in an earlier run; not sent again)")
+        }
+        if ordersUnmatched > 0 {
+            lines.append(
+                "  unmatched       \(ordersUnmatched) order\(ordersUnmatched == 1 ? "" : "s") from Goody matched no row; listed at the end of the results with their gift links"
+            )
+        }
+        if ordersUnmatched > 0 {
+            lines.append(
+                "  unmatched       \(ordersUnmatched) order\(ordersUnmatched == 1 ? "" : "s") from Goody matched no row; listed at the end of the results with their gift links"
+            )
         }
         if rowsPending > 0 { lines.append("  not yet         \(rowsPending) (\(pendingText))") }
         lines.append(
@@ -130,6 +141,7 @@ public struct SendReportJSON: Encodable {
     var chargedCents: Int
     var outputs: [String]
     var orderStatuses: [String: Int]
+    var ordersUnmatched: Int
     var requests: Int?
     var rateLimited: Int?
     var seconds: Double
@@ -141,6 +153,7 @@ public struct SendReportJSON: Encodable {
         case estimateHighCents = "estimate_high_cents"
         case chargedCents = "charged_cents"
         case orderStatuses = "order_statuses"
+        case ordersUnmatched = "orders_unmatched"
         case rateLimited = "rate_limited"
     }
 
@@ -158,6 +171,7 @@ public struct SendReportJSON: Encodable {
         chargedCents = report.charged
         outputs = report.outputs
         orderStatuses = report.orderStatuses
+        ordersUnmatched = report.ordersUnmatched
         requests = report.requests?.requests
         rateLimited = report.requests?.rateLimited
         seconds = report.seconds

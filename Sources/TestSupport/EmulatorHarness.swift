@@ -11,10 +11,11 @@ public func withEmulatorClient<T: Sendable>(
     retry: RetryPolicy = RetryPolicy(maxAttempts: 6, baseDelay: 0.01, maxDelay: 0.05),
     timeoutSeconds: Int64 = 10,
     pacer: RequestPacer? = nil,
+    clock: @escaping @Sendable () -> Date = { Date() },
     observer: (@Sendable (RequestEvent) -> Void)? = nil,
     _ body: @Sendable (RunningEmulator, GoodyClient) async throws -> T
 ) async throws -> T {
-    try await GoodyEmulator.withRunning(configuration) { emulator in
+    try await GoodyEmulator.withRunning(configuration, clock: clock) { emulator in
         try await HTTPClient.withHTTPClient { http in
             let client = GoodyClient(
                 environment: .custom(emulator.url), apiKey: APIKey(emulator.apiKey), httpClient: http, retry: retry,
@@ -27,6 +28,18 @@ public func withEmulatorClient<T: Sendable>(
 /// Products of the seeded catalogue by name.
 extension EmulatorCatalogue {
     public func product(named name: String) -> Product? { products.first { $0.name == name } }
+}
+
+/// A clock a test moves forward: the emulator's time is the real time plus `offset`.
+public final class ShiftedClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var shift: TimeInterval = 0
+
+    public init() {}
+
+    public func advance(by seconds: TimeInterval) { lock.withLock { shift += seconds } }
+
+    public var now: @Sendable () -> Date { { [self] in Date().addingTimeInterval(lock.withLock { shift }) } }
 }
 
 /// Collects values from concurrently running code, for assertions afterwards.

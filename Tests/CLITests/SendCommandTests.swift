@@ -71,6 +71,22 @@ struct SendCommandTests {
         #expect(journal.split(separator: "\n").count == 5, "five batches were created at the (simulated) Goody, once")
     }
 
+    @Test func jsonPrintsOnlyTheSummaryForTools() throws {
+        try samples()
+        let result = try run([
+            "send", "rippling-anniversaries.csv", "--campaign", "anniversaries.campaign.yaml", "--yes", "--json",
+        ])
+        #expect(result.exitCode == 1)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["state"] as? String == "complete")
+        #expect(json["simulated"] as? Bool == true)
+        #expect(json["sent"] as? Int == 13 && json["rejected"] as? Int == 1 && json["failed"] as? Int == 0)
+        #expect(json["estimate_high_cents"] as? Int == 126_522)
+        #expect(json["charged_cents"] as? Int == 115_020)
+        #expect(json["outputs"] as? [String] == [fixture.path("rippling-anniversaries.results.csv")])
+        #expect(!result.stderr.contains("progress:"), "--json shows no progress")
+    }
+
     @Test func withoutATerminalNothingIsSentUnlessYesIsGiven() throws {
         try samples()
         let result = try run(["send", "rippling-anniversaries.csv", "--campaign", "anniversaries.campaign.yaml"])

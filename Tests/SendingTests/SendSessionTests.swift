@@ -236,6 +236,31 @@ struct SendSessionTests {
         }
     }
 
+    @Test func aScheduledSendWaitsAndStatusCollectsItsLinksAfterTheSendDate() async throws {
+        let path = fixture.write("team.csv", people(4))
+        let clock = ShiftedClock()
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        let tomorrow = formatter.string(from: Date().addingTimeInterval(86_400))
+        try await withEmulatorClient(clock: clock.now) { _, client in
+            let report = try await send(session(client), request(path, CampaignSettings(sendOn: tomorrow)))
+            #expect(report.run.state == .waiting)
+            #expect(report.rowsPending == 4 && report.rowsSent == 0)
+            #expect(report.renderText().contains("created; some gifts are scheduled for later"))
+            #expect(report.renderText().contains("`goody-batch status \(report.run.id)` collects their gift links"))
+            #expect(try results().allSatisfy { $0["error"]?.hasPrefix("scheduled for \(tomorrow)") == true })
+
+            let early = try await session(client).refreshStatus(report.run, ledgerPath: fixture.path("ledger.sqlite"))
+            #expect(early.run.state == .waiting && early.rowsPending == 4)
+
+            clock.advance(by: 2 * 86_400)
+            let after = try await session(client).refreshStatus(early.run, ledgerPath: fixture.path("ledger.sqlite"))
+            #expect(after.run.state == .complete)
+            #expect(after.rowsSent == 4)
+            #expect(try results().allSatisfy { $0["gift_link"]?.hasPrefix("https://gifts.ongoody.com/gift/") == true })
+        }
+    }
+
     @Test func statusRefreshesEachOrdersStatusAndRewritesTheResults() async throws {
         let path = fixture.write("team.csv", people(4))
         let configuration = EmulatorConfiguration(apiKeys: ["test-key"], statusStep: 0.3)
