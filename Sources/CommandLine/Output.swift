@@ -1,6 +1,7 @@
 import APIClient
 import ArgumentParser
 import Foundation
+import Sending
 
 /// Writing to the terminal, and turning core errors into messages and exit codes.
 enum Output {
@@ -31,6 +32,9 @@ enum Output {
             return try await body()
         } catch let error as ExitCode {
             throw error
+        } catch let error as SendRefusal {
+            err("goody-batch: \(error.localizedDescription)\n")
+            throw ExitStatus.refused
         } catch let error as GoodyClientError {
             err("goody-batch: \(error.localizedDescription)\n")
             throw ExitStatus.apiProblem

@@ -213,12 +213,18 @@ public final class RunLedger: Sendable {
     /// emulator or the sandbox is no gift): recipient key → (run, line).
     public func sentRecipients(environment: String) throws -> [String: (run: String, line: Int)] {
         try database.read { db in
-            let runs = Set(try RunRecord.filter(Column("environment") == environment).fetchAll(db).map(\.id))
-            let rows = try RowRecord.filter(Column("status") == RowRecord.Status.sent.rawValue)
-                .filter(Column("recipientKey") != nil)
-                .fetchAll(db)
+            let runs = try RunRecord.filter(Column("environment") == environment).fetchAll(db)
+            let ids = Set(runs.map(\.id))
+            // A scheduled gift is as good as sent: its batch exists at Goody.
+            let waiting = Set(runs.filter { $0.state == .waiting }.map(\.id))
+            let rows = try RowRecord.filter(
+                [RowRecord.Status.sent.rawValue, RowRecord.Status.pending.rawValue].contains(Column("status"))
+            )
+            .filter(Column("recipientKey") != nil)
+            .fetchAll(db)
+            .filter { $0.status == .sent || waiting.contains($0.runID) }
             var sent: [String: (run: String, line: Int)] = [:]
-            for row in rows where runs.contains(row.runID) {
+            for row in rows where ids.contains(row.runID) {
                 if let key = row.recipientKey, sent[key] == nil { sent[key] = (row.runID, row.line) }
             }
             return sent

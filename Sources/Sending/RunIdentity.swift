@@ -55,3 +55,10 @@ public struct SendError: Error, LocalizedError, Sendable {
     public init(_ message: String) { self.message = message }
     public var errorDescription: String? { message }
 }
+
+/// A safety check refused to go on (an unfinished run that could overlap): nothing was created.
+public struct SendRefusal: Error, LocalizedError, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var errorDescription: String? { message }
+}

@@ -98,6 +98,18 @@ public struct SendSession: Sendable {
             }
         }
 
+        // A run of this ledger that stopped part-way may have created batches nobody has seen
+        // the answer to; a new run beside it could send those people a second gift.
+        if let ledger, !options.allowResend {
+            let unfinished = try ledger.runs().filter {
+                $0.environment == environmentKey && [.approved, .sending, .interrupted].contains($0.state)
+            }
+            if let run = unfinished.first {
+                throw SendRefusal(
+                    "not sent: run \(run.id) (\(run.inputPath)) in \(ledgerPath) stopped before it finished, and some of its gifts may already exist at Goody. Finish it first with `goody-batch resume \(run.id)`, so nobody gets two gifts (or --allow-resend to send anyway). Nothing was created."
+                )
+            }
+        }
         var plan = try await Planner(client: client).plan(request)
         var alreadySent: [Int: String] = [:]
         if !options.allowResend, let ledger {

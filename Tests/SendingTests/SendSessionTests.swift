@@ -185,6 +185,27 @@ struct SendSessionTests {
         }
     }
 
+    @Test func aNewRunIsRefusedWhileAnEarlierOneInTheLedgerIsUnfinished() async throws {
+        let first = fixture.write("first.csv", people(3))
+        let second = fixture.write("second.csv", people(3, from: 10))
+        try await withEmulatorClient { emulator, client in
+            let report = try await send(session(client), request(first))
+            try RunLedger(path: fixture.path("ledger.sqlite")).setState(.interrupted, ofRun: report.run.id)
+            await #expect {
+                _ = try await session(client, output: "second.results.csv").prepare(request(second), reading: "")
+            } throws: { error in
+                let message = (error as? SendRefusal)?.message ?? ""
+                return message.contains("run \(report.run.id)")
+                    && message.contains("goody-batch resume \(report.run.id)")
+            }
+            #expect(await emulator.store.statistics.batchesCreated == 1)
+            // Finished, the next run goes ahead.
+            _ = try await session(client).resume(report.run, ledgerPath: fixture.path("ledger.sqlite"))
+            let next = try await send(session(client, output: "second.results.csv"), request(second))
+            #expect(next.rowsSent == 3)
+        }
+    }
+
     @Test func peopleWhoAlreadyGotAGiftAreLeftOutOfALaterRun() async throws {
         let first = fixture.write("october.csv", people(5))
         let second = fixture.write("november.csv", people(5, from: 3))
@@ -252,6 +273,14 @@ struct SendSessionTests {
 
             let early = try await session(client).refreshStatus(report.run, ledgerPath: fixture.path("ledger.sqlite"))
             #expect(early.run.state == .waiting && early.rowsPending == 4)
+
+            // A scheduled gift counts as sent: a later run leaves those people out.
+            let overlap = fixture.write("more.csv", people(3, from: 2))
+            guard
+                case .new(let later) = try await session(client, output: "more.results.csv").prepare(
+                    request(overlap), reading: "")
+            else { throw SendError("expected a new run") }
+            #expect(later.alreadySent.count == 2)
 
             clock.advance(by: 2 * 86_400)
             let after = try await session(client).refreshStatus(early.run, ledgerPath: fixture.path("ledger.sqlite"))
