@@ -80,7 +80,9 @@ public struct GoodyClient: Sendable {
     }
 
     /// Every active product, page after page.
-    public func allProducts() async throws -> [Product] { try await collect { try await products(page: $0) } }
+    public func allProducts() async throws -> [Product] {
+        try await collect("GET /v1/products") { try await products(page: $0) }
+    }
 
     public func product(id: String) async throws -> Product { try await get("/v1/products/\(escaped(id))") }
 
@@ -88,16 +90,20 @@ public struct GoodyClient: Sendable {
         try await get("/v1/cards", query: [("page", "\(page)"), ("per_page", "\(perPage)")])
     }
 
-    public func allCards() async throws -> [Card] { try await collect { try await cards(page: $0) } }
+    public func allCards() async throws -> [Card] { try await collect("GET /v1/cards") { try await cards(page: $0) } }
 
+    /// Every payment method, every page.
     public func paymentMethods() async throws -> [PaymentMethod] {
-        let page: Page<PaymentMethod> = try await get("/v1/payment_methods")
-        return page.data
+        try await collect("GET /v1/payment_methods") {
+            try await get("/v1/payment_methods", query: [("page", "\($0)"), ("per_page", "100")])
+        }
     }
 
+    /// Every workspace, every page.
     public func workspaces() async throws -> [Workspace] {
-        let page: Page<Workspace> = try await get("/v1/workspaces")
-        return page.data
+        try await collect("GET /v1/workspaces") {
+            try await get("/v1/workspaces", query: [("page", "\($0)"), ("per_page", "100")])
+        }
     }
 
     // MARK: - Batches
@@ -124,9 +130,10 @@ public struct GoodyClient: Sendable {
             "/v1/order_batches/\(escaped(id))/orders", query: [("page", "\(page)"), ("per_page", "\(perPage)")])
     }
 
-    /// Every order of a batch, page after page.
+    /// Every order of a batch, page after page. An order that cannot be read stops this with an
+    /// error naming the field: its gift link would otherwise be lost.
     public func allBatchOrders(id: String) async throws -> [Order] {
-        try await collect { try await batchOrders(id: id, page: $0) }
+        try await collect("GET /v1/order_batches/\(id)/orders") { try await batchOrders(id: id, page: $0) }
     }
 
     public func batchRecipients(id: String, page: Int = 1, perPage: Int = 100) async throws -> Page<BatchRecipient> {
@@ -134,16 +141,11 @@ public struct GoodyClient: Sendable {
             "/v1/order_batches/\(escaped(id))/recipients", query: [("page", "\(page)"), ("per_page", "\(perPage)")])
     }
 
-    /// The batch created with this `customer_reference_id`, if any: how a create whose answer was
-    /// lost is recovered. Batches are listed newest first, so a recent one is found quickly.
-    public func findBatch(customerReferenceID: String) async throws -> OrderBatch? {
-        var page = 1
-        while true {
-            let batches = try await batches(page: page)
-            if let found = batches.data.first(where: { $0.customerReferenceID == customerReferenceID }) { return found }
-            if batches.data.count < 100 { return nil }
-            page += 1
-        }
+    /// Walks the account's batches page by page (Goody lists them newest first) until `visit`
+    /// returns false or the list ends. Batches that cannot be read are in each page's
+    /// `unreadable`, never an error: finding one batch must not depend on reading all the others.
+    public func scanBatches(_ visit: (Page<OrderBatch>) throws -> Bool) async throws {
+        try await paging({ try await batches(page: $0) }, visit)
     }
 
     // MARK: - Orders
@@ -153,7 +155,9 @@ public struct GoodyClient: Sendable {
     }
 
     /// Every order of the account, every page.
-    public func allOrders() async throws -> [Order] { try await collect { try await orders(page: $0) } }
+    public func allOrders() async throws -> [Order] {
+        try await collect("GET /v1/orders") { try await orders(page: $0) }
+    }
 
     public func order(id: String) async throws -> Order { try await get("/v1/orders/\(escaped(id))") }
 
@@ -168,17 +172,40 @@ public struct GoodyClient: Sendable {
         segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? segment
     }
 
-    private func collect<Item>(_ fetch: (Int) async throws -> Page<Item>) async throws -> [Item] {
-        var items: [Item] = []
+    /// Pages 1, 2, … until as many items as Goody's `total_count` have come or, without one, an
+    /// empty page. `per_page` is only a wish: a server may send fewer, so a short page does not
+    /// end the list. A page identical to the one before (a server ignoring `page`) ends it too.
+    private func paging<Item>(
+        _ fetch: (Int) async throws -> Page<Item>, _ visit: (Page<Item>) throws -> Bool
+    ) async throws {
         var page = 1
+        var seen = 0
+        var previous: Page<Item>?
         while true {
             let result = try await fetch(page)
-            items += result.data
-            if result.data.count < 100 || (result.listMeta.totalCount.map { items.count >= $0 } ?? false) {
-                return items
-            }
+            if result.count == 0 || result == previous { return }
+            seen += result.count
+            guard try visit(result) else { return }
+            if let total = result.listMeta?.totalCount, seen >= total { return }
+            previous = result
             page += 1
         }
+    }
+
+    /// Every item of a list. One that cannot be read is an error naming the page and the field.
+    private func collect<Item>(_ operation: String, _ fetch: (Int) async throws -> Page<Item>) async throws -> [Item] {
+        var items: [Item] = []
+        var page = 0
+        try await paging(fetch) { result in
+            page += 1
+            if let bad = result.unreadable.first {
+                throw GoodyClientError(
+                    code: .undecodable("page \(page): \(bad.reason)"), operation: operation, status: 200)
+            }
+            items += result.data
+            return true
+        }
+        return items
     }
 
     private func get<Value: Decodable>(_ path: String, query: [(String, String)] = []) async throws -> Value {
@@ -249,19 +276,24 @@ public struct GoodyClient: Sendable {
         guard (200..<300).contains(status) else {
             let message = (try? GoodyJSON.decoder().decode(APIErrorBody.self, from: data))?.error
             throw GoodyClientError(
-                code: Self.code(for: status), operation: operation, status: status, apiMessage: message,
-                retryAfter: retryAfter)
+                code: Self.code(for: status, message: message), operation: operation, status: status,
+                apiMessage: message, retryAfter: retryAfter)
         }
         do {
             return try GoodyJSON.decoder().decode(Value.self, from: data)
         } catch {
-            throw GoodyClientError(code: .undecodable("\(error)"), operation: operation, status: status)
+            throw GoodyClientError(
+                code: .undecodable(DecodingProblem.describe(error)), operation: operation, status: status)
         }
     }
 
-    private static func code(for status: Int) -> GoodyClientError.Code {
-        switch status {
-        case 401, 403: .unauthorized
+    private static func code(for status: Int, message: String?) -> GoodyClientError.Code {
+        if status == 400 || status == 403, GoodyClientError.saysDirectSendIsForPartners(message) {
+            return .directSendNotAllowed
+        }
+        return switch status {
+        case 401: .unauthorized
+        case 403: .forbidden
         case 404: .notFound
         case 429: .rateLimited
         case 500...: .server

@@ -1,3 +1,4 @@
+import APIClient
 public import ArgumentParser
 
 /// The `goody-batch` command: subcommands for each stage of sending gifts from a spreadsheet.
@@ -34,18 +35,30 @@ public enum ExitStatus {
     public static let apiProblem = ExitCode(3)
     /// A safety check refused to go on: over --max-spend, not enough funds.
     public static let refused = ExitCode(4)
+    /// Goody answered, but the answer could not be used (a change in its API).
+    public static let unusableAnswer = ExitCode(5)
     /// A send stopped by Ctrl-C or SIGTERM; `resume` continues it.
     public static let interrupted = ExitCode(130)
     /// ArgumentParser's own code for a wrong command line.
     public static let usage = ExitCode(64)
+
+    /// The exit code for a failed call to Goody, by what kind of failure it is.
+    static func code(for error: GoodyClientError) -> ExitCode {
+        switch error.kind {
+        case .unusableAnswer: unusableAnswer
+        case .setup: inputProblem
+        case .unreachableOrRefused, .rejected: apiProblem
+        }
+    }
 
     static let help = """
         EXIT CODES
           0   success (warnings allowed)
           1   some rows were rejected (or, for send, not sent); see the findings, the .rejected.csv or the results file
           2   the input cannot be used as it is (not a CSV file, no header, a required column missing, a campaign setting that cannot work, a file that cannot be written)
-          3   the Goody API refused the key or could not be reached (a send stopped this way continues with `resume`)
+          3   the Goody API refused the key or the request, or could not be reached (a send stopped this way continues with `resume`)
           4   refused by a safety check: the estimate is over --max-spend or the funds available, or a send was not approved
+          5   Goody answered, but the answer could not be used (the message names the endpoint and the field); nothing recorded is lost
           64  the command line is wrong
           130 stopped by Ctrl-C; `goody-batch resume RUN` continues, nothing is sent twice
         """

@@ -37,7 +37,7 @@ enum Output {
             throw ExitStatus.refused
         } catch let error as GoodyClientError {
             err("goody-batch: \(error.localizedDescription)\n")
-            throw ExitStatus.apiProblem
+            throw ExitStatus.code(for: error)
         } catch {
             err("goody-batch: \(error.localizedDescription)\n")
             throw ExitStatus.inputProblem

@@ -1,3 +1,4 @@
+import APIClient
 import ArgumentParser
 import Foundation
 import GoodyAPI
@@ -29,11 +30,18 @@ struct ReportOptions: ParsableArguments {
                 "goody-batch: stopped. `goody-batch resume \(report.run.id)` continues; nothing is sent twice.\n")
             throw ExitStatus.interrupted
         }
+        if let refusal = report.stoppedBy as? GoodyClientError, refusal.kind == .setup {
+            // Goody refused the whole run before creating anything: resuming would not help.
+            Output.err(
+                "goody-batch: \(refusal.localizedDescription)\nNo batch of run \(report.run.id) was created; the results mark every row as not sent.\n"
+            )
+            throw ExitStatus.code(for: refusal)
+        }
         if let stop = report.stoppedBy {
             Output.err(
                 "goody-batch: the send stopped: \(stop.localizedDescription)\nEverything done so far is in the ledger and the results; `goody-batch resume \(report.run.id)` continues.\n"
             )
-            throw ExitStatus.apiProblem
+            throw (stop as? GoodyClientError).map(ExitStatus.code(for:)) ?? ExitStatus.apiProblem
         }
         if report.interrupted { throw ExitStatus.apiProblem }
         if report.rowsFailed > 0 || report.rowsRejected > 0 { throw ExitStatus.rowsRejected }

@@ -24,6 +24,8 @@ public struct EmulatorStatistics: Sendable, Equatable {
 /// date whenever it is read.
 public actor EmulatorStore {
     public nonisolated let catalogue: EmulatorCatalogue
+    /// The vendor-allowed shapes this emulator answers with.
+    public nonisolated let variations: EmulatorConfiguration.Variations
     private let asyncDelay: TimeInterval
     private let statusStep: TimeInterval?
     private let clock: @Sendable () -> Date
@@ -41,6 +43,7 @@ public actor EmulatorStore {
 
     public init(configuration: EmulatorConfiguration, clock: @escaping @Sendable () -> Date = { Date() }) {
         catalogue = EmulatorCatalogue.seeded(configuration.seed)
+        variations = configuration.variations
         asyncDelay = configuration.asyncDelay
         statusStep = configuration.statusStep
         self.clock = clock
@@ -64,6 +67,7 @@ public actor EmulatorStore {
     // MARK: - Price and create
 
     public func price(_ input: OrderBatchPriceInput) throws(EmulatorError) -> OrderBatchPrice {
+        if input.sendMethod == .directSend, variations.directSendRefused == .always { throw Self.notAPartner }
         try checkRecipients(input.recipients, method: input.sendMethod)
         let lines = try resolve(input.cart, method: input.sendMethod, recipients: input.recipients)
         return Pricing.estimate(Pricing.price(lines), recipients: input.recipients, method: input.sendMethod)
@@ -100,6 +104,7 @@ public actor EmulatorStore {
             statistics.duplicateReferencesRejected += 1
             throw .badRequest("Customer reference ID has already been taken")
         }
+        if input.sendMethod == .directSend, variations.directSendRefused != nil { throw Self.notAPartner }
         guard !input.fromName.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw .badRequest("From name can't be blank")
         }
@@ -153,6 +158,13 @@ public actor EmulatorStore {
         if readyAt == nil { complete(batchAt: batches.count - 1, at: now) }
         return render(batches[batches.count - 1], now: now)
     }
+
+    /// Goody's answer to direct send from an account outside its partner programme.
+    static let notAPartner = EmulatorError(
+        status: 403,
+        message:
+            "Sending to a mailing_address (direct_send) is only available to approved partners. Contact Goody to apply."
+    )
 
     /// What a batch paid from a balance costs: each order's total, tax at the high estimate
     /// for gifts (the tax is known when the gift is accepted).
@@ -343,7 +355,7 @@ public actor EmulatorStore {
             amountTotal: total)
         var order = Order(
             id: random.uuid(), recipientFirstName: recipient.firstName, recipientLastName: recipient.lastName,
-            recipientEmail: recipient.email, status: .created,
+            recipientEmail: recipient.email, status: .known(.created),
             individualGiftLink: "https://gifts.ongoody.com/gift/\(token)", cart: batch.cart,
             workspaceID: batch.workspace.id, workspaceName: batch.workspace.name, expiresAt: batch.input.expiresAt,
             cardID: batch.input.cardID, message: batch.input.message, orderBatchID: batch.id, amounts: amounts,
@@ -440,9 +452,11 @@ public actor EmulatorStore {
         let batchName =
             recipients.count <= 2
             ? names.joined(separator: " and ") : "\(names.joined(separator: ", ")) and \(recipients.count - 2) others"
+        let scheduledAhead = batch.status == .pending && batch.isScheduled
         return OrderBatch(
-            id: batch.id, sendStatus: batch.status, fromName: batch.input.fromName, message: batch.input.message,
-            ordersCount: batchOrders.count,
+            id: batch.id, sendStatus: .known(batch.status), fromName: batch.input.fromName,
+            message: batch.input.message,
+            ordersCount: scheduledAhead && variations.blankScheduledOrdersCount ? nil : batchOrders.count,
             ordersPreview: recipients.count <= 10
                 ? batchOrders.prefix(10).map { render($0, now: now, full: false) } : [],
             recipientsCount: recipients.count,
@@ -450,7 +464,8 @@ public actor EmulatorStore {
                 BatchRecipient(firstName: $0.firstName, lastName: $0.lastName, email: $0.email)
             },
             cart: batch.cart, isScheduledSend: batch.isScheduled, scheduledSendOn: batch.input.scheduledSendOn,
-            expiresAt: batch.input.expiresAt, sendMethod: batch.input.sendMethod, batchName: batchName,
+            expiresAt: batch.input.expiresAt, sendMethod: variations.nullSendMethod ? nil : batch.input.sendMethod,
+            batchName: batchName,
             cardID: batch.input.cardID, sender: catalogue.sender, workspaceID: batch.workspace.id,
             workspaceName: batch.workspace.name, referenceID: batch.referenceID,
             customerReferenceID: batch.input.customerReferenceID)
@@ -458,9 +473,53 @@ public actor EmulatorStore {
 
     private func render(_ stored: StoredOrder, now: Date, full: Bool) -> Order {
         var order = stored.order
-        order.status = stored.status(at: now, step: statusStep)
+        order.status = .known(stored.status(at: now, step: statusStep))
         if full { order.eventTimes = stored.eventTimes(at: now, step: statusStep) }
+        if stored.canceledAt == nil {
+            if Self.share(order.id, salt: "status") < variations.unknownStatusRate {
+                order.status = .other("pending_user_approval")
+            }
+            if Self.share(order.id, salt: "swap") < variations.swapRate { swap(&order) }
+        }
         return order
+    }
+
+    /// The recipient chose another product: `cart` and `amounts` become the new product's, and
+    /// what was sent moves to `original_cart` and `original_amounts`, in the vendor's shape.
+    private func swap(_ order: inout Order) {
+        let sent = order.cart?.items?.first?.product.id
+        guard
+            let chosen = catalogue.products.first(where: { $0.id != sent && !$0.priceIsVariable && $0.variants.isEmpty }
+            )
+        else { return }
+        order.isSwapped = true
+        order.originalCart = order.cart
+        order.originalAmounts = OriginalAmounts(
+            originalAmountProduct: order.amounts.amountProduct, originalAmountShipping: order.amounts.amountShipping,
+            originalAmountPreTaxTotal: order.amounts.amountPreTaxTotal)
+        order.cart = Cart(
+            id: order.cart?.id,
+            items: [
+                CartItem(
+                    id: order.cart?.items?.first?.id ?? order.id,
+                    product: CartProduct(
+                        id: chosen.id, name: chosen.name, brand: .init(id: chosen.brand.id, name: chosen.brand.name)),
+                    quantity: 1)
+            ])
+        let shipping = chosen.brand.shippingPrice ?? 0
+        order.amounts.amountProduct = chosen.price
+        order.amounts.amountShipping = shipping
+        order.amounts.amountPreTaxTotal = chosen.price + shipping + (order.amounts.amountProcessingFee ?? 0)
+    }
+
+    /// A fixed share in [0, 1) for an identifier, so a variation picks the same orders on every read.
+    static func share(_ id: String, salt: String) -> Double {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in (salt + id).utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return Double(hash >> 11) / Double(1 << 53)
     }
 }
 

@@ -4,8 +4,12 @@ public import Hummingbird
 
 /// JSON answers as the Goody API gives them.
 enum JSONResponse {
-    static func ok(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
-        let data = (try? GoodyJSON.encoder().encode(value)) ?? Data("{}".utf8)
+    static func ok(
+        _ value: some Encodable, status: HTTPResponse.Status = .ok, shaper: ResponseShaper? = nil,
+        kind: ResponseShaper.Kind = .resource
+    ) -> Response {
+        var data = (try? GoodyJSON.encoder().encode(value)) ?? Data("{}".utf8)
+        if let shaper { data = shaper.shape(data, kind: kind) }
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
@@ -42,33 +46,39 @@ public enum EmulatorRoutes {
         router.add(middleware: FaultMiddleware(injector: injector))
         router.add(middleware: AuthMiddleware(keys: apiKeys))
         let catalogue = store.catalogue
-
-        router.get("/v1/me") { _, _ in JSONResponse.ok(catalogue.me) }
-        router.get("/v1/products") { request, _ in
-            paged(request) { page, perPage in pageOf(catalogue.products, page: page, perPage: perPage) }
+        let shaper = ResponseShaper(variations: store.variations)
+        let cap = store.variations.perPageCap
+        @Sendable func ok(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+            JSONResponse.ok(value, status: status, shaper: shaper)
         }
+        @Sendable func list<Item>(_ page: Page<Item>, kind: ResponseShaper.Kind = .list) -> Response {
+            JSONResponse.ok(page, shaper: shaper, kind: kind)
+        }
+        @Sendable func paged<Item: Codable & Sendable & Hashable>(_ request: Request, _ items: [Item]) -> Response {
+            do {
+                let (page, perPage) = try pagination(request, cap: cap)
+                return list(pageOf(items, page: page, perPage: perPage))
+            } catch {
+                return JSONResponse.error(error)
+            }
+        }
+
+        router.get("/v1/me") { _, _ in ok(catalogue.me) }
+        router.get("/v1/products") { request, _ in paged(request, catalogue.products) }
         router.get("/v1/products/:id") { _, context in
             let id = try context.parameters.require("id")
             guard let product = catalogue.products.first(where: { $0.id == id }) else {
                 return JSONResponse.error(.notFound("Product not found"))
             }
-            return JSONResponse.ok(product)
+            return ok(product)
         }
-        router.get("/v1/cards") { request, _ in
-            paged(request) { page, perPage in pageOf(catalogue.cards, page: page, perPage: perPage) }
-        }
-        router.get("/v1/payment_methods") { _, _ in
-            let methods = await store.paymentMethods()
-            return JSONResponse.ok(Page(data: methods, listMeta: ListMeta(totalCount: methods.count)))
-        }
-        router.get("/v1/workspaces") { _, _ in
-            JSONResponse.ok(
-                Page(data: catalogue.workspaces, listMeta: ListMeta(totalCount: catalogue.workspaces.count)))
-        }
+        router.get("/v1/cards") { request, _ in paged(request, catalogue.cards) }
+        router.get("/v1/payment_methods") { request, _ in paged(request, await store.paymentMethods()) }
+        router.get("/v1/workspaces") { request, _ in paged(request, catalogue.workspaces) }
         router.post("/v1/order_batches/price") { request, context in
             await handling {
                 let input = try await decode(OrderBatchPriceInput.self, request, context)
-                return JSONResponse.ok(try await store.price(input))
+                return ok(try await store.price(input))
             }
         }
         router.post("/v1/order_batches") { request, context in
@@ -76,44 +86,46 @@ public enum EmulatorRoutes {
                 let input = try await decode(OrderBatchInput.self, request, context)
                 let batch = try await store.createBatch(input)
                 if await injector.dropAfterCommit() { return JSONResponse.dropped(batch) }
-                return JSONResponse.ok(batch, status: .created)
+                return ok(batch, status: .created)
             }
         }
         router.get("/v1/order_batches") { request, _ in
-            await pagedAsync(request) { page, perPage in await store.batchPage(page: page, perPage: perPage) }
+            await handling {
+                let (page, perPage) = try pagination(request, cap: cap)
+                return list(await store.batchPage(page: page, perPage: perPage), kind: .batchList)
+            }
         }
         router.get("/v1/order_batches/:id") { _, context in
-            await handling { JSONResponse.ok(try await store.batch(id: try context.parameters.require("id"))) }
+            await handling { ok(try await store.batch(id: try context.parameters.require("id"))) }
         }
         router.get("/v1/order_batches/:id/orders") { request, context in
             await handling {
                 let id = try context.parameters.require("id")
-                let (page, perPage) = try pagination(request)
-                return JSONResponse.ok(try await store.batchOrders(id: id, page: page, perPage: perPage))
+                let (page, perPage) = try pagination(request, cap: cap)
+                return list(try await store.batchOrders(id: id, page: page, perPage: perPage))
             }
         }
         router.get("/v1/order_batches/:id/recipients") { request, context in
             await handling {
                 let id = try context.parameters.require("id")
-                let (page, perPage) = try pagination(request)
-                return JSONResponse.ok(try await store.batchRecipients(id: id, page: page, perPage: perPage))
+                let (page, perPage) = try pagination(request, cap: cap)
+                return list(try await store.batchRecipients(id: id, page: page, perPage: perPage))
             }
         }
         router.get("/v1/orders") { request, _ in
             await handling {
-                let (page, perPage) = try pagination(request)
+                let (page, perPage) = try pagination(request, cap: cap)
                 let query = request.uri.queryParameters
                 let after = try query.get("created_at[after]").map(date)
                 let before = try query.get("created_at[before]").map(date)
-                return JSONResponse.ok(
-                    await store.orderPage(page: page, perPage: perPage, after: after, before: before))
+                return list(await store.orderPage(page: page, perPage: perPage, after: after, before: before))
             }
         }
         router.get("/v1/orders/:id") { _, context in
-            await handling { JSONResponse.ok(try await store.order(id: try context.parameters.require("id"))) }
+            await handling { ok(try await store.order(id: try context.parameters.require("id"))) }
         }
         router.post("/v1/orders/:id/cancel") { _, context in
-            await handling { JSONResponse.ok(try await store.cancelOrder(id: try context.parameters.require("id"))) }
+            await handling { ok(try await store.cancelOrder(id: try context.parameters.require("id"))) }
         }
         return router
     }
@@ -129,26 +141,9 @@ public enum EmulatorRoutes {
         }
     }
 
-    private static func paged(_ request: Request, _ body: (Int, Int) -> some Encodable) -> Response {
-        do {
-            let (page, perPage) = try pagination(request)
-            return JSONResponse.ok(body(page, perPage))
-        } catch {
-            return JSONResponse.error(error)
-        }
-    }
-
-    private static func pagedAsync(_ request: Request, _ body: (Int, Int) async -> some Encodable) async -> Response {
-        do {
-            let (page, perPage) = try pagination(request)
-            return JSONResponse.ok(await body(page, perPage))
-        } catch {
-            return JSONResponse.error(error)
-        }
-    }
-
-    /// `page` (from 1) and `per_page` (1 to 100, 20 when absent).
-    static func pagination(_ request: Request) throws(EmulatorError) -> (Int, Int) {
+    /// `page` (from 1) and `per_page` (1 to 100, 20 when absent), `per_page` lowered to `cap`
+    /// when the server caps it.
+    static func pagination(_ request: Request, cap: Int? = nil) throws(EmulatorError) -> (Int, Int) {
         let query = request.uri.queryParameters
         var page = 1
         var perPage = 20
@@ -162,10 +157,12 @@ public enum EmulatorRoutes {
             guard (1...100).contains(value) else { throw .badRequest("Per page must be between 1 and 100") }
             perPage = value
         }
-        return (page, perPage)
+        return (page, min(perPage, cap ?? perPage))
     }
 
-    private static func pageOf<Item>(_ items: [Item], page: Int, perPage: Int) -> Page<Item> {
+    private static func pageOf<Item: Codable & Sendable & Hashable>(_ items: [Item], page: Int, perPage: Int) -> Page<
+        Item
+    > {
         let start = min(items.count, (page - 1) * perPage)
         return Page(
             data: Array(items[start..<min(items.count, start + perPage)]), listMeta: ListMeta(totalCount: items.count))

@@ -29,12 +29,12 @@ public struct Image: Codable, Sendable, Hashable {
 public struct Brand: Codable, Sendable, Hashable {
     public var id: String
     public var name: String
-    @Nullable public var logoImage: Image?
+    @Lenient public var logoImage: Image?
     /// Shipping for the brand's products, in cents.
-    public var shippingPrice: Int?
+    @Lenient public var shippingPrice: Int?
     /// Shipping is free when the brand's products in a cart come to more than this, in cents.
-    @Nullable public var freeShippingMinimum: Int?
-    public var brandValues: [String]?
+    @Lenient public var freeShippingMinimum: Int?
+    @Lenient public var brandValues: [String]?
 
     public init(
         id: String, name: String, logoImage: Image? = nil, shippingPrice: Int?, freeShippingMinimum: Int?,
@@ -60,8 +60,8 @@ public struct Brand: Codable, Sendable, Hashable {
 public struct ProductVariant: Codable, Sendable, Hashable {
     public var id: String
     public var name: String
-    @Nullable public var subtitle: String?
-    @Nullable public var imageLarge: Image?
+    @Lenient public var subtitle: String?
+    @Lenient public var imageLarge: Image?
 
     public init(id: String, name: String, subtitle: String? = nil) {
         self.id = id
@@ -88,7 +88,7 @@ public struct ProductVariantGroupOption: Codable, Sendable, Hashable {
 public struct ProductVariantGroup: Codable, Sendable, Hashable {
     public var id: String
     public var name: String
-    public var options: [ProductVariantGroupOption]?
+    @Lenient public var options: [ProductVariantGroupOption]?
 
     public init(id: String, name: String, options: [ProductVariantGroupOption]) {
         self.id = id
@@ -127,15 +127,15 @@ public struct Product: Codable, Sendable, Hashable {
     public var id: String
     public var name: String
     public var brand: Brand
-    @Nullable public var subtitle: String?
-    @Nullable public var subtitleShort: String?
-    @Nullable public var recipientDescription: String?
-    @Nullable public var variantsLabel: String?
+    @Lenient public var subtitle: String?
+    @Lenient public var subtitleShort: String?
+    @Lenient public var recipientDescription: String?
+    @Lenient public var variantsLabel: String?
     /// How many variants a sender picks (1 for a shirt size, 3 for a build-a-box).
     @Nullable public var variantsNumSelectable: Int?
     public var variants: [ProductVariant]
-    public var variantGroups: [ProductVariantGroup]?
-    public var images: [ProductImage]
+    @Lenient public var variantGroups: [ProductVariantGroup]?
+    @Lenient public var images: [ProductImage]?
     /// In cents.
     public var price: Int
     public var priceIsVariable: Bool
@@ -143,9 +143,9 @@ public struct Product: Codable, Sendable, Hashable {
     @Nullable public var priceMax: Int?
     /// US states the product cannot ship to.
     public var restrictedStates: [String]
-    public var attributes: [ProductAttribute]?
-    public var status: String?
-    public var updatedAt: String?
+    @Lenient public var attributes: [ProductAttribute]?
+    @Lenient public var status: String?
+    @Lenient public var updatedAt: String?
 
     public init(
         id: String, name: String, brand: Brand, subtitle: String? = nil, variantsLabel: String? = nil,
@@ -190,11 +190,11 @@ public struct Product: Codable, Sendable, Hashable {
 /// A digital greeting card (`GET /v1/cards`); required whenever a message is given.
 public struct Card: Codable, Sendable, Hashable {
     public var id: String
-    public var image: Image
-    public var imageThumb: Image
+    @Lenient public var image: Image?
+    @Lenient public var imageThumb: Image?
     public var occasions: [String]
 
-    public init(id: String, image: Image, imageThumb: Image, occasions: [String]) {
+    public init(id: String, image: Image?, imageThumb: Image?, occasions: [String]) {
         self.id = id
         self.image = image
         self.imageThumb = imageThumb
@@ -211,7 +211,7 @@ public struct Card: Codable, Sendable, Hashable {
 public struct PaymentMethod: Codable, Sendable, Hashable {
     public var id: String
     public var name: String
-    @Nullable public var cardholderName: String?
+    @Lenient public var cardholderName: String?
     /// For payment methods with a balance, what is available, in cents.
     @Nullable public var balance: Int?
 

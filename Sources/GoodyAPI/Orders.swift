@@ -13,16 +13,26 @@ public enum Swap: String, CaseIterable, Sendable, Codable, Hashable {
     case single, multiple, disabled
 }
 
-/// `OrderBatchSendStatus`.
-public enum SendStatus: String, Sendable, Codable, Hashable {
+/// `OrderBatchSendStatus`, as the document lists it; read as `Open<SendStatus>`.
+public enum SendStatus: String, CaseIterable, Sendable, Codable, Hashable {
     case pending, complete, failed, canceled
 }
 
-/// `OrderStatus`.
+/// `OrderStatus`, as the document lists it; read as `Open<OrderStatus>`, so a status Goody adds
+/// later (`pending_user_approval`) is kept and shown as it is.
 public enum OrderStatus: String, CaseIterable, Sendable, Codable, Hashable {
     case created, notified, opened, accepted
     case pendingPayment = "pending_payment"
     case paid, ordered, shipped, delivered, failed, canceled
+}
+
+/// `Shipment.status`, as the document lists it.
+public enum ShipmentStatus: String, CaseIterable, Sendable, Codable, Hashable {
+    case pending, tracking, shipped, delivered
+    case deliveredOverride = "delivered_override"
+    case failed
+    case failedUnsetTracking = "failed_unset_tracking"
+    case failedWithReship = "failed_with_reship"
 }
 
 public struct Sender: Codable, Sendable, Hashable {
@@ -110,15 +120,16 @@ public struct CartSelection: Codable, Sendable, Hashable {
 
 public struct Shipment: Codable, Sendable, Hashable {
     public var id: String
-    public var status: String
+    public var status: Open<ShipmentStatus>
     public var brandName: String
-    @Nullable public var trackingCarrier: String?
-    @Nullable public var trackingNumber: String?
-    @Nullable public var trackingURL: String?
-    @Nullable public var shippedAt: String?
-    @Nullable public var deliveredAt: String?
+    @Lenient public var trackingCarrier: String?
+    @Lenient public var trackingNumber: String?
+    @Lenient public var trackingURL: String?
+    @Lenient public var shippedAt: String?
+    @Lenient public var deliveredAt: String?
+    @Lenient public var deliveryETA: String?
 
-    public init(id: String, status: String, brandName: String) {
+    public init(id: String, status: Open<ShipmentStatus>, brandName: String) {
         self.id = id
         self.status = status
         self.brandName = brandName
@@ -132,6 +143,7 @@ public struct Shipment: Codable, Sendable, Hashable {
         case trackingURL = "tracking_url"
         case shippedAt = "shipped_at"
         case deliveredAt = "delivered_at"
+        case deliveryETA = "delivery_eta"
     }
 }
 
@@ -139,12 +151,12 @@ public struct Shipment: Codable, Sendable, Hashable {
 public struct OrderAmounts: Codable, Sendable, Hashable {
     public var amountProduct: Int
     public var amountShipping: Int
-    @Nullable public var amountProcessingFee: Int?
-    @Nullable public var amountCreditApplied: Int?
+    @Lenient public var amountProcessingFee: Int?
+    @Lenient public var amountCreditApplied: Int?
     public var amountPreTaxTotal: Int
-    @Nullable public var amountTax: Int?
-    @Nullable public var amountTotal: Int?
-    @Nullable public var amountGlobalRelayCost: Int?
+    @Lenient public var amountTax: Int?
+    @Lenient public var amountTotal: Int?
+    @Lenient public var amountGlobalRelayCost: Int?
 
     public init(
         amountProduct: Int, amountShipping: Int, amountProcessingFee: Int?, amountPreTaxTotal: Int, amountTax: Int?,
@@ -170,16 +182,43 @@ public struct OrderAmounts: Codable, Sendable, Hashable {
     }
 }
 
+/// What a swapped order cost before the recipient swapped it, in US cents (`original_amounts`:
+/// every field nullable, none required).
+public struct OriginalAmounts: Codable, Sendable, Hashable {
+    @Lenient public var originalAmountProduct: Int?
+    @Lenient public var originalAmountShipping: Int?
+    @Lenient public var originalAmountCreditApplied: Int?
+    @Lenient public var originalAmountPreTaxTotal: Int?
+
+    public init(
+        originalAmountProduct: Int?, originalAmountShipping: Int?, originalAmountCreditApplied: Int? = nil,
+        originalAmountPreTaxTotal: Int?
+    ) {
+        self.originalAmountProduct = originalAmountProduct
+        self.originalAmountShipping = originalAmountShipping
+        self.originalAmountCreditApplied = originalAmountCreditApplied
+        self.originalAmountPreTaxTotal = originalAmountPreTaxTotal
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case originalAmountProduct = "original_amount_product"
+        case originalAmountShipping = "original_amount_shipping"
+        case originalAmountCreditApplied = "original_amount_credit_applied"
+        case originalAmountPreTaxTotal = "original_amount_pre_tax_total"
+    }
+}
+
 /// When things happened to an order (only on `GET /v1/orders/{id}`).
 public struct OrderEventTimes: Codable, Sendable, Hashable {
     public var createdAt: String
-    @Nullable public var notifiedAt: String?
-    @Nullable public var openedAt: String?
-    @Nullable public var acceptedAt: String?
-    @Nullable public var pendingPaymentAt: String?
-    @Nullable public var paidAt: String?
-    @Nullable public var shippedAt: String?
-    @Nullable public var deliveredAt: String?
+    @Lenient public var notifiedAt: String?
+    @Lenient public var openedAt: String?
+    @Lenient public var acceptedAt: String?
+    @Lenient public var thankYouAddedAt: String?
+    @Lenient public var pendingPaymentAt: String?
+    @Lenient public var paidAt: String?
+    @Lenient public var shippedAt: String?
+    @Lenient public var deliveredAt: String?
 
     public init(createdAt: String) { self.createdAt = createdAt }
 
@@ -188,6 +227,7 @@ public struct OrderEventTimes: Codable, Sendable, Hashable {
         case notifiedAt = "notified_at"
         case openedAt = "opened_at"
         case acceptedAt = "accepted_at"
+        case thankYouAddedAt = "thank_you_added_at"
         case pendingPaymentAt = "pending_payment_at"
         case paidAt = "paid_at"
         case shippedAt = "shipped_at"
@@ -195,39 +235,46 @@ public struct OrderEventTimes: Codable, Sendable, Hashable {
     }
 }
 
-/// One gift: the gift link, the recipient, the status and the amounts.
+/// One gift: the gift link, the recipient, the status and the amounts. What the tool acts on
+/// (the ID, the gift link, the recipient, the status, the amounts, the reference) follows the
+/// document's required list; everything else is `@Lenient`, so no shape of it makes an order
+/// unreadable.
 public struct Order: Codable, Sendable, Hashable {
     public var id: String
     public var recipientFirstName: String
     @Nullable public var recipientLastName: String?
     @Nullable public var recipientEmail: String?
-    public var status: OrderStatus
+    public var status: Open<OrderStatus>
     public var individualGiftLink: String
-    public var cart: Cart
-    @Nullable public var cartSelections: [CartSelection]?
-    public var shipments: [Shipment]
-    @Nullable public var workspaceID: String?
-    @Nullable public var workspaceName: String?
-    @Nullable public var expiresAt: String?
-    @Nullable public var cardID: String?
-    @Nullable public var message: String?
-    @Nullable public var thankYouNote: String?
-    public var viewCountRecipient: Int?
-    public var isSwapped: Bool?
-    public var orderBatchID: String?
+    /// After a swap, the products the recipient chose.
+    @Lenient public var cart: Cart?
+    @Lenient public var cartSelections: [CartSelection]?
+    @Lenient public var shipments: [Shipment]?
+    @Lenient public var workspaceID: String?
+    @Lenient public var workspaceName: String?
+    @Lenient public var expiresAt: String?
+    @Lenient public var cardID: String?
+    @Lenient public var message: String?
+    @Lenient public var thankYouNote: String?
+    @Lenient public var viewCountRecipient: Int?
+    /// The recipient swapped the gift: `cart` and `amounts` are what they chose, `original_cart`
+    /// and `original_amounts` what was sent.
+    @Lenient public var isSwapped: Bool?
+    @Lenient public var orderBatchID: String?
+    /// After a swap, what the chosen products cost.
     public var amounts: OrderAmounts
-    public var eventTimes: OrderEventTimes?
-    @Nullable public var originalCart: Cart?
-    @Nullable public var originalAmounts: OrderAmounts?
-    public var sender: Sender
-    @Nullable public var paymentLink: String?
+    @Lenient public var eventTimes: OrderEventTimes?
+    @Lenient public var originalCart: Cart?
+    @Lenient public var originalAmounts: OriginalAmounts?
+    @Lenient public var sender: Sender?
+    @Lenient public var paymentLink: String?
     public var referenceID: String
 
     public init(
         id: String, recipientFirstName: String, recipientLastName: String?, recipientEmail: String?,
-        status: OrderStatus, individualGiftLink: String, cart: Cart, workspaceID: String?, workspaceName: String?,
-        expiresAt: String?, cardID: String?, message: String?, orderBatchID: String, amounts: OrderAmounts,
-        sender: Sender, referenceID: String
+        status: Open<OrderStatus>, individualGiftLink: String, cart: Cart?, workspaceID: String?,
+        workspaceName: String?, expiresAt: String?, cardID: String?, message: String?, orderBatchID: String?,
+        amounts: OrderAmounts, sender: Sender?, referenceID: String
     ) {
         self.id = id
         self.recipientFirstName = recipientFirstName
@@ -292,36 +339,41 @@ public struct BatchRecipient: Codable, Sendable, Hashable {
     }
 }
 
-/// An order batch: one cart, message and send method for a list of recipients.
+/// An order batch: one cart, message and send method for a list of recipients. What the tool
+/// acts on is its ID, `send_status`, `scheduled_send_on`, `customer_reference_id` and, to find a
+/// batch whose answer was lost, what it was sent with; everything else is `@Lenient`.
+/// `orders_count` "might be blank if the order batch is scheduled for the future".
 public struct OrderBatch: Codable, Sendable, Hashable {
     public var id: String
-    public var sendStatus: SendStatus
-    public var fromName: String
-    @Nullable public var message: String?
-    public var ordersCount: Int
-    /// The first 10 orders; empty while a batch of more than 10 is being created.
-    public var ordersPreview: [Order]
-    public var recipientsCount: Int
-    public var recipientsPreview: [BatchRecipient]
-    public var cart: Cart
-    public var isScheduledSend: Bool?
+    public var sendStatus: Open<SendStatus>
+    @Lenient public var fromName: String?
+    @Lenient public var message: String?
+    @Lenient public var ordersCount: Int?
+    /// The first 10 orders; empty while a batch of more than 10 is being created. `nil` when it
+    /// could not be read: the orders are then read from `/orders`.
+    @Lenient public var ordersPreview: [Order]?
+    @Lenient public var recipientsCount: Int?
+    @Lenient public var recipientsPreview: [BatchRecipient]?
+    @Lenient public var cart: Cart?
+    @Lenient public var isScheduledSend: Bool?
     @Nullable public var scheduledSendOn: String?
-    @Nullable public var expiresAt: String?
-    @Nullable public var sendMethod: SendMethod?
-    @Nullable public var batchName: String?
-    @Nullable public var cardID: String?
-    public var sender: Sender
-    @Nullable public var workspaceID: String?
-    @Nullable public var workspaceName: String?
-    public var referenceID: String
-    /// The idempotency key given on creation, or null.
+    @Lenient public var expiresAt: String?
+    /// Nullable in the document, and unknown methods are kept.
+    @Lenient public var sendMethod: Open<SendMethod>?
+    @Lenient public var batchName: String?
+    @Lenient public var cardID: String?
+    @Lenient public var sender: Sender?
+    @Lenient public var workspaceID: String?
+    @Lenient public var workspaceName: String?
+    @Lenient public var referenceID: String?
+    /// The idempotency key given on creation, or null; not every listing carries it.
     @Nullable public var customerReferenceID: String?
 
     public init(
-        id: String, sendStatus: SendStatus, fromName: String, message: String?, ordersCount: Int,
-        ordersPreview: [Order], recipientsCount: Int, recipientsPreview: [BatchRecipient], cart: Cart,
+        id: String, sendStatus: Open<SendStatus>, fromName: String?, message: String?, ordersCount: Int?,
+        ordersPreview: [Order], recipientsCount: Int, recipientsPreview: [BatchRecipient], cart: Cart?,
         isScheduledSend: Bool, scheduledSendOn: String?, expiresAt: String?, sendMethod: SendMethod?,
-        batchName: String?, cardID: String?, sender: Sender, workspaceID: String?, workspaceName: String?,
+        batchName: String?, cardID: String?, sender: Sender?, workspaceID: String?, workspaceName: String?,
         referenceID: String, customerReferenceID: String?
     ) {
         self.id = id
@@ -336,7 +388,7 @@ public struct OrderBatch: Codable, Sendable, Hashable {
         self.isScheduledSend = isScheduledSend
         self.scheduledSendOn = scheduledSendOn
         self.expiresAt = expiresAt
-        self.sendMethod = sendMethod
+        self.sendMethod = sendMethod.map(Open.known)
         self.batchName = batchName
         self.cardID = cardID
         self.sender = sender

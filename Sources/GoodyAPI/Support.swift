@@ -34,7 +34,7 @@ public struct APIErrorBody: Codable, Sendable, Hashable {
 
 /// `list_meta` of a page.
 public struct ListMeta: Codable, Sendable, Hashable {
-    public var totalCount: Int?
+    @Lenient public var totalCount: Int?
 
     public init(totalCount: Int?) { self.totalCount = totalCount }
 
@@ -43,19 +43,89 @@ public struct ListMeta: Codable, Sendable, Hashable {
     }
 }
 
-/// One page of a list endpoint: `{"data": [...], "list_meta": {"total_count": N}}`.
+/// One page of a list endpoint: `{"data": [...], "list_meta": {"total_count": N}}`. `list_meta`
+/// is not required by the document, so it may be absent. An item that cannot be read is left out
+/// of `data` and listed in `unreadable`, so one odd resource (an unrelated batch with a swapped
+/// gift, say) never hides the others; each caller decides whether a gap is acceptable.
 public struct Page<Item: Codable & Sendable & Hashable>: Codable, Sendable, Hashable {
     public var data: [Item]
-    public var listMeta: ListMeta
+    public var listMeta: ListMeta?
+    /// Items of this page that could not be read: their place on the page and why.
+    public var unreadable: [UnreadableItem]
 
-    public init(data: [Item], listMeta: ListMeta) {
+    public init(data: [Item], listMeta: ListMeta?) {
         self.data = data
         self.listMeta = listMeta
+        unreadable = []
     }
+
+    /// How many items the page had, read or not.
+    public var count: Int { data.count + unreadable.count }
 
     enum CodingKeys: String, CodingKey {
         case data
         case listMeta = "list_meta"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        data = []
+        unreadable = []
+        listMeta = try? container.decodeIfPresent(ListMeta.self, forKey: .listMeta)
+        // `data` is not in the document's required list: a page without it has no items.
+        guard container.contains(.data), !(try container.decodeNil(forKey: .data)) else { return }
+        var items = try container.nestedUnkeyedContainer(forKey: .data)
+        while !items.isAtEnd {
+            let index = items.currentIndex
+            do {
+                data.append(try items.decode(Item.self))
+            } catch {
+                unreadable.append(UnreadableItem(index: index, reason: DecodingProblem.describe(error)))
+                // Step over the element that could not be read.
+                _ = try? items.decode(AnyJSON.self)
+            }
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(data, forKey: .data)
+        try container.encodeIfPresent(listMeta, forKey: .listMeta)
+    }
+}
+
+/// An item of a page that could not be read.
+public struct UnreadableItem: Sendable, Hashable, Codable {
+    /// Its place on the page, from 0.
+    public var index: Int
+    public var reason: String
+
+    public init(index: Int, reason: String) {
+        self.index = index
+        self.reason = reason
+    }
+}
+
+/// Any JSON value, read only to step over it.
+struct AnyJSON: Decodable {
+    init(from decoder: any Decoder) throws {
+        if var list = try? decoder.unkeyedContainer() {
+            while !list.isAtEnd { _ = try list.decode(AnyJSON.self) }
+        } else if let object = try? decoder.container(keyedBy: AnyKey.self) {
+            for key in object.allKeys { _ = try object.decode(AnyJSON.self, forKey: key) }
+        } else {
+            _ = try decoder.singleValueContainer()
+        }
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int?
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) {
+            self.intValue = intValue
+            stringValue = "\(intValue)"
+        }
     }
 }
 

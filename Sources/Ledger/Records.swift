@@ -204,6 +204,8 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var giftLink: String
     public var referenceID: String
     public var status: String
+    /// The recipient swapped the gift for something else (`is_swapped`).
+    public var swapped: Bool
     public var firstName: String
     public var lastName: String?
     public var email: String?
@@ -217,7 +219,8 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
 
     public init(
         runID: String, orderID: String, batchNumber: Int, line: Int?, matchedBy: String?, giftLink: String,
-        referenceID: String, status: String, firstName: String, lastName: String?, email: String?, amountProduct: Int,
+        referenceID: String, status: String, swapped: Bool = false, firstName: String, lastName: String?,
+        email: String?, amountProduct: Int,
         amountShipping: Int, amountProcessingFee: Int?, amountTax: Int?, amountTotal: Int?, amountPreTaxTotal: Int,
         at date: Date
     ) {
@@ -229,6 +232,7 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
         self.giftLink = giftLink
         self.referenceID = referenceID
         self.status = status
+        self.swapped = swapped
         self.firstName = firstName
         self.lastName = lastName
         self.email = email

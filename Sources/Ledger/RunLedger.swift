@@ -117,6 +117,11 @@ public final class RunLedger: Sendable {
                 table.primaryKey(["runID", "orderID"])
             }
         }
+        migrator.registerMigration("v2: swapped orders") { db in
+            try db.alter(table: "order_record") { table in
+                table.add(column: "swapped", .boolean).notNull().defaults(to: false)
+            }
+        }
         return migrator
     }
 
@@ -161,6 +166,20 @@ public final class RunLedger: Sendable {
     public func batches(ofRun id: String) throws -> [BatchRecord] {
         try database.read { db in
             try BatchRecord.filter(Column("runID") == id).order(Column("number")).fetchAll(db)
+        }
+    }
+
+    /// The Goody IDs of every batch this ledger recorded for runs sent to `environment` (the
+    /// same account): a batch found by its content is never one of these.
+    public func recordedGoodyIDs(environment: String) throws -> Set<String> {
+        try database.read { db in
+            Set(
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT batch.goodyID FROM batch JOIN run ON run.id = batch.runID
+                        WHERE batch.goodyID IS NOT NULL AND run.environment = ?
+                        """, arguments: [environment]))
         }
     }
 

@@ -72,31 +72,50 @@ struct ResultsWriter {
     private func line(for row: RowRecord, width: Int, order: OrderRecord?, batch: BatchRecord?) -> Line {
         var cells = row.values
         if cells.count < width { cells += Array(repeating: "", count: width - cells.count) }
+        var status = Self.status(of: order)
         let error: String
         switch row.status {
         case .sent: error = ""
         case .pending:
             if let batch, batch.state == .created, let scheduled = batch.scheduledSendOn {
-                error = "scheduled for \(scheduled); gift link after that (goody-batch status \(run.id))"
+                // Scheduled is a state, not an error: the batch exists and Goody sends it then.
+                status = "scheduled for \(Self.day(scheduled))"
+                error = ""
             } else {
                 error = "not sent yet: resume with goody-batch resume \(run.id)"
             }
         default: error = row.error ?? row.status.rawValue
         }
-        return Line(cells: orderCells(order, batch: batch, error: error, width: 0, values: cells))
+        return Line(cells: orderCells(order, batch: batch, status: status, error: error, width: 0, values: cells))
+    }
+
+    /// "2027-03-01T09:00:00Z" → "1 Mar 2027" (UTC); the text itself when it is not a date.
+    static func day(_ timestamp: String) -> String {
+        guard let date = GoodyJSON.date(timestamp) else { return timestamp }
+        var style = Date.FormatStyle(date: .abbreviated, time: .omitted, locale: Locale(identifier: "en_GB"))
+        style.timeZone = TimeZone(identifier: "UTC") ?? .current
+        return date.formatted(style)
     }
 
     /// The input's values (or `width` empty ones), then the order's columns and the error.
     private func orderCells(
-        _ order: OrderRecord?, batch: BatchRecord?, error: String, width: Int, values: [String]? = nil
+        _ order: OrderRecord?, batch: BatchRecord?, status: String? = nil, error: String, width: Int,
+        values: [String]? = nil
     ) -> [String] {
         func dollars(_ cents: Int?) -> String { cents.map { String(format: "%d.%02d", $0 / 100, abs($0 % 100)) } ?? "" }
         return (values ?? Array(repeating: "", count: width)) + [
-            order?.giftLink ?? "", order?.orderID ?? "", order?.referenceID ?? "", order?.status ?? "",
+            order?.giftLink ?? "", order?.orderID ?? "", order?.referenceID ?? "", status ?? Self.status(of: order),
             batch?.goodyID ?? "", batch?.referenceID ?? "", dollars(order?.amountProduct),
             dollars(order?.amountShipping), dollars(order?.amountProcessingFee), dollars(order?.amountTax),
             dollars(order?.amountTotal), error,
         ]
+    }
+
+    /// Goody's order status as it wrote it ("accepted", "pending_user_approval"), and whether the
+    /// recipient swapped the gift: "accepted (swapped)".
+    static func status(of order: OrderRecord?) -> String {
+        guard let order else { return "" }
+        return order.swapped ? "\(order.status) (swapped)" : order.status
     }
 
     private static func writeFile(_ path: String, header: [String], lines: [[String]]) throws {

@@ -11,6 +11,9 @@ struct ExecutionOutcome: Sendable {
     var awaiting: Int
     var scheduled: Int
     var notes: [String]
+    /// Set when Goody refused something for the whole run (direct send outside the partner
+    /// programme): every batch not created is marked refused, so the run is finished, not half-done.
+    var refusal: GoodyClientError?
 }
 
 /// Creates each batch of a run exactly once and collects every gift link. Each state change is
@@ -60,12 +63,19 @@ struct RunExecutor: Sendable {
             unsent: final.filter { $0.state == .planned || $0.state == .creating }.count,
             awaiting: final.filter { $0.state == .created }.count,
             scheduled: final.filter { $0.state == .created && ($0.scheduledSendOn ?? "") > now }.count,
-            notes: await tracker.notes)
+            notes: await tracker.notes, refusal: await tracker.refusal)
     }
 
     private func process(_ batch: BatchRecord, rows: [RowRecord], tracker: ProgressTracker) async throws {
         var batch = batch
         if batch.state == .creating { batch = try await recover(batch, tracker: tracker) }
+        if batch.state == .planned, let refusal = await tracker.refusal {
+            // Goody refused this for the whole run: the rest are not even tried.
+            batch.state = .refused
+            batch.error = refusal.apiMessage ?? refusal.localizedDescription
+            try ledger.saveCollected(batch, orders: [], rows: failed(rows, "not sent: \(batch.error ?? "")"))
+            return
+        }
         var round = 0
         while batch.state == .planned || batch.state == .creating {
             round += 1
@@ -99,10 +109,20 @@ struct RunExecutor: Sendable {
             return try await record(created, into: batch, rows: rows, tracker: tracker)
         } catch let error as GoodyClientError {
             if error.isUnauthorized { throw error }
+            if error.isDirectSendNotAllowed {
+                // Nothing was created: Goody checks this before it makes anything.
+                batch.state = .refused
+                batch.error = error.apiMessage ?? error.localizedDescription
+                try ledger.saveCollected(batch, orders: [], rows: failed(rows, "not sent: \(batch.error ?? "")"))
+                await tracker.refuseAll(error)
+                return batch
+            }
             // A lost answer, or Goody saying the reference is taken: either way it may exist.
             switch try await lookUp(batch) {
-            case .found(let found):
-                await tracker.note("Batch \(batch.number): its answer was lost; found it at Goody by its reference.")
+            case .found(let found, let byContent):
+                await tracker.note(
+                    "Batch \(batch.number): its answer was lost; found it at Goody by \(byContent ? "its recipients and settings (Goody's listing does not show references)" : "its reference")."
+                )
                 return try await record(found, into: batch, rows: rows, tracker: tracker)
             case .unknown:
                 // Cannot tell whether it exists: it stays `creating`, to be looked up again.
@@ -110,6 +130,15 @@ struct RunExecutor: Sendable {
                 return batch
             case .absent:
                 break
+            }
+            if error.saysReferenceTaken {
+                // Goody has a batch with this reference, so it exists: never "refused". It stays
+                // `creating` (it cannot be created twice) until a lookup finds it.
+                await tracker.note(
+                    "Batch \(batch.number): Goody says it already exists (its reference is taken) but its listing does not show it yet; it will be looked up again, never created twice."
+                )
+                try await Task.sleep(for: .seconds(1))
+                return batch
             }
             if error.isBadRequest {
                 batch.state = .refused
@@ -131,10 +160,11 @@ struct RunExecutor: Sendable {
         var batch = batch
         let lookup = try await lookUp(batch)
         if case .unknown = lookup { return batch }
-        if case .found(let found) = lookup {
+        if case .found(let found, _) = lookup {
             batch.goodyID = found.id
             batch.referenceID = found.referenceID
             batch.sendStatus = found.sendStatus.rawValue
+            batch.scheduledSendOn = found.scheduledSendOn
             batch.state = .created
             try ledger.update(batch)
             await tracker.note("Batch \(batch.number) was created before the interruption; continuing with it.")
@@ -147,16 +177,22 @@ struct RunExecutor: Sendable {
     }
 
     enum Lookup {
-        case found(OrderBatch)
+        case found(OrderBatch, byContent: Bool)
         case absent
-        /// Goody could not be asked.
+        /// Goody could not be asked, or its listing could not all be read.
         case unknown
     }
 
     private func lookUp(_ batch: BatchRecord) async throws -> Lookup {
+        let claimed = try ledger.recordedGoodyIDs(environment: run.environment)
         do {
-            return try await client.findBatch(customerReferenceID: batch.customerReferenceID).map(Lookup.found)
-                ?? .absent
+            switch try await BatchFinder(client: client).find(
+                try request(batch), reference: batch.customerReferenceID, claimed: claimed)
+            {
+            case .found(let found, let byContent): return .found(found, byContent: byContent)
+            case .absent: return .absent
+            case .uncertain: return .unknown
+            }
         } catch let error as GoodyClientError where !error.isUnauthorized {
             return .unknown
         }
@@ -175,12 +211,19 @@ struct RunExecutor: Sendable {
         batch.error = nil
         try ledger.update(batch)
         await tracker.created(batch)
-        if created.sendStatus == .complete, created.recipientsCount <= 10,
-            created.ordersPreview.count == created.recipientsCount
-        {
-            return try await save(created.ordersPreview, for: batch, rows: rows, tracker: tracker)
+        if let preview = Self.completePreview(created, recipients: batch.recipientCount) {
+            return try await save(preview, for: batch, rows: rows, tracker: tracker)
         }
         return batch
+    }
+
+    /// A complete batch of 10 or fewer brings all its orders in `orders_preview`; otherwise (or
+    /// when the preview could not be read) they are read from `/orders`.
+    static func completePreview(_ batch: OrderBatch, recipients: Int) -> [Order]? {
+        guard batch.sendStatus == .known(.complete), recipients <= 10, let preview = batch.ordersPreview,
+            preview.count == recipients
+        else { return nil }
+        return preview
     }
 
     // MARK: - Collecting
@@ -194,14 +237,18 @@ struct RunExecutor: Sendable {
         while true {
             let current = try await client.batch(id: id)
             batch.sendStatus = current.sendStatus.rawValue
+            batch.scheduledSendOn = current.scheduledSendOn ?? batch.scheduledSendOn
             switch current.sendStatus {
-            case .complete:
-                let orders =
-                    current.recipientsCount <= 10 && current.ordersPreview.count == current.recipientsCount
-                    ? current.ordersPreview : try await client.allBatchOrders(id: id)
+            case .known(.complete):
+                let orders: [Order]
+                if let preview = Self.completePreview(current, recipients: batch.recipientCount) {
+                    orders = preview
+                } else {
+                    orders = try await client.allBatchOrders(id: id)
+                }
                 _ = try await save(orders, for: batch, rows: rows, tracker: tracker)
                 return
-            case .failed, .canceled:
+            case .known(.failed), .known(.canceled):
                 batch.state = .failed
                 batch.error = "Goody marked the batch \(current.sendStatus.rawValue)"
                 try ledger.saveCollected(batch, orders: [], rows: failed(rows, batch.error ?? ""))
@@ -209,14 +256,16 @@ struct RunExecutor: Sendable {
                     "Batch \(batch.number) \(current.sendStatus.rawValue) at Goody; its rows are marked.")
                 await tracker.settled(batch, links: 0)
                 return
-            case .pending:
+            case .known(.pending), .other:
+                // A status the tool does not know is waited on like `pending`, then left to `status`.
                 if let scheduled = current.scheduledSendOn.flatMap(GoodyJSON.date), scheduled > Date() {
                     try ledger.update(batch)
                     return
                 }
                 guard ContinuousClock.now + pause < deadline else {
                     try ledger.update(batch)
-                    await tracker.note("Batch \(batch.number) is still pending at Goody; `status` collects it later.")
+                    await tracker.note(
+                        "Batch \(batch.number) is still \(current.sendStatus) at Goody; `status` collects it later.")
                     return
                 }
                 try await Task.sleep(for: pause)
@@ -275,6 +324,7 @@ struct RunExecutor: Sendable {
         OrderRecord(
             runID: run, orderID: order.id, batchNumber: batch, line: line, matchedBy: method,
             giftLink: order.individualGiftLink, referenceID: order.referenceID, status: order.status.rawValue,
+            swapped: order.isSwapped ?? false,
             firstName: order.recipientFirstName, lastName: order.recipientLastName, email: order.recipientEmail,
             amountProduct: order.amounts.amountProduct, amountShipping: order.amounts.amountShipping,
             amountProcessingFee: order.amounts.amountProcessingFee, amountTax: order.amounts.amountTax,
@@ -291,6 +341,7 @@ actor ProgressTracker {
     private var createdBatches: Set<Int>
     private let requestsBefore: Int
     private(set) var notes: [String] = []
+    private(set) var refusal: GoodyClientError?
 
     init(
         batches: [BatchRecord], recipients: Int, pacer: RequestPacer?, requestsBefore: Int,
@@ -317,7 +368,16 @@ actor ProgressTracker {
         await publish()
     }
 
+    /// Goody refused something for the whole run: said once, and no batch after it is tried.
+    func refuseAll(_ error: GoodyClientError) {
+        guard refusal == nil else { return }
+        refusal = error
+        note(error.localizedDescription)
+    }
+
     func note(_ message: String) {
+        // The same words twice tell nothing new (a batch looked up on each of its rounds).
+        guard !notes.contains(message) else { return }
         notes.append(message)
         progress?.note(message)
     }

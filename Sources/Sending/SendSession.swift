@@ -186,7 +186,7 @@ public struct SendSession: Sendable {
             ledger: ledger, run: current, outputs: outputs, notes: outcome?.notes ?? [],
             requests: await client.pacer?.statistics.since(before),
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        report.stoppedBy = stop
+        report.stoppedBy = stop ?? outcome?.refusal
         return report
     }
 
@@ -290,8 +290,12 @@ public struct SendSession: Sendable {
         for batch in batches where batch.state == .collected {
             guard let id = batch.goodyID else { continue }
             for order in try await client.allBatchOrders(id: id) {
-                guard var record = stored[order.id], record.status != order.status.rawValue else { continue }
+                let swapped = order.isSwapped ?? false
+                guard var record = stored[order.id],
+                    record.status != order.status.rawValue || record.swapped != swapped
+                else { continue }
                 record.status = order.status.rawValue
+                record.swapped = swapped
                 record.amountTax = order.amounts.amountTax ?? record.amountTax
                 record.amountTotal = order.amounts.amountTotal ?? record.amountTotal
                 changed.append(record)

@@ -15,7 +15,13 @@ struct GoodyEmulatorCommand: AsyncParsableCommand {
             Every option can also be set by environment: GOODY_EMULATOR_LATENCY_MS, \
             GOODY_EMULATOR_RATE_LIMIT, GOODY_EMULATOR_ERROR_RATE, GOODY_EMULATOR_THROTTLE_RATE, \
             GOODY_EMULATOR_DROP_RATE, \
-            GOODY_EMULATOR_ASYNC_DELAY, GOODY_EMULATOR_STATUS_STEP, GOODY_EMULATOR_SEED,             GOODY_EMULATOR_JOURNAL. Options win.
+            GOODY_EMULATOR_ASYNC_DELAY, GOODY_EMULATOR_STATUS_STEP, GOODY_EMULATOR_SEED, \
+            GOODY_EMULATOR_JOURNAL, and for the vendor variations GOODY_EMULATOR_VENDOR_VARIATIONS, \
+            GOODY_EMULATOR_SWAP_RATE, GOODY_EMULATOR_UNKNOWN_STATUS_RATE, \
+            GOODY_EMULATOR_BLANK_SCHEDULED_COUNT, GOODY_EMULATOR_PER_PAGE_CAP, \
+            GOODY_EMULATOR_LIST_WITHOUT_REFERENCE, GOODY_EMULATOR_OMIT_LIST_META, \
+            GOODY_EMULATOR_DATE_STYLE, GOODY_EMULATOR_NULL_SEND_METHOD, \
+            GOODY_EMULATOR_DIRECT_SEND_REFUSED. Options win.
             """)
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
@@ -33,6 +39,30 @@ struct GoodyEmulatorCommand: AsyncParsableCommand {
     @Option(help: "Keep the account in this file (creates and cancels), replayed on start, so it outlives the process.")
     var journal: String?
 
+    @Flag(help: "Answer with every shape Goody's document allows at once (swaps, unknown statuses, capped pages…).")
+    var vendorVariations = false
+    @Option(help: "Share of orders whose recipient swapped the gift (0 to 1).") var swapRate: Double?
+    @Option(help: "Share of orders with a status the document does not list (0 to 1).") var unknownStatusRate: Double?
+    @Flag(help: "orders_count is null while a batch is scheduled for the future.") var blankScheduledCount = false
+    @Option(help: "Pages hold at most this many items, whatever per_page asks.") var perPageCap: Int?
+    @Flag(help: "GET /v1/order_batches leaves customer_reference_id out.") var listWithoutReference = false
+    @Flag(help: "Lists come without list_meta.") var omitListMeta = false
+    @Option(help: "How date-times are written: plain (…Z), milliseconds (….000Z), offset (…+00:00), mixed.")
+    var dateStyle: String?
+    @Flag(help: "send_method is null when a batch is read.") var nullSendMethod = false
+    @Option(help: "Refuse direct send as for an account outside Goody's partner programme: always, or at-create.")
+    var directSendRefused: String?
+
+    func validate() throws {
+        if let dateStyle, EmulatorConfiguration.Variations.DateStyle(rawValue: dateStyle) == nil {
+            throw ValidationError("--date-style must be plain, milliseconds, offset or mixed.")
+        }
+        if let directSendRefused, EmulatorConfiguration.Variations.DirectSendRefusal(rawValue: directSendRefused) == nil
+        {
+            throw ValidationError("--direct-send-refused must be always or at-create.")
+        }
+    }
+
     func run() async throws {
         var configuration = EmulatorConfiguration(host: host, port: port)
             .overridden(by: ProcessInfo.processInfo.environment)
@@ -46,6 +76,20 @@ struct GoodyEmulatorCommand: AsyncParsableCommand {
         if let throttleRate { configuration.faults.throttledRate = throttleRate }
         if let dropRate { configuration.faults.dropAfterCommitRate = dropRate }
         if let journal { configuration.journalPath = journal }
+        if vendorVariations { configuration.variations = .vendorMix }
+        if let swapRate { configuration.variations.swapRate = swapRate }
+        if let unknownStatusRate { configuration.variations.unknownStatusRate = unknownStatusRate }
+        if blankScheduledCount { configuration.variations.blankScheduledOrdersCount = true }
+        if let perPageCap { configuration.variations.perPageCap = perPageCap }
+        if listWithoutReference { configuration.variations.listWithoutReference = true }
+        if omitListMeta { configuration.variations.omitListMeta = true }
+        if let style = dateStyle.flatMap(EmulatorConfiguration.Variations.DateStyle.init(rawValue:)) {
+            configuration.variations.dateStyle = style
+        }
+        if nullSendMethod { configuration.variations.nullSendMethod = true }
+        if let refusal = directSendRefused.flatMap(EmulatorConfiguration.Variations.DirectSendRefusal.init(rawValue:)) {
+            configuration.variations.directSendRefused = refusal
+        }
 
         let store = EmulatorStore(configuration: configuration)
         let replayed = await store.restore()

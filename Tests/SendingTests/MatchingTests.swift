@@ -22,7 +22,7 @@ struct MatchingTests {
                     recipients: people.map { RecipientInput(firstName: $0.first, lastName: $0.last, email: $0.email) },
                     cart: CartInput(items: [CartItemInput(productID: product)]),
                     sendMethod: people.allSatisfy { $0.email != nil } ? .emailAndLink : .linkMultipleCustomList))
-            return batch.ordersPreview
+            return try #require(batch.ordersPreview)
         }
     }
 

@@ -269,7 +269,9 @@ struct SendSessionTests {
             #expect(report.rowsPending == 4 && report.rowsSent == 0)
             #expect(report.renderText().contains("created; some gifts are scheduled for later"))
             #expect(report.renderText().contains("`goody-batch status \(report.run.id)` collects their gift links"))
-            #expect(try results().allSatisfy { $0["error"]?.hasPrefix("scheduled for \(tomorrow)") == true })
+            // Scheduled is a state, not an error.
+            let day = ResultsWriter.day("\(tomorrow)T09:00:00Z")
+            #expect(try results().allSatisfy { $0["order_status"] == "scheduled for \(day)" && $0["error"] == "" })
 
             let early = try await session(client).refreshStatus(report.run, ledgerPath: fixture.path("ledger.sqlite"))
             #expect(early.run.state == .waiting && early.rowsPending == 4)
