@@ -50,11 +50,15 @@ public struct EmulatorConfiguration: Sendable {
         public var throttledRate: Double
         /// The share of batch creates whose connection is dropped after the batch was committed.
         public var dropAfterCommitRate: Double
+        /// A field left out of every answer, though the document may require it: an answer the
+        /// client cannot use, to prove it says so and keeps what it recorded.
+        public var omittedField: String?
 
         public init(
             latency: TimeInterval = 0, requestsPerSecond: Double? = nil, serverErrorRate: Double = 0,
-            throttledRate: Double = 0, dropAfterCommitRate: Double = 0
+            throttledRate: Double = 0, dropAfterCommitRate: Double = 0, omittedField: String? = nil
         ) {
+            self.omittedField = omittedField
             self.latency = latency
             self.requestsPerSecond = requestsPerSecond
             self.serverErrorRate = serverErrorRate
@@ -145,6 +149,9 @@ public struct EmulatorConfiguration: Sendable {
         if let value = number("ERROR_RATE") { configuration.faults.serverErrorRate = value }
         if let value = number("THROTTLE_RATE") { configuration.faults.throttledRate = value }
         if let value = number("DROP_RATE") { configuration.faults.dropAfterCommitRate = value }
+        if let value = environment["GOODY_EMULATOR_OMIT_FIELD"], !value.isEmpty {
+            configuration.faults.omittedField = value
+        }
         if let value = number("ASYNC_DELAY") { configuration.asyncDelay = value }
         if let value = number("STATUS_STEP") { configuration.statusStep = value > 0 ? value : nil }
         if let value = environment["GOODY_EMULATOR_SEED"].flatMap(UInt64.init) { configuration.seed = value }

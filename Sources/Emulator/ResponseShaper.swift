@@ -6,6 +6,8 @@ import GoodyAPI
 /// shared types stay one faithful reading of the document and the variations stay here.
 struct ResponseShaper: Sendable {
     let variations: EmulatorConfiguration.Variations
+    /// A fault, not a variation: this key is removed wherever it appears.
+    var omittedField: String? = nil
 
     /// What kind of answer is being shaped.
     enum Kind {
@@ -15,9 +17,10 @@ struct ResponseShaper: Sendable {
     }
 
     func shape(_ data: Data, kind: Kind) -> Data {
-        guard variations.reshapesJSON,
+        guard variations.reshapesJSON || omittedField != nil,
             var object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         else { return data }
+        if let omittedField { object = omitting(omittedField, from: object) }
         if kind != .resource, var page = object as? [String: Any] {
             if variations.omitListMeta { page["list_meta"] = nil }
             if kind == .batchList, variations.listWithoutReference, let items = page["data"] as? [[String: Any]] {
@@ -34,6 +37,18 @@ struct ResponseShaper: Sendable {
             object = respell(object, turn: &turn)
         }
         return (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? data
+    }
+
+    private func omitting(_ key: String, from value: Any) -> Any {
+        switch value {
+        case var object as [String: Any]:
+            object[key] = nil
+            return object.mapValues { omitting(key, from: $0) }
+        case let list as [Any]:
+            return list.map { omitting(key, from: $0) }
+        default:
+            return value
+        }
     }
 
     /// Every `…:SSZ` date-time, respelled as the style says.

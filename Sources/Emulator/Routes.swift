@@ -46,7 +46,7 @@ public enum EmulatorRoutes {
         router.add(middleware: FaultMiddleware(injector: injector))
         router.add(middleware: AuthMiddleware(keys: apiKeys))
         let catalogue = store.catalogue
-        let shaper = ResponseShaper(variations: store.variations)
+        let shaper = ResponseShaper(variations: store.variations, omittedField: injector.faults.omittedField)
         let cap = store.variations.perPageCap
         @Sendable func ok(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
             JSONResponse.ok(value, status: status, shaper: shaper)

@@ -368,11 +368,10 @@ actor ProgressTracker {
         await publish()
     }
 
-    /// Goody refused something for the whole run: said once, and no batch after it is tried.
+    /// Goody refused something for the whole run: no batch after it is tried, and the command
+    /// says so once, as the reason the run stopped.
     func refuseAll(_ error: GoodyClientError) {
-        guard refusal == nil else { return }
-        refusal = error
-        note(error.localizedDescription)
+        if refusal == nil { refusal = error }
     }
 
     func note(_ message: String) {

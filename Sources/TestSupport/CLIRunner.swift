@@ -132,10 +132,10 @@ public final class ExternalEmulator: @unchecked Sendable {
     public let apiKey: String
 
     /// Starts it on a free port and waits until it says where it listens.
-    public init(apiKey: String = "external-key", arguments: [String] = []) throws {
+    public init(apiKey: String = "external-key", port: Int = 0, arguments: [String] = []) throws {
         self.apiKey = apiKey
         command = try CLIRunner.start(
-            ["--port", "0", "--api-key", apiKey] + arguments, executable: "goody-emulator")
+            ["--port", "\(port)", "--api-key", apiKey] + arguments, executable: "goody-emulator")
         let deadline = Date().addingTimeInterval(30)
         var found: URL?
         while found == nil && Date() < deadline {

@@ -1,4 +1,5 @@
 public import Foundation
+import Spreadsheet
 
 /// A private temporary folder for one test, removed when the value is dropped.
 public final class Fixture: @unchecked Sendable {
@@ -64,4 +65,19 @@ public enum Repository {
     public static let root: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     public static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+}
+
+/// A CSV file the tool wrote (results, splits), read back with the project's own reader.
+public enum WrittenCSV {
+    /// Every row as column → value, by the header's names.
+    public static func rows(at path: String) throws -> [[String: String]] {
+        let reader = try SpreadsheetReader(path: path, options: ReadOptions(headerLine: 1))
+        let header = reader.layout.header
+        var rows: [[String: String]] = []
+        _ = try reader.readRecords { record in
+            let values = record.strings(width: header.count)
+            rows.append(Dictionary(zip(header, values), uniquingKeysWith: { first, _ in first }))
+        }
+        return rows
+    }
 }
