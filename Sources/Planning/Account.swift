@@ -20,13 +20,28 @@ public struct AccountSnapshot: Sendable {
         self.workspaces = workspaces
     }
 
-    /// Reads everything at once.
-    public static func fetch(_ client: GoodyClient) async throws -> AccountSnapshot {
+    /// Reads everything at once. A product named by its ID is read with `GET /v1/products/{id}`
+    /// when the catalogue's listing does not have it (a custom or capped catalogue).
+    public static func fetch(_ client: GoodyClient, productReferences: [String] = []) async throws
+        -> AccountSnapshot
+    {
         async let me = client.me()
-        async let products = client.allProducts()
+        async let listed = client.allProducts()
         async let cards = client.allCards()
         async let paymentMethods = client.paymentMethods()
         async let workspaces = client.workspaces()
+        var products = try await listed
+        let known = Set(products.map { $0.id.lowercased() })
+        let ids = Set(productReferences.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+            .filter { UUID(uuidString: $0) != nil && !known.contains($0) }
+        for id in ids.sorted() {
+            do {
+                products.append(try await client.product(id: id))
+            } catch let error as GoodyClientError where error.isNotFound {
+                // Not a product of this account: resolving the reference says so with the choices.
+                continue
+            }
+        }
         return try await AccountSnapshot(
             me: me, products: products, cards: cards, paymentMethods: paymentMethods, workspaces: workspaces)
     }

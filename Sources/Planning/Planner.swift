@@ -67,7 +67,8 @@ public struct Planner: Sendable {
         validationRequest.options.collectRecipients = true
         let validation = try Validation(validationRequest).run()
 
-        let account = try await AccountSnapshot.fetch(client)
+        let references = (campaign.products ?? []).map(\.product) + validation.recipients.compactMap(\.settings.product)
+        let account = try await AccountSnapshot.fetch(client, productReferences: references)
         let context = try PlanContext(
             campaign: campaign, method: method, fromName: fromName, account: account, header: validation.mapping.header,
             now: request.now, timeZone: request.timeZone)

@@ -34,6 +34,21 @@ struct PlannerTests {
             + (0..<count).map { "P\($0),p\($0)@example.com\(extra($0))" }.joined(separator: "\n") + "\n"
     }
 
+    @Test func aProductGivenByIDThatTheListingLacksIsReadByItsID() async throws {
+        let events = Recorder<RequestEvent>()
+        let configuration = EmulatorConfiguration(apiKeys: ["k"], variations: .init(perPageCap: 3, omitListMeta: true))
+        try await withEmulatorClient(configuration, observer: { events.append($0) }) { emulator, client in
+            let listed = try #require(emulator.store.catalogue.product(named: "Candle Set")).id
+            let unknown = "7a1e4c1e-0000-4000-8000-000000000000"
+            let account = try await AccountSnapshot.fetch(client, productReferences: [listed.uppercased(), unknown])
+            // The whole catalogue was read though every page held 3 products and no page said how many in all.
+            #expect(account.products.count == emulator.store.catalogue.products.count)
+            let byID = events.all.filter { $0.path.hasPrefix("/v1/products/") }.map(\.path)
+            #expect(byID == ["/v1/products/\(unknown)"], "only the ID the listing lacks is asked for")
+            #expect(throws: PlanError.self) { try account.product(matching: unknown) }
+        }
+    }
+
     @Test func recipientsAreChunkedByBatchSizeAndNothingIsCreated() async throws {
         let (plan, statistics) = try await makePlan(
             people(25), CampaignSettings(products: [ProductChoice(product: "Cookie Box")], batchSize: 10))
