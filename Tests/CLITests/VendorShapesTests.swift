@@ -133,6 +133,31 @@ struct VendorShapesTests {
         }
     }
 
+    @Test(.timeLimit(.minutes(2)), arguments: shapes)
+    func sendAndStatusExitZeroWithHalfTheCreateAnswersLost(_ shape: Shape) async throws {
+        let emulator = try ExternalEmulator(
+            arguments: shape.arguments + ["--drop-rate", "0.5", "--async-delay", "0.1"])
+        defer { emulator.stop() }
+        fixture.write("team.csv", people(27))
+        var arguments = [
+            "send", "team.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR",
+            "--batch-size", "12", "--yes",
+        ]
+        if shape.scheduled { arguments += ["--send-on", "2030-03-01"] }
+        let send = try run(arguments, emulator)
+        #expect(send.exitCode == 0, "\(send.stdout)\n\(send.stderr)")
+        let id = String(try #require(send.stdout.firstMatch(of: /Run (r[0-9a-f]{10})/)).output.1)
+        let status = try run(["status", id], emulator)
+        #expect(status.exitCode == 0, "\(status.stdout)\n\(status.stderr)")
+        let (batches, orders) = try await account(emulator)
+        #expect(batches.count == 3)
+        let rows = try results()
+        #expect(rows.count == 27 && rows.allSatisfy { $0["error"] == "" })
+        #expect(
+            Set(rows.compactMap { $0["gift_link"] }.filter { !$0.isEmpty }) == Set(orders.map(\.individualGiftLink)))
+        #expect(orders.count == (shape.scheduled ? 0 : 27))
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func swappedCanceledAndUnknownOrdersShowAsGoodySaysAfterStatus() async throws {
         let emulator = try ExternalEmulator(arguments: ["--swap-rate", "0.3", "--unknown-status-rate", "0.3"])
