@@ -209,7 +209,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PlanningTests",
-            dependencies: ["Planning", "Recipients", "GoodyAPI", "APIClient", "GoodyEmulator", "GoodyBatchTestSupport"],
+            dependencies: [
+                "Planning", "Recipients", "GoodyAPI", "APIClient", "GoodyEmulator", "GoodyBatchTestSupport",
+            ],
             path: "Tests/PlanningTests",
             swiftSettings: strictSettings
         ),
@@ -225,7 +227,8 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "goody-batch", "goody-emulator", "GoodyBatchTestSupport", "Recipients", "Spreadsheet", "APIClient", "GoodyAPI",
+                "goody-batch", "goody-emulator", "GoodyBatchTestSupport", "Recipients", "Spreadsheet", "APIClient",
+                "GoodyAPI", "Ledger",
             ],
             path: "Tests/CLITests",
             swiftSettings: strictSettings

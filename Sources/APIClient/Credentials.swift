@@ -68,6 +68,33 @@ public enum GoodyEnvironment: Sendable, Equatable {
         }
     }
 
+    /// Where the account lives, however its URL was written: "production", "sandbox", or the base
+    /// URL normalised (lowercase scheme and host, every loopback name as 127.0.0.1, no default
+    /// port, no trailing slash). Two spellings of one API give the same place.
+    public var place: String {
+        let normal = Self.normalized(baseURL)
+        if normal == Self.normalized(GoodyEnvironment.production.baseURL) { return "production" }
+        if normal == Self.normalized(GoodyEnvironment.sandbox.baseURL) { return "sandbox" }
+        return normal
+    }
+
+    static func normalized(_ url: URL) -> String {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
+            return url.absoluteString
+        }
+        let scheme = (components.scheme ?? "https").lowercased()
+        var host = (components.host ?? "").lowercased()
+        if ["localhost", "::1", "[::1]", "0:0:0:0:0:0:0:1"].contains(host) || host.hasPrefix("127.") {
+            host = "127.0.0.1"
+        }
+        if (scheme == "https" && components.port == 443) || (scheme == "http" && components.port == 80) {
+            components.port = nil
+        }
+        var path = components.path
+        while path.hasSuffix("/") { path.removeLast() }
+        return "\(scheme)://\(host)\(components.port.map { ":\($0)" } ?? "")\(path)"
+    }
+
     /// A custom base URL, refused when it would send the key in clear text off this machine.
     public static func custom(_ text: String) throws -> GoodyEnvironment {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased()

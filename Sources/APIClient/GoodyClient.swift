@@ -1,5 +1,5 @@
 public import AsyncHTTPClient
-import Foundation
+public import Foundation
 public import GoodyAPI
 public import Logging
 import NIOCore
@@ -154,9 +154,15 @@ public struct GoodyClient: Sendable {
         try await get("/v1/orders", query: [("page", "\(page)"), ("per_page", "\(perPage)")])
     }
 
-    /// Every order of the account, every page.
-    public func allOrders() async throws -> [Order] {
-        try await collect("GET /v1/orders") { try await orders(page: $0) }
+    /// Every order of the account, every page; with `createdAfter`, only those created at or
+    /// after it (`created_at[after]`).
+    public func allOrders(createdAfter: Date? = nil) async throws -> [Order] {
+        guard let createdAfter else { return try await collect("GET /v1/orders") { try await orders(page: $0) } }
+        let after = GoodyJSON.timestamp(createdAfter)
+        return try await collect("GET /v1/orders") { page in
+            try await get(
+                "/v1/orders", query: [("page", "\(page)"), ("per_page", "100"), ("created_at[after]", after)])
+        }
     }
 
     public func order(id: String) async throws -> Order { try await get("/v1/orders/\(escaped(id))") }

@@ -1,6 +1,7 @@
 import APIClient
 import ArgumentParser
 import Foundation
+import Ledger
 import Sending
 
 /// Writing to the terminal, and turning core errors into messages and exit codes.
@@ -34,6 +35,9 @@ enum Output {
             throw error
         } catch let error as SendRefusal {
             err("goody-batch: \(error.localizedDescription)\n")
+            throw ExitStatus.refused
+        } catch let error as LedgerTrustError {
+            err("goody-batch: not sent: \(error.localizedDescription)\n")
             throw ExitStatus.refused
         } catch let error as GoodyClientError {
             err("goody-batch: \(error.localizedDescription)\n")

@@ -28,14 +28,4 @@ struct PlanArguments: ParsableArguments {
                 overrides: try reading.overrides(), preferPreferredName: reading.preferredName),
             campaign: settings)
     }
-
-    /// How the file is read, as part of what makes a send the same send.
-    var readingFingerprint: String {
-        [
-            "encoding=\(reading.encoding ?? "")", "delimiter=\(reading.delimiter ?? "")",
-            "header=\(reading.headerLine.map(String.init) ?? "")",
-            "map=\(reading.mappings.sorted().joined(separator: ";"))",
-            "preferred=\(reading.preferredName)", "duplicates=\(allowDuplicates)",
-        ].joined(separator: "|")
-    }
 }

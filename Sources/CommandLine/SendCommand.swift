@@ -4,6 +4,7 @@ import Foundation
 import GoodyAPI
 import Ledger
 import Planning
+import Recipients
 import Sending
 
 #if canImport(Glibc)
@@ -103,8 +104,17 @@ struct Send: AsyncParsableCommand {
     @Flag(help: "Approve without asking (required when there is no terminal).")
     var yes = false
 
-    @Flag(help: "Send even to people who already got a gift in an earlier run of this ledger.")
+    @Flag(
+        help:
+            "Send even to people already gifted: in any ledger on this machine for this account, or in Goody's order history."
+    )
     var allowResend = false
+
+    @Option(
+        help: ArgumentHelp(
+            "How many days of Goody's order history to search for people already gifted (0: none).",
+            valueName: "days"))
+    var historyDays = 90
 
     @OptionGroup var work: WorkOptions
 
@@ -112,13 +122,13 @@ struct Send: AsyncParsableCommand {
         let request = try arguments.request()
         let options = SendOptions(
             outputPath: output, ledgerPath: ledger.ledger, splitBy: splitBy, allowResend: allowResend,
-            maxWait: .seconds(work.maxWait), concurrency: work.concurrency)
-        let (report, yes, readingFingerprint, json) = (self.report, yes, arguments.readingFingerprint, self.report.json)
+            maxWait: .seconds(work.maxWait), concurrency: work.concurrency, historyDays: historyDays)
+        let (report, yes, json) = (self.report, yes, self.report.json)
         try await Output.reportingProblems {
             try await connection.withClient { client, label in
                 let session = SendSession(
                     client: client, connection: label, options: options, progress: report.progress)
-                switch try await session.prepare(request, reading: readingFingerprint) {
+                switch try await session.prepare(request) {
                 case .existing(let run, let ledgerPath):
                     Output.err(
                         "goody-batch: this file was already sent with these settings as run \(run.id) (\(run.state.rawValue)); continuing that run, so nothing is sent twice.\n"
@@ -142,10 +152,24 @@ struct Send: AsyncParsableCommand {
     /// The plan, and what will not be sent.
     static func describe(_ prepared: PreparedRun, connection: ConnectionLabel) -> String {
         var text = prepared.plan.renderText(connection: connection, sending: true)
-        if !prepared.alreadySent.isEmpty {
+        let gifts = prepared.priorGifts.values.sorted { $0.line < $1.line }
+        if !gifts.isEmpty {
+            let count = "\(gifts.count) row\(gifts.count == 1 ? "" : "s")"
             text +=
-                "\n\(prepared.alreadySent.count) row\(prepared.alreadySent.count == 1 ? "" : "s") left out: already sent a gift in an earlier run (lines \(prepared.alreadySent.keys.sorted().map(String.init).joined(separator: ", "))). --allow-resend sends anyway.\n"
+                prepared.priorGiftsLeftOut
+                ? "\nAlready gifted: \(count) left out (--allow-resend sends anyway):\n"
+                : "\nGifted before: \(count) sent again on purpose (--allow-resend):\n"
+            let byLine = Dictionary(
+                prepared.plan.validation.recipients.map { ($0.line, $0) }, uniquingKeysWith: { first, _ in first })
+            for gift in gifts.prefix(20) {
+                let who = byLine[gift.line].map {
+                    $0.email ?? [$0.firstName, $0.lastName ?? ""].joined(separator: " ")
+                }
+                text += "  line \(gift.line)  \(who ?? "")  \(gift.sentence)\n"
+            }
+            if gifts.count > 20 { text += "  … and \(gifts.count - 20) more, each named in the results file\n" }
         }
+        text += "\(prepared.search.sentence)\n"
         return text
     }
 
@@ -160,6 +184,12 @@ struct Send: AsyncParsableCommand {
             throw ExitStatus.refused
         }
         guard plan.recipientCount > 0 else {
+            if !prepared.priorGifts.isEmpty, plan.rejected.isEmpty, plan.validation.rejectedRows.isEmpty {
+                Output.err(
+                    "goody-batch: nothing to send: everyone in this file was already gifted (listed above). Nothing was created. --allow-resend sends to them again.\n"
+                )
+                throw ExitCode.success
+            }
             Output.err("goody-batch: nothing to send: no row can be sent. Fix the rows listed above and run again.\n")
             throw ExitStatus.rowsRejected
         }
@@ -267,7 +297,8 @@ struct Runs: AsyncParsableCommand {
                         RunListing(
                             run: run.id, state: run.state.rawValue, created: run.createdAt, input: run.inputPath,
                             sent: rows.filter { $0.status == .sent }.count, rows: rows.count,
-                            simulated: run.simulated, environment: run.environment, results: run.outputPath,
+                            simulated: run.simulated, environment: AccountIdentity.describe(key: run.environment),
+                            results: run.outputPath,
                             ledger: path))
                 }
             }
@@ -288,7 +319,8 @@ struct Runs: AsyncParsableCommand {
             Output.out(
                 "RUN          CREATED              STATE        SENT/ROWS  API                            INPUT\n")
             for run in listed {
-                let api = run.simulated ? "simulated (built-in emulator)" : run.environment
+                let api =
+                    run.simulated ? "simulated (built-in emulator)" : AccountIdentity.describe(key: run.environment)
                 Output.out(
                     "\(pad(run.run, 12)) \(pad(formatter.string(from: run.created), 20)) \(pad(run.state, 12)) \(pad("\(run.sent)/\(run.rows)", 10)) \(pad(api, 30)) \(run.input)\n"
                 )

@@ -42,10 +42,17 @@ public struct LedgerRegistry: Sendable {
     /// The ledger holding `runID` (an ID or a prefix): `explicit` if given, else a known one.
     public func find(runID: String, explicit: String?) throws -> (RunLedger, RunRecord) {
         let candidates = explicit.map { [$0] } ?? ledgers()
+        // Every ledger is asked: a prefix that names runs in two ledgers is as ambiguous as two
+        // runs in one.
+        var found: [(RunLedger, RunRecord)] = []
         for candidate in candidates {
             let ledger = try RunLedger(path: candidate)
-            if let run = try ledger.run(id: runID) { return (ledger, run) }
+            found += try ledger.runs(matching: runID).map { (ledger, $0) }
         }
+        if found.count > 1 {
+            throw LedgerError.ambiguous(runID, found.map { ($0.1, $0.0.path) })
+        }
+        if let (ledger, run) = found.first { return (ledger, run) }
         let searched =
             explicit.map { "in \($0)" }
             ?? (candidates.isEmpty ? "(no ledger is known yet)" : "in \(candidates.joined(separator: ", "))")

@@ -15,18 +15,13 @@ public final class RunLedger: Sendable {
     public let path: String
     private let database: DatabaseQueue
 
-    /// Opens (creating if needed) the ledger at `path`.
+    /// Opens (creating if needed) the ledger at `path`. A ledger is trusted only when it is ours:
+    /// a regular file (not a symlink) owned by this user and writable by nobody else. Anything
+    /// else is refused, so a ledger planted in a shared folder can neither steer a send nor
+    /// collect gift links. Its mode is set on the opened file, never through a path.
     public init(path: String) throws {
         self.path = path
-        if !FileManager.default.fileExists(atPath: path) {
-            // Created private before SQLite touches it; SQLite gives its journal the same mode.
-            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-            guard descriptor >= 0 else {
-                throw LedgerError("cannot create the ledger \(path): \(String(cString: strerror(errno)))")
-            }
-            close(descriptor)
-        }
-        chmod(path, 0o600)
+        try Self.openPrivately(path)
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(10)
@@ -35,6 +30,60 @@ public final class RunLedger: Sendable {
         }
         database = try DatabaseQueue(path: path, configuration: configuration)
         try Self.migrator.migrate(database)
+    }
+
+    /// Creates the file (0600) or checks the one there, through one descriptor opened without
+    /// following links, and narrows its mode to 0600 on that descriptor.
+    private static func openPrivately(_ path: String) throws {
+        var descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if descriptor < 0 && errno == EEXIST {
+            descriptor = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
+        }
+        guard descriptor >= 0 else {
+            if errno == ELOOP {
+                throw LedgerTrustError(
+                    "the ledger \(path) is a symbolic link; goody-batch only uses a ledger it created itself. Move it aside (or use --ledger PATH) and run again."
+                )
+            }
+            throw LedgerError("cannot open the ledger \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        try checkOwnership(descriptor, path: path)
+        guard fchmod(descriptor, 0o600) == 0 else {
+            throw LedgerError("cannot make the ledger \(path) private: \(String(cString: strerror(errno)))")
+        }
+        // SQLite's companions hold the same data: they must be ours as well.
+        for companion in [path + "-wal", path + "-shm", path + "-journal"] {
+            let other = open(companion, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            if other < 0 {
+                if errno == ENOENT { continue }
+                throw LedgerError(
+                    "the ledger's file \(companion) cannot be opened safely (\(String(cString: strerror(errno)))); move it aside and run again."
+                )
+            }
+            defer { close(other) }
+            try checkOwnership(other, path: companion)
+        }
+    }
+
+    private static func checkOwnership(_ descriptor: Int32, path: String) throws {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw LedgerError("cannot examine the ledger \(path): \(String(cString: strerror(errno)))")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw LedgerTrustError("the ledger \(path) is not a regular file; move it aside and run again.")
+        }
+        guard info.st_uid == geteuid() else {
+            throw LedgerTrustError(
+                "the ledger \(path) belongs to another user (uid \(info.st_uid)), so goody-batch will not trust it: it could hold forged runs, and its owner could read every gift link. Nothing was sent. Move it aside, or send with --ledger PATH in a folder only you can write."
+            )
+        }
+        guard info.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
+            throw LedgerTrustError(
+                "the ledger \(path) can be written by other users (mode \(String(info.st_mode & 0o777, radix: 8))), so goody-batch will not trust it. Nothing was sent. If it is yours, run `chmod 600 \(path)`; otherwise move it aside."
+            )
+        }
     }
 
     private static var migrator: DatabaseMigrator {
@@ -140,12 +189,18 @@ public final class RunLedger: Sendable {
         try database.read { db in try RunRecord.filter(Column("identity") == identity).fetchOne(db) }
     }
 
-    /// A run by its ID or an unambiguous prefix of it.
+    /// A run by its ID or an unambiguous prefix of it; a prefix of several is an error listing them.
     public func run(id: String) throws -> RunRecord? {
+        let matches = try runs(matching: id)
+        guard matches.count <= 1 else { throw LedgerError.ambiguous(id, matches.map { ($0, path) }) }
+        return matches.first
+    }
+
+    /// The run with this exact ID, or every run whose ID starts with `prefix`.
+    public func runs(matching prefix: String) throws -> [RunRecord] {
         try database.read { db in
-            if let exact = try RunRecord.fetchOne(db, key: id) { return exact }
-            let matches = try RunRecord.filter(Column("id").like("\(id)%")).fetchAll(db)
-            return matches.count == 1 ? matches[0] : nil
+            if let exact = try RunRecord.fetchOne(db, key: prefix) { return [exact] }
+            return try RunRecord.filter(Column("id").like("\(prefix)%")).order(Column("createdAt").desc).fetchAll(db)
         }
     }
 
@@ -228,6 +283,59 @@ public final class RunLedger: Sendable {
         try database.write { db in for row in rows { try row.update(db) } }
     }
 
+    /// Rows of runs sent to this account that stopped before all their batches were settled:
+    /// a `creating` batch may exist at Goody without the ledger knowing, and a `planned` one is
+    /// created when the run is resumed.
+    public func unsettledRows(environment: String) throws -> [(run: RunRecord, row: RowRecord)] {
+        try database.read { db in
+            let runs = try RunRecord.filter(Column("environment") == environment)
+                .filter([RunRecord.State.approved, .sending, .interrupted].map(\.rawValue).contains(Column("state")))
+                .fetchAll(db)
+            var found: [(run: RunRecord, row: RowRecord)] = []
+            for run in runs {
+                let open = Set(
+                    try BatchRecord.filter(Column("runID") == run.id).fetchAll(db)
+                        .filter { $0.state == .planned || $0.state == .creating }.map(\.number))
+                for row in try RowRecord.filter(Column("runID") == run.id).fetchAll(db) {
+                    if let number = row.batchNumber, open.contains(number) { found.append((run, row)) }
+                }
+            }
+            return found
+        }
+    }
+
+    /// Every row of runs sent to this account that got a gift, or has one scheduled (its batch
+    /// exists at Goody), with its order when there is one.
+    public func giftedRows(environment: String) throws -> [GiftedRow] {
+        try database.read { db in
+            let runs = try RunRecord.filter(Column("environment") == environment).fetchAll(db)
+            var found: [GiftedRow] = []
+            for run in runs {
+                let orders = Dictionary(
+                    try OrderRecord.filter(Column("runID") == run.id).fetchAll(db).compactMap { order in
+                        order.line.map { ($0, order) }
+                    }, uniquingKeysWith: { first, _ in first })
+                let batches = Dictionary(
+                    uniqueKeysWithValues: try BatchRecord.filter(Column("runID") == run.id).fetchAll(db).map {
+                        ($0.number, $0)
+                    })
+                for row in try RowRecord.filter(Column("runID") == run.id).fetchAll(db) {
+                    let batch = row.batchNumber.flatMap { batches[$0] }
+                    let scheduled = row.status == .pending && batch?.state == .created
+                    guard row.status == .sent || scheduled else { continue }
+                    found.append(
+                        GiftedRow(
+                            runID: run.id, line: row.line, batchNumber: row.batchNumber, recipientKey: row.recipientKey,
+                            email: row.email, firstName: row.firstName, lastName: row.lastName,
+                            orderID: orders[row.line]?.orderID,
+                            scheduledSendOn: scheduled ? batch?.scheduledSendOn : nil,
+                            at: orders[row.line]?.updatedAt ?? run.createdAt, ledgerPath: path))
+                }
+            }
+            return found
+        }
+    }
+
     /// Who already got a gift in runs of this ledger sent to `environment` (a gift from the
     /// emulator or the sandbox is no gift): recipient key → (run, line).
     public func sentRecipients(environment: String) throws -> [String: (run: String, line: Int)] {
@@ -261,4 +369,35 @@ public struct LedgerError: Error, LocalizedError, Sendable {
     public let message: String
     public init(_ message: String) { self.message = message }
     public var errorDescription: String? { message }
+
+    /// A run ID prefix that names several runs: never the newest one silently.
+    public static func ambiguous(_ prefix: String, _ runs: [(RunRecord, String)]) -> LedgerError {
+        let list = runs.map { run, path in "\(run.id) (\(run.state.rawValue), \(run.inputPath), in \(path))" }
+        return LedgerError(
+            "\(prefix) names \(runs.count) runs: \(list.joined(separator: "; ")). Give more of the ID.")
+    }
+}
+
+/// A ledger goody-batch will not trust: not a regular file of this user's, writable by others, or
+/// reached through a symbolic link. A safety refusal: nothing is read from it or sent.
+public struct LedgerTrustError: Error, LocalizedError, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var errorDescription: String? { message }
+}
+
+/// A row that got a gift (or has one scheduled) in some run, for "already gifted".
+public struct GiftedRow: Sendable, Equatable {
+    public var runID: String
+    public var line: Int
+    public var batchNumber: Int?
+    public var recipientKey: String?
+    public var email: String?
+    public var firstName: String?
+    public var lastName: String?
+    public var orderID: String?
+    /// For a gift still scheduled, when it will be sent.
+    public var scheduledSendOn: String?
+    public var at: Date
+    public var ledgerPath: String
 }

@@ -1,22 +1,63 @@
 import Crypto
 public import Foundation
 public import GoodyAPI
+public import Planning
+import Recipients
+import Spreadsheet
 
-/// What makes two sends the same send: the input's bytes, the settings and the API. Running
-/// `send` again with the same three continues the same run instead of starting another.
+/// What makes two sends the same send: the same gifts to the same people on the same account.
+/// That is the input's content, everything that defines the gifts (send method, cart, message,
+/// card, from name, dates, swap, payment method, workspace; per-row overrides live in the input),
+/// how the file is read, and the account. What only shapes the output or the pace (`--output`,
+/// `--split-by`, `--ledger`, `--quiet`, `--json`, `--concurrency`, the batch size) and the
+/// spending cap are not part of it. Running `send` again with the same identity continues the
+/// same run instead of starting another.
 public struct RunIdentity: Sendable, Equatable {
     /// SHA-256, hex.
     public let value: String
     public let inputSHA256: String
 
-    public init(inputSHA256: String, settingsJSON: String, reading: String, environment: String) {
+    /// Computed from the plan request itself, never from the command line's text.
+    public init(request: PlanRequest, inputSHA256: String, account: AccountIdentity) throws {
+        var gifts = request.campaign
+        gifts.batchSize = nil
+        gifts.maxSpend = nil
+        let read = request.input.read
+        let parts = Parts(
+            gifts: gifts,
+            reading: Reading(
+                encoding: read.encoding.map { String(describing: $0) },
+                delimiter: read.delimiter.map { String(describing: $0) }, headerLine: read.headerLine,
+                columns: request.input.overrides.map { "\($0.key.rawValue)=\($0.value)" }.sorted(),
+                preferredName: request.input.preferPreferredName,
+                allowDuplicates: request.input.options.allowDuplicates))
+        let encoder = GoodyJSON.encoder()
+        let json = try encoder.encode(parts)
+        self.init(inputSHA256: inputSHA256, definition: String(decoding: json, as: UTF8.self), account: account.key)
+    }
+
+    init(inputSHA256: String, definition: String, account: String) {
         self.inputSHA256 = inputSHA256
         var hasher = SHA256()
-        for part in [inputSHA256, settingsJSON, reading, environment] {
+        for part in [inputSHA256, definition, account] {
             hasher.update(data: Data(part.utf8))
             hasher.update(data: Data([0]))
         }
         value = Self.hex(hasher.finalize())
+    }
+
+    private struct Parts: Encodable {
+        var gifts: CampaignSettings
+        var reading: Reading
+    }
+
+    private struct Reading: Encodable {
+        var encoding: String?
+        var delimiter: String?
+        var headerLine: Int?
+        var columns: [String]
+        var preferredName: Bool
+        var allowDuplicates: Bool
     }
 
     /// "r" and ten hex digits: short enough to type, unique enough for one ledger.
@@ -24,10 +65,10 @@ public struct RunIdentity: Sendable, Equatable {
 
     /// The batch's idempotency key: the same run and the same batch always give the same key,
     /// so Goody refuses a second create of it.
-    public func customerReferenceID(batch number: Int, request: OrderBatchInput) -> String {
+    public func customerReferenceID(batch number: Int, request: OrderBatchInput) throws -> String {
         var hasher = SHA256()
         hasher.update(data: Data("\(value):\(number):".utf8))
-        hasher.update(data: (try? GoodyJSON.encoder().encode(request)) ?? Data())
+        hasher.update(data: try GoodyJSON.encoder().encode(request))
         return "goody-batch-" + Self.hex(hasher.finalize()).prefix(32)
     }
 

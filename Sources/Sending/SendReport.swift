@@ -67,7 +67,8 @@ public struct SendReport: Sendable {
         for note in notes { lines.append("Note: \(note)") }
         if !notes.isEmpty { lines.append("") }
         lines.append(
-            "Run \(run.id) (\(run.simulated ? "SIMULATED, built-in emulator" : run.environment)): \(stateText)")
+            "Run \(run.id) (\(run.simulated ? "SIMULATED, built-in emulator" : AccountIdentity.describe(key: run.environment))): \(stateText)"
+        )
         lines.append("  sent            \(rowsSent) gift\(rowsSent == 1 ? "" : "s"), each with its gift link")
         if rowsFailed > 0 {
             lines.append(

@@ -20,11 +20,15 @@ public struct SendOptions: Sendable {
     /// Batches worked on at once.
     public var concurrency: Int
     public var registry: LedgerRegistry
+    /// How many days of Goody's order history are searched for people already gifted (0: none).
+    public var historyDays: Int
 
     public init(
         outputPath: String? = nil, ledgerPath: String? = nil, splitBy: String? = nil, allowResend: Bool = false,
-        maxWait: Duration = .seconds(600), concurrency: Int = 8, registry: LedgerRegistry = .standard()
+        maxWait: Duration = .seconds(600), concurrency: Int = 8, registry: LedgerRegistry = .standard(),
+        historyDays: Int = 90
     ) {
+        self.historyDays = historyDays
         self.outputPath = outputPath
         self.ledgerPath = ledgerPath
         self.splitBy = splitBy
@@ -47,13 +51,38 @@ public enum Preparation: Sendable {
 public struct PreparedRun: Sendable {
     public var plan: Plan
     public var identity: RunIdentity
-    /// Rows left out because that person already got a gift in an earlier run: line → run ID.
-    public var alreadySent: [Int: String]
+    public var account: AccountIdentity
+    /// People of this file gifted before, by line: left out of the plan unless `--allow-resend`.
+    public var priorGifts: [Int: PriorGift]
+    /// Whether `priorGifts` were left out (false with `--allow-resend`).
+    public var priorGiftsLeftOut: Bool
+    /// How the search for earlier gifts went, for the plan to say.
+    public var search: PriorGiftReport
     public var outputPath: String
     public var ledgerPath: String
     var settingsJSON: String
 
     public var runID: String { identity.runID }
+}
+
+/// Where earlier gifts were looked for.
+public struct PriorGiftReport: Sendable {
+    public var ledgers: Int
+    public var skippedLedgers: [String]
+    public var historyDays: Int
+    public var ordersSearched: Int
+
+    /// "Looked for earlier gifts in 2 ledgers on this machine and in Goody's order history for the
+    /// last 90 days (812 orders; --history-days)."
+    public var sentence: String {
+        let ledgerText = "\(ledgers) ledger\(ledgers == 1 ? "" : "s") on this machine"
+        let history =
+            historyDays > 0
+            ? " and in Goody's order history for the last \(historyDays) day\(historyDays == 1 ? "" : "s") (\(ordersSearched) order\(ordersSearched == 1 ? "" : "s"); --history-days changes it)"
+            : " (not in Goody's order history: --history-days 0)"
+        let skipped = skippedLedgers.isEmpty ? "" : " Skipped: \(skippedLedgers.joined(separator: "; "))."
+        return "Looked for earlier gifts to these people in \(ledgerText)\(history).\(skipped)"
+    }
 }
 
 /// The core of `send`, `resume`, `status` and `export`: plans, records the run in the ledger,
@@ -71,59 +100,57 @@ public struct SendSession: Sendable {
         self.progress = progress
     }
 
-    private var environmentKey: String { connection.account ?? client.environment.baseURL.absoluteString }
+    /// What runs recorded before accounts were identified by `/v1/me` hold as their environment.
+    private var legacyEnvironmentKey: String { connection.account ?? client.environment.baseURL.absoluteString }
+
+    private func account() async throws -> AccountIdentity {
+        try await AccountIdentity.of(client, simulated: connection.simulated)
+    }
+
+    /// Every ledger this machine knows, the one beside the results first.
+    private func knownLedgers(besides ledgerPath: String) -> [String] {
+        let local = FileManager.default.fileExists(atPath: ledgerPath) ? [ledgerPath] : []
+        return local + options.registry.ledgers().filter { $0 != ledgerPath }
+    }
 
     // MARK: - Send
 
-    /// Plans the send, or finds the run it continues.
-    public func prepare(_ request: PlanRequest, reading: String) async throws -> Preparation {
+    /// Plans the send, or finds the run it continues. Nothing is written before approval.
+    public func prepare(_ request: PlanRequest) async throws -> Preparation {
         let input = request.input.path
         // Absolute, so `resume`, `status` and `export` work from any folder.
         let output = OutputNaming.absolute(options.outputPath ?? OutputNaming.results(for: input))
         let ledgerPath = OutputNaming.absolute(options.ledgerPath ?? OutputNaming.ledger(besideOutput: output))
         let settingsJSON = String(decoding: try GoodyJSON.encoder().encode(request.campaign), as: UTF8.self)
-        let identity = RunIdentity(
-            inputSHA256: try RunIdentity.fileSHA256(input), settingsJSON: settingsJSON + (options.splitBy ?? ""),
-            reading: reading, environment: environmentKey)
-        // Nothing is written before approval: a ledger that does not exist yet stays so.
+        let account = try await account()
+        let identity = try RunIdentity(
+            request: request, inputSHA256: try RunIdentity.fileSHA256(input), account: account)
+        // The ledger the results go beside must be ours: a planted one is refused, not read.
         let ledger = FileManager.default.fileExists(atPath: ledgerPath) ? try RunLedger(path: ledgerPath) : nil
-        if let existing = try ledger?.run(identity: identity.value) {
-            return .existing(existing, ledgerPath: ledgerPath)
-        }
-        // The same send recorded in another known ledger (say, with another --output) is the
-        // same run too: it is continued there, never sent again.
-        for path in options.registry.ledgers() where path != ledgerPath {
-            if let existing = try? RunLedger(path: path).run(identity: identity.value) {
-                return .existing(existing, ledgerPath: path)
-            }
+        let ledgers = knownLedgers(besides: ledgerPath)
+
+        // The same send recorded here or in another ledger of this machine (another --output,
+        // another folder) is the same run: it is continued, never sent again, once its recorded
+        // batches are checked to be what this file and these settings would create.
+        for path in ledgers {
+            let found = path == ledgerPath ? ledger : try? RunLedger(path: path)
+            guard let existing = try found?.run(identity: identity.value) else { continue }
+            let plan = try await Planner(client: client).plan(request)
+            try Self.verify(existing, in: path, matches: plan)
+            return .existing(existing, ledgerPath: path)
         }
 
-        // A run of this ledger that stopped part-way may have created batches nobody has seen
-        // the answer to; a new run beside it could send those people a second gift.
-        if let ledger, !options.allowResend {
-            let unfinished = try ledger.runs().filter {
-                $0.environment == environmentKey && [.approved, .sending, .interrupted].contains($0.state)
-            }
-            if let run = unfinished.first {
-                throw SendRefusal(
-                    "not sent: run \(run.id) (\(run.inputPath)) in \(ledgerPath) stopped before it finished, and some of its gifts may already exist at Goody. Finish it first with `goody-batch resume \(run.id)`, so nobody gets two gifts (or --allow-resend to send anyway). Nothing was created."
-                )
-            }
-        }
         var plan = try await Planner(client: client).plan(request)
-        var alreadySent: [Int: String] = [:]
-        if !options.allowResend, let ledger {
-            let sent = try ledger.sentRecipients(environment: environmentKey)
-            for recipient in plan.batches.flatMap(\.recipients) {
-                if let key = Self.recipientKey(recipient, method: plan.method), let earlier = sent[key] {
-                    alreadySent[recipient.line] = earlier.run
-                }
-            }
-            if !alreadySent.isEmpty {
-                var again = request
-                again.excludedLines = Set(alreadySent.keys)
-                plan = try await Planner(client: client).plan(again)
-            }
+        if !options.allowResend {
+            try refuseOverlappingUnsettledRuns(plan, account: account, ledgers: ledgers)
+        }
+        let search = PriorGiftSearch(
+            client: client, account: account, ledgers: ledgers, historyDays: options.historyDays, now: Date())
+        let found = try await search.run(plan.validation.recipients, method: plan.method)
+        if !options.allowResend, !found.gifts.isEmpty {
+            var again = request
+            again.excludedLines = Set(found.gifts.keys)
+            plan = try await Planner(client: client).plan(again)
         }
         if let splitBy = options.splitBy,
             !plan.validation.mapping.header.contains(where: { $0.lowercased() == splitBy.lowercased() })
@@ -134,15 +161,75 @@ public struct SendSession: Sendable {
         }
         return .new(
             PreparedRun(
-                plan: plan, identity: identity, alreadySent: alreadySent, outputPath: output, ledgerPath: ledgerPath,
-                settingsJSON: settingsJSON))
+                plan: plan, identity: identity, account: account, priorGifts: found.gifts,
+                priorGiftsLeftOut: !options.allowResend,
+                search: PriorGiftReport(
+                    ledgers: ledgers.count - found.skippedLedgers.count, skippedLedgers: found.skippedLedgers,
+                    historyDays: options.historyDays, ordersSearched: found.ordersSearched),
+                outputPath: output, ledgerPath: ledgerPath, settingsJSON: settingsJSON))
+    }
+
+    /// A run that stopped part-way may have created batches nobody has seen the answer to, and
+    /// will create the rest when resumed: a new run for any of the same people could give them
+    /// a second gift. Runs that share nobody with this file do not block it.
+    private func refuseOverlappingUnsettledRuns(_ plan: Plan, account: AccountIdentity, ledgers: [String]) throws {
+        var keys: Set<RecipientKey> = []
+        for recipient in plan.validation.recipients {
+            keys.insert(RecipientKey.of(recipient, method: plan.method))
+            if let name = RecipientKey.name(of: recipient) { keys.insert(name) }
+        }
+        for path in ledgers {
+            guard let ledger = try? RunLedger(path: path) else { continue }
+            for (run, row) in try ledger.unsettledRows(environment: account.key) {
+                var rowKeys = [row.recipientKey.flatMap(RecipientKey.init)]
+                if let first = row.firstName {
+                    rowKeys.append(RecipientKey(kind: .name, value: RecipientKey.name(first, row.lastName)))
+                }
+                guard rowKeys.contains(where: { $0.map(keys.contains) ?? false }) else { continue }
+                throw SendRefusal(
+                    "not sent: run \(run.id) (\(run.inputPath)) in \(path) stopped before it finished, and it includes people of this file (line \(row.line) there); some of its gifts may already exist at Goody. Finish it first with `goody-batch resume \(run.id)`, so nobody gets two gifts (or --allow-resend to send anyway). Nothing was created."
+                )
+            }
+        }
+    }
+
+    /// Continuing a run found in a ledger creates what it recorded. That is only allowed when
+    /// every batch it has still to create sends exactly what this file and these settings would:
+    /// the same recipients with the same gift. A forged or stale run is refused.
+    static func verify(_ run: RunRecord, in path: String, matches plan: Plan) throws {
+        let ledger = try RunLedger(path: path)
+        var expected: [String: Int] = [:]
+        for batch in plan.batches {
+            for item in try signatures(batch.input) { expected[item, default: 0] += 1 }
+        }
+        for batch in try ledger.batches(ofRun: run.id) where batch.state == .planned || batch.state == .creating {
+            let input = try GoodyJSON.decoder().decode(OrderBatchInput.self, from: Data(batch.requestJSON.utf8))
+            for item in try signatures(input) {
+                guard let count = expected[item], count > 0 else {
+                    throw SendRefusal(
+                        "not sent: run \(run.id) in \(path) would create batch \(batch.number) for people or a gift that this file and these settings do not give, so it is not continued. If that ledger is not yours, move it aside; nothing was created."
+                    )
+                }
+                expected[item] = count - 1
+            }
+        }
+    }
+
+    /// One entry per recipient: who, and everything about the gift except the batch it sits in.
+    private static func signatures(_ input: OrderBatchInput) throws -> [String] {
+        var settings = input
+        settings.recipients = []
+        settings.customerReferenceID = nil
+        let encoder = GoodyJSON.encoder()
+        let gift = String(decoding: try encoder.encode(settings), as: UTF8.self)
+        return try input.recipients.map { String(decoding: try encoder.encode($0), as: UTF8.self) + gift }
     }
 
     /// Records the approved run in the ledger and sends it.
     public func start(_ prepared: PreparedRun, approval: String) async throws -> SendReport {
         let ledger = try RunLedger(path: prepared.ledgerPath)
         options.registry.register(prepared.ledgerPath)
-        let (run, batches, rows) = records(for: prepared, approval: approval)
+        let (run, batches, rows) = try records(for: prepared, approval: approval)
         try ledger.createRun(run, batches: batches, rows: rows)
         return try await execute(run, ledger: ledger)
     }
@@ -151,9 +238,10 @@ public struct SendSession: Sendable {
     public func resume(_ run: RunRecord, ledgerPath: String) async throws -> SendReport {
         let ledger = try RunLedger(path: ledgerPath)
         options.registry.register(ledgerPath)
-        guard run.environment == environmentKey else {
+        let account = try await account()
+        guard run.environment == account.key || run.environment == legacyEnvironmentKey else {
             throw SendError(
-                "Run \(run.id) was sent to \(run.environment); this connects to \(environmentKey). Use the same API (and key) to resume it."
+                "Run \(run.id) was sent to \(AccountIdentity.describe(key: run.environment)); this key is \(account.description). Use the same API and key to resume it."
             )
         }
         return try await execute(run, ledger: ledger)
@@ -192,14 +280,16 @@ public struct SendSession: Sendable {
 
     // MARK: - Records
 
-    private func records(for prepared: PreparedRun, approval: String) -> (RunRecord, [BatchRecord], [RowRecord]) {
+    private func records(for prepared: PreparedRun, approval: String) throws -> (RunRecord, [BatchRecord], [RowRecord])
+    {
         let plan = prepared.plan
         let now = Date()
         let runID = prepared.runID
         let header = plan.validation.mapping.header
         let run = RunRecord(
             id: runID, identity: prepared.identity.value, createdAt: now, inputPath: OutputNaming.absolute(plan.path),
-            inputSHA256: prepared.identity.inputSHA256, outputPath: prepared.outputPath, environment: environmentKey,
+            inputSHA256: prepared.identity.inputSHA256, outputPath: prepared.outputPath,
+            environment: prepared.account.key,
             simulated: connection.simulated, sendMethod: plan.method.rawValue, settingsJSON: prepared.settingsJSON,
             headerJSON: String(decoding: (try? JSONEncoder().encode(header)) ?? Data("[]".utf8), as: UTF8.self),
             planFingerprint: plan.fingerprint, estimateLow: plan.totalLow, estimateHigh: plan.totalHigh,
@@ -209,12 +299,13 @@ public struct SendSession: Sendable {
         var rows: [RowRecord] = []
         for batch in plan.batches {
             var input = batch.input
-            input.customerReferenceID = prepared.identity.customerReferenceID(batch: batch.number, request: input)
+            let reference = try prepared.identity.customerReferenceID(batch: batch.number, request: input)
+            input.customerReferenceID = reference
             let range = batch.estimateRange
             batches.append(
                 BatchRecord(
-                    runID: runID, number: batch.number, customerReferenceID: input.customerReferenceID ?? "",
-                    requestJSON: String(decoding: (try? GoodyJSON.encoder().encode(input)) ?? Data(), as: UTF8.self),
+                    runID: runID, number: batch.number, customerReferenceID: reference,
+                    requestJSON: String(decoding: try GoodyJSON.encoder().encode(input), as: UTF8.self),
                     recipientCount: batch.recipients.count, estimateLow: range.low, estimateHigh: range.high,
                     scheduledSendOn: input.scheduledSendOn, at: now))
             for (position, recipient) in batch.recipients.enumerated() {
@@ -240,15 +331,13 @@ public struct SendSession: Sendable {
                     position: nil,
                     status: .rejected, error: rejected.reason))
         }
-        for (line, earlierRun) in prepared.alreadySent {
+        for (line, gift) in prepared.priorGifts where prepared.priorGiftsLeftOut {
             guard let recipient = byLine[line] else { continue }
             rows.append(
                 row(
-                    runID, line, recipient.values, recipient: nil, method: plan.method, batch: nil, position: nil,
-                    status: .alreadySent,
-                    error:
-                        "not sent again: this person already got a gift in run \(earlierRun) (see its results; --allow-resend sends anyway)"
-                ))
+                    runID, line, recipient.values, recipient: recipient, method: plan.method, batch: nil,
+                    position: nil, status: .alreadySent,
+                    error: "not sent again: \(gift.sentence) (--allow-resend sends anyway)"))
         }
         return (run, batches, rows)
     }
@@ -260,20 +349,9 @@ public struct SendSession: Sendable {
         let valuesJSON = String(decoding: (try? JSONEncoder().encode(values)) ?? Data("[]".utf8), as: UTF8.self)
         return RowRecord(
             runID: runID, line: line, batchNumber: batch, position: position, rowHash: RunIdentity.sha256(valuesJSON),
-            valuesJSON: valuesJSON, recipientKey: recipient.flatMap { Self.recipientKey($0, method: method) },
+            valuesJSON: valuesJSON, recipientKey: recipient.map { RecipientKey.of($0, method: method).description },
             email: recipient?.email, firstName: recipient?.firstName, lastName: recipient?.lastName, status: status,
             error: error)
-    }
-
-    /// Who a recipient is, across runs: their email, or for direct send their name and address.
-    static func recipientKey(_ recipient: Recipient, method: SendMethod) -> String? {
-        if let email = recipient.email?.lowercased(), !email.isEmpty { return "email:\(email)" }
-        guard method == .directSend, let address = recipient.address else { return nil }
-        let parts = [
-            recipient.firstName, recipient.lastName ?? "", address.address1, address.address2 ?? "",
-            String(address.postalCode.prefix(5)),
-        ]
-        return "address:" + parts.map { $0.lowercased() }.joined(separator: "|")
     }
 
     // MARK: - Status and export

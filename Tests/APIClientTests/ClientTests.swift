@@ -163,3 +163,18 @@ struct ClientTests {
         #expect(!APIKey.isShared(keyFile: path))
     }
 }
+
+/// One API, however its URL is written, is one place: the account key starts from it.
+struct EnvironmentPlaceTests {
+    @Test func spellingsOfOneAPIAreOnePlace() throws {
+        #expect(GoodyEnvironment.production.place == "production")
+        #expect(try GoodyEnvironment.custom("https://api.ongoody.com/").place == "production")
+        #expect(try GoodyEnvironment.custom("HTTPS://API.ONGOODY.COM:443").place == "production")
+        #expect(try GoodyEnvironment.custom("https://api.sandbox.ongoody.com").place == GoodyEnvironment.sandbox.place)
+        let loopback = try GoodyEnvironment.custom("http://127.0.0.1:8080").place
+        #expect(try GoodyEnvironment.custom("http://localhost:8080/").place == loopback)
+        #expect(try GoodyEnvironment.custom("http://[::1]:8080//").place == loopback)
+        #expect(try GoodyEnvironment.custom("http://127.0.0.1:8081").place != loopback, "another port, another server")
+        #expect(GoodyEnvironment.production.place != GoodyEnvironment.sandbox.place)
+    }
+}

@@ -85,7 +85,7 @@ struct MatchingTests {
                     PlanRequest(
                         input: ValidationRequest(
                             path: path, options: ValidationOptions(method: .emailAndLink), rejectedPath: ""),
-                        campaign: settings), reading: "")
+                        campaign: settings))
             else { throw SendError("expected a new run") }
             return try await session.start(prepared, approval: "test")
         }

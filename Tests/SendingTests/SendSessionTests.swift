@@ -39,11 +39,11 @@ struct SendSessionTests {
 
     private func session(
         _ client: GoodyClient, output: String = "results.csv", ledger: String = "ledger.sqlite",
-        account: String? = nil, splitBy: String? = nil, allowResend: Bool = false
+        account: String? = nil, splitBy: String? = nil, allowResend: Bool = false, simulated: Bool = true
     ) -> SendSession {
         SendSession(
             client: client,
-            connection: ConnectionLabel(description: "test emulator", simulated: true, account: account),
+            connection: ConnectionLabel(description: "test emulator", simulated: simulated, account: account),
             options: SendOptions(
                 outputPath: fixture.path(output), ledgerPath: fixture.path(ledger), splitBy: splitBy,
                 allowResend: allowResend, maxWait: .seconds(60), concurrency: 8,
@@ -53,7 +53,7 @@ struct SendSessionTests {
 
     /// Plans and sends, as `send --yes` does.
     private func send(_ session: SendSession, _ request: PlanRequest) async throws -> SendReport {
-        guard case .new(let prepared) = try await session.prepare(request, reading: "") else {
+        guard case .new(let prepared) = try await session.prepare(request) else {
             throw SendError("expected a new run")
         }
         return try await session.start(prepared, approval: "test")
@@ -140,7 +140,7 @@ struct SendSessionTests {
         try await withEmulatorClient { emulator, client in
             let first = try await send(session(client), request(path))
             #expect(first.rowsSent == 12)
-            guard case .existing(let run, _) = try await session(client).prepare(request(path), reading: "") else {
+            guard case .existing(let run, _) = try await session(client).prepare(request(path)) else {
                 Issue.record("a second send of the same file started a new run")
                 return
             }
@@ -151,7 +151,7 @@ struct SendSessionTests {
             // Other settings are another send.
             guard
                 case .new = try await session(client).prepare(
-                    request(path, CampaignSettings(fromName: "Someone else")), reading: "")
+                    request(path, CampaignSettings(fromName: "Someone else")))
             else {
                 Issue.record("different settings continued the old run")
                 return
@@ -164,7 +164,7 @@ struct SendSessionTests {
         try await withEmulatorClient { emulator, client in
             let first = try await send(session(client), request(path))
             let elsewhere = session(client, output: "elsewhere.csv", ledger: "elsewhere.sqlite")
-            guard case .existing(let run, let ledgerPath) = try await elsewhere.prepare(request(path), reading: "")
+            guard case .existing(let run, let ledgerPath) = try await elsewhere.prepare(request(path))
             else {
                 Issue.record("the same file and settings, written elsewhere, would have been sent again")
                 return
@@ -174,35 +174,47 @@ struct SendSessionTests {
         }
     }
 
-    @Test func aGiftSentToAnotherAPIDoesNotCountAsSent() async throws {
+    @Test func aGiftSentToAnotherAccountDoesNotCountAsSent() async throws {
         let first = fixture.write("trial.csv", people(3))
         let second = fixture.write("real.csv", people(3, from: 1))
-        try await withEmulatorClient { _, client in
-            _ = try await send(session(client, account: "simulated account"), request(first))
-            let report = try await send(
-                session(client, output: "real.results.csv", account: "other account"), request(second))
+        // Two servers are two accounts: the first one's gifts are neither in the second's history
+        // nor recorded for its account.
+        try await withEmulatorClient { _, trial in
+            _ = try await send(session(trial, simulated: false), request(first))
+        }
+        try await withEmulatorClient { _, real in
+            let report = try await send(session(real, output: "real.results.csv", simulated: false), request(second))
             #expect(report.rowsAlreadySent == 0 && report.rowsSent == 3)
         }
     }
 
-    @Test func aNewRunIsRefusedWhileAnEarlierOneInTheLedgerIsUnfinished() async throws {
+    @Test func aNewRunForTheSamePeopleIsRefusedWhileAnEarlierOneIsUnfinished() async throws {
         let first = fixture.write("first.csv", people(3))
-        let second = fixture.write("second.csv", people(3, from: 10))
+        let second = fixture.write("second.csv", people(3, from: 2))
+        let unrelated = fixture.write("unrelated.csv", people(3, from: 20))
         try await withEmulatorClient { emulator, client in
             let report = try await send(session(client), request(first))
-            try RunLedger(path: fixture.path("ledger.sqlite")).setState(.interrupted, ofRun: report.run.id)
+            // As if it had stopped with its batch's answer never seen.
+            let ledger = try RunLedger(path: fixture.path("ledger.sqlite"))
+            try ledger.setState(.interrupted, ofRun: report.run.id)
+            var batch = try #require(try ledger.batches(ofRun: report.run.id).first)
+            batch.state = .creating
+            try ledger.update(batch)
             await #expect {
-                _ = try await session(client, output: "second.results.csv").prepare(request(second), reading: "")
+                _ = try await session(client, output: "second.results.csv").prepare(request(second))
             } throws: { error in
                 let message = (error as? SendRefusal)?.message ?? ""
                 return message.contains("run \(report.run.id)")
                     && message.contains("goody-batch resume \(report.run.id)")
             }
             #expect(await emulator.store.statistics.batchesCreated == 1)
+            // A file that shares nobody with the unfinished run is not held up by it.
+            let other = try await send(session(client, output: "unrelated.results.csv"), request(unrelated))
+            #expect(other.rowsSent == 3)
             // Finished, the next run goes ahead.
             _ = try await session(client).resume(report.run, ledgerPath: fixture.path("ledger.sqlite"))
             let next = try await send(session(client, output: "second.results.csv"), request(second))
-            #expect(next.rowsSent == 3)
+            #expect(next.rowsSent == 2 && next.rowsAlreadySent == 1, "P2 got the first run's gift")
         }
     }
 
@@ -215,7 +227,7 @@ struct SendSessionTests {
             #expect(report.rowsSent == 3)
             #expect(report.rowsAlreadySent == 2)
             let rows = try results("november.results.csv")
-            let skipped = rows.filter { $0["error"]?.contains("already got a gift in run") == true }
+            let skipped = rows.filter { $0["error"]?.hasPrefix("not sent again: already gifted: run ") == true }
             #expect(skipped.map { $0["Email"] } == ["p3@example.com", "p4@example.com"])
             #expect(skipped.allSatisfy { $0["gift_link"] == "" })
             #expect(await allOrders(emulator.store).count == 8)
@@ -280,9 +292,9 @@ struct SendSessionTests {
             let overlap = fixture.write("more.csv", people(3, from: 2))
             guard
                 case .new(let later) = try await session(client, output: "more.results.csv").prepare(
-                    request(overlap), reading: "")
+                    request(overlap))
             else { throw SendError("expected a new run") }
-            #expect(later.alreadySent.count == 2)
+            #expect(later.priorGifts.count == 2)
 
             clock.advance(by: 2 * 86_400)
             let after = try await session(client).refreshStatus(early.run, ledgerPath: fixture.path("ledger.sqlite"))
