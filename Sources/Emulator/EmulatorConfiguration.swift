@@ -50,14 +50,19 @@ public struct EmulatorConfiguration: Sendable {
         public var throttledRate: Double
         /// The share of batch creates whose connection is dropped after the batch was committed.
         public var dropAfterCommitRate: Double
+        /// The first batch create this emulator commits waits this long before it answers (or
+        /// drops): a client is then surely waiting on a create that exists, for a test to kill it.
+        public var holdFirstCreate: TimeInterval
         /// A field left out of every answer, though the document may require it: an answer the
         /// client cannot use, to prove it says so and keeps what it recorded.
         public var omittedField: String?
 
         public init(
             latency: TimeInterval = 0, requestsPerSecond: Double? = nil, serverErrorRate: Double = 0,
-            throttledRate: Double = 0, dropAfterCommitRate: Double = 0, omittedField: String? = nil
+            throttledRate: Double = 0, dropAfterCommitRate: Double = 0, omittedField: String? = nil,
+            holdFirstCreate: TimeInterval = 0
         ) {
+            self.holdFirstCreate = holdFirstCreate
             self.omittedField = omittedField
             self.latency = latency
             self.requestsPerSecond = requestsPerSecond
@@ -149,6 +154,7 @@ public struct EmulatorConfiguration: Sendable {
         if let value = number("ERROR_RATE") { configuration.faults.serverErrorRate = value }
         if let value = number("THROTTLE_RATE") { configuration.faults.throttledRate = value }
         if let value = number("DROP_RATE") { configuration.faults.dropAfterCommitRate = value }
+        if let value = number("HOLD_FIRST_CREATE") { configuration.faults.holdFirstCreate = value }
         if let value = environment["GOODY_EMULATOR_OMIT_FIELD"], !value.isEmpty {
             configuration.faults.omittedField = value
         }

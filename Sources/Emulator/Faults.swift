@@ -57,6 +57,15 @@ public actor FaultInjector {
         return .proceed
     }
 
+    private var heldFirstCreate = false
+
+    /// How long to hold this create's answer: the first committed create's, once.
+    func holdAfterCommit() -> TimeInterval {
+        guard faults.holdFirstCreate > 0, !heldFirstCreate else { return 0 }
+        heldFirstCreate = true
+        return faults.holdFirstCreate
+    }
+
     /// Whether to drop this create's connection now that its batch is committed.
     func dropAfterCommit() -> Bool {
         guard faults.dropAfterCommitRate > 0, random.unit() < faults.dropAfterCommitRate else { return false }

@@ -85,6 +85,8 @@ public enum EmulatorRoutes {
             await handling {
                 let input = try await decode(OrderBatchInput.self, request, context)
                 let batch = try await store.createBatch(input)
+                let hold = await injector.holdAfterCommit()
+                if hold > 0 { try await Task.sleep(for: .seconds(hold)) }
                 if await injector.dropAfterCommit() { return JSONResponse.dropped(batch) }
                 return ok(batch, status: .created)
             }

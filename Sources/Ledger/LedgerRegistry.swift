@@ -23,20 +23,30 @@ public struct LedgerRegistry: Sendable {
         return paths.reversed().filter { seen.insert($0).inserted && FileManager.default.fileExists(atPath: $0) }
     }
 
-    /// Adds a ledger (by absolute path); best effort, as it is only a convenience.
-    public func register(_ ledgerPath: String) {
+    /// Adds a ledger (by absolute path). "Already gifted" reads every ledger listed here, so a
+    /// ledger that cannot be listed stops the send before anything is created.
+    public func register(_ ledgerPath: String) throws {
         let absolute = URL(fileURLWithPath: ledgerPath).standardizedFileURL.path
         guard !ledgers().contains(absolute) else { return }
         let directory = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(
-            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        if !FileManager.default.fileExists(atPath: path) {
-            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            if !FileManager.default.fileExists(atPath: path) {
+                guard
+                    FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+                else { throw CocoaError(.fileWriteUnknown) }
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data((absolute + "\n").utf8))
+            try handle.synchronize()
+        } catch {
+            throw LedgerError(
+                "cannot list the ledger \(absolute) in \(path) (\(error.localizedDescription)); later sends from other folders could not see its gifts, so nothing was sent. Make \(directory) writable (or set XDG_STATE_HOME) and run again."
+            )
         }
-        guard let handle = FileHandle(forWritingAtPath: path) else { return }
-        defer { try? handle.close() }
-        _ = try? handle.seekToEnd()
-        try? handle.write(contentsOf: Data((absolute + "\n").utf8))
     }
 
     /// The ledger holding `runID` (an ID or a prefix): `explicit` if given, else a known one.

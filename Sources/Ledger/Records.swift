@@ -73,7 +73,8 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
         state = .approved
     }
 
-    public var header: [String] { (try? JSONDecoder().decode([String].self, from: Data(headerJSON.utf8))) ?? [] }
+    /// The input's header; a ledger whose record cannot be read is an error, never an empty header.
+    public func header() throws -> [String] { try JSONDecoder().decode([String].self, from: Data(headerJSON.utf8)) }
 }
 
 /// One order batch of a run, and what is known of it at Goody.
@@ -187,7 +188,8 @@ public struct RowRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
         self.error = error
     }
 
-    public var values: [String] { (try? JSONDecoder().decode([String].self, from: Data(valuesJSON.utf8))) ?? [] }
+    /// The row's values as read; a ledger whose record cannot be read is an error, never an empty row.
+    public func values() throws -> [String] { try JSONDecoder().decode([String].self, from: Data(valuesJSON.utf8)) }
 }
 
 /// One order Goody made, matched to its row.

@@ -9,11 +9,28 @@ public struct ValidationOptions: Sendable {
     /// Keep each valid row as a `Recipient` (plan and send need them; validate does not).
     public var collectRecipients: Bool
 
+    /// Compare the rows' own keys instead of their hashes: exact, with memory that grows with
+    /// the file. Used only to redo a file where a hash agreement turned out not to be a duplicate.
+    var exactDuplicates = false
+    /// Narrows every key's hash (tests only: a narrow mask makes hash agreements between
+    /// different keys common, to prove they are confirmed before anyone is called a duplicate).
+    var duplicateHashMask: UInt64 = .max
+
     public init(method: SendMethod, allowDuplicates: Bool = false, collectRecipients: Bool = false) {
         self.method = method
         self.allowDuplicates = allowDuplicates
         self.collectRecipients = collectRecipients
     }
+}
+
+/// A row called a duplicate because its key's hash agreed with an earlier row's: confirmed or
+/// refuted against that row's own key once the file has been read.
+struct DuplicateCandidate: Hashable {
+    var line: Int
+    var earlier: Int
+    var code: FindingCode
+    /// This row's key as compared (ASCII letters lowercased).
+    var key: [UInt8]
 }
 
 /// The judgement of one row: the kinds of finding on it, the findings written out in full where
@@ -59,6 +76,10 @@ public final class RowValidator {
     @exclusivity(unchecked) private var arenaUsed = 0
     private let emails: DuplicateIndex
     private let addresses: DuplicateIndex
+    /// Hash agreements seen so far, each to be confirmed on the earlier row's own key.
+    private(set) var candidates: [DuplicateCandidate] = []
+    /// In exact mode: every key seen, with its line.
+    private var exactKeys: [FindingCode: [[UInt8]: Int]] = [:]
     /// How many warnings of each kind to write out in full (nil: all); past that they are only
     /// counted, which keeps a file where every row is repaired fast.
     public var detailedWarningsPerKind: Int?
@@ -550,17 +571,58 @@ public final class RowValidator {
         if !value(.email).isEmpty && !verdict.codes.contains(.emailInvalid) {
             var hasher = KeyHasher()
             hasher.addLowercased(value(.email))
-            verdict.emailKey = hasher.finalize()
+            verdict.emailKey = hasher.finalize() & options.duplicateHashMask
         }
         guard options.method == .directSend, !value(.address1).isEmpty, !value(.postalCode).isEmpty else { return }
         var hasher = KeyHasher()
         for field in addressKeyFields { hasher.addLowercased(value(field)) }
         hasher.addLowercased(UnsafeBufferPointer(rebasing: value(.postalCode).prefix(5)))
-        verdict.addressKey = hasher.finalize()
+        verdict.addressKey = hasher.finalize() & options.duplicateHashMask
+    }
+
+    /// The row's keys as bytes, exactly as they are hashed: what a hash agreement is confirmed on.
+    func keyBytes(of record: Record) -> [FindingCode: [UInt8]] {
+        let saved = detailedWarnings
+        defer { detailedWarnings = saved }
+        let verdict = check(record)
+        var keys: [FindingCode: [UInt8]] = [:]
+        if verdict.emailKey != nil { keys[.duplicateEmail] = Self.lowercased([value(.email)]) }
+        if verdict.addressKey != nil {
+            keys[.duplicateAddress] = Self.lowercased(
+                addressKeyFields.map(value) + [UnsafeBufferPointer(rebasing: value(.postalCode).prefix(5))])
+        }
+        return keys
+    }
+
+    /// ASCII letters lowercased, the parts separated as the hasher separates them.
+    private static func lowercased(_ parts: [UnsafeBufferPointer<UInt8>]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for part in parts {
+            for byte in part { bytes.append(byte &- 0x41 < 26 ? byte | 0x20 : byte) }
+            bytes.append(0x1F)
+        }
+        return bytes
+    }
+
+    /// The earlier line with the same key: by hash (recorded as a candidate, confirmed later), or
+    /// in exact mode by the key itself.
+    private func earlierLine(_ code: FindingCode, hash: UInt64, record: Record) -> Int? {
+        guard options.exactDuplicates else {
+            let index = code == .duplicateEmail ? emails : addresses
+            guard let earlier = index.insert(hash, line: record.line) else { return nil }
+            if let key = keyBytes(of: record)[code] {
+                candidates.append(DuplicateCandidate(line: record.line, earlier: earlier, code: code, key: key))
+            }
+            return earlier
+        }
+        guard let key = keyBytes(of: record)[code] else { return nil }
+        if let earlier = exactKeys[code]?[key] { return earlier }
+        exactKeys[code, default: [:]][key] = record.line
+        return nil
     }
 
     private func resolveDuplicates(_ record: Record, _ verdict: inout RowVerdict) {
-        if let key = verdict.emailKey, let earlier = emails.insert(key, line: record.line) {
+        if let key = verdict.emailKey, let earlier = earlierLine(.duplicateEmail, hash: key, record: record) {
             note(.duplicateEmail, .email, record, &verdict, relatedLine: earlier) {
                 (
                     "line \(earlier) has the same email, so this person would get two gifts",
@@ -568,7 +630,7 @@ public final class RowValidator {
                 )
             }
         }
-        if let key = verdict.addressKey, let earlier = addresses.insert(key, line: record.line) {
+        if let key = verdict.addressKey, let earlier = earlierLine(.duplicateAddress, hash: key, record: record) {
             note(.duplicateAddress, .address1, record, &verdict, relatedLine: earlier) {
                 (
                     "line \(earlier) has the same name and address, so this person would get two gifts",

@@ -17,14 +17,15 @@ struct ResultsWriter {
 
     /// Writes the results (and one file per value of `splitBy`), returning the paths written.
     func write(to path: String, splitBy: String?) throws -> [String] {
-        let header = run.header
+        let header = try run.header()
         let rows = try ledger.rows(ofRun: run.id)
         let orders = Dictionary(
             try ledger.orders(ofRun: run.id).compactMap { order in order.line.map { ($0, order) } },
             uniquingKeysWith: { first, _ in first })
         let batches = Dictionary(uniqueKeysWithValues: try ledger.batches(ofRun: run.id).map { ($0.number, $0) })
-        let lines = rows.map { row in
-            line(for: row, width: header.count, order: orders[row.line], batch: row.batchNumber.flatMap { batches[$0] })
+        let lines = try rows.map { row in
+            try line(
+                for: row, width: header.count, order: orders[row.line], batch: row.batchNumber.flatMap { batches[$0] })
         }
         // An order Goody returned that no row could be paired with is listed too (after the
         // rows, with empty input columns): its gift link is never dropped.
@@ -47,7 +48,7 @@ struct ResultsWriter {
             var groups: [String: [[String]]] = [:]
             var order: [String] = []
             for (row, line) in zip(rows, lines) {
-                let values = row.values
+                let values = try row.values()
                 let key = column < values.count ? values[column].trimmingCharacters(in: .whitespaces) : ""
                 if groups[key] == nil { order.append(key) }
                 groups[key, default: []].append(line.cells)
@@ -69,8 +70,8 @@ struct ResultsWriter {
         var cells: [String]
     }
 
-    private func line(for row: RowRecord, width: Int, order: OrderRecord?, batch: BatchRecord?) -> Line {
-        var cells = row.values
+    private func line(for row: RowRecord, width: Int, order: OrderRecord?, batch: BatchRecord?) throws -> Line {
+        var cells = try row.values()
         if cells.count < width { cells += Array(repeating: "", count: width - cells.count) }
         var status = Self.status(of: order)
         let error: String

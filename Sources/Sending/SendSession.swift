@@ -228,7 +228,7 @@ public struct SendSession: Sendable {
     /// Records the approved run in the ledger and sends it.
     public func start(_ prepared: PreparedRun, approval: String) async throws -> SendReport {
         let ledger = try RunLedger(path: prepared.ledgerPath)
-        options.registry.register(prepared.ledgerPath)
+        try options.registry.register(prepared.ledgerPath)
         let (run, batches, rows) = try records(for: prepared, approval: approval)
         try ledger.createRun(run, batches: batches, rows: rows)
         return try await execute(run, ledger: ledger)
@@ -237,7 +237,7 @@ public struct SendSession: Sendable {
     /// Continues a run from where its ledger says it stopped.
     public func resume(_ run: RunRecord, ledgerPath: String) async throws -> SendReport {
         let ledger = try RunLedger(path: ledgerPath)
-        options.registry.register(ledgerPath)
+        try options.registry.register(ledgerPath)
         let account = try await account()
         guard run.environment == account.key || run.environment == legacyEnvironmentKey else {
             throw SendError(
@@ -291,7 +291,7 @@ public struct SendSession: Sendable {
             inputSHA256: prepared.identity.inputSHA256, outputPath: prepared.outputPath,
             environment: prepared.account.key,
             simulated: connection.simulated, sendMethod: plan.method.rawValue, settingsJSON: prepared.settingsJSON,
-            headerJSON: String(decoding: (try? JSONEncoder().encode(header)) ?? Data("[]".utf8), as: UTF8.self),
+            headerJSON: String(decoding: try JSONEncoder().encode(header), as: UTF8.self),
             planFingerprint: plan.fingerprint, estimateLow: plan.totalLow, estimateHigh: plan.totalHigh,
             maxSpend: plan.maxSpend, approval: approval, splitBy: options.splitBy)
 
@@ -310,7 +310,7 @@ public struct SendSession: Sendable {
                     scheduledSendOn: input.scheduledSendOn, at: now))
             for (position, recipient) in batch.recipients.enumerated() {
                 rows.append(
-                    row(
+                    try row(
                         runID, recipient.line, recipient.values, recipient: recipient, method: plan.method,
                         batch: batch.number, position: position, status: .pending, error: nil))
             }
@@ -319,14 +319,14 @@ public struct SendSession: Sendable {
         for finding in plan.rejected {
             guard let recipient = byLine[finding.line] else { continue }
             rows.append(
-                row(
+                try row(
                     runID, finding.line, recipient.values, recipient: nil, method: plan.method, batch: nil,
                     position: nil,
                     status: .rejected, error: "line \(finding.line): \(finding.message). Fix: \(finding.fix)"))
         }
         for rejected in plan.validation.rejectedRows {
             rows.append(
-                row(
+                try row(
                     runID, rejected.line, rejected.values, recipient: nil, method: plan.method, batch: nil,
                     position: nil,
                     status: .rejected, error: rejected.reason))
@@ -334,7 +334,7 @@ public struct SendSession: Sendable {
         for (line, gift) in prepared.priorGifts where prepared.priorGiftsLeftOut {
             guard let recipient = byLine[line] else { continue }
             rows.append(
-                row(
+                try row(
                     runID, line, recipient.values, recipient: recipient, method: plan.method, batch: nil,
                     position: nil, status: .alreadySent,
                     error: "not sent again: \(gift.sentence) (--allow-resend sends anyway)"))
@@ -345,8 +345,8 @@ public struct SendSession: Sendable {
     private func row(
         _ runID: String, _ line: Int, _ values: [String], recipient: Recipient?, method: SendMethod, batch: Int?,
         position: Int?, status: RowRecord.Status, error: String?
-    ) -> RowRecord {
-        let valuesJSON = String(decoding: (try? JSONEncoder().encode(values)) ?? Data("[]".utf8), as: UTF8.self)
+    ) throws -> RowRecord {
+        let valuesJSON = String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
         return RowRecord(
             runID: runID, line: line, batchNumber: batch, position: position, rowHash: RunIdentity.sha256(valuesJSON),
             valuesJSON: valuesJSON, recipientKey: recipient.map { RecipientKey.of($0, method: method).description },

@@ -30,6 +30,42 @@ public enum CLIRunner {
             .wait(timeout: timeout)
     }
 
+    /// `run`, waiting on a thread of its own rather than one of the few the tests' task pool
+    /// shares: a test that waits for a command never starves another test's timing.
+    public static func running(
+        _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+        input: String? = nil, executable name: String = "goody-batch", timeout: TimeInterval = 120
+    ) async throws -> CommandResult {
+        try await offPool {
+            try run(
+                arguments, in: directory, environment: environment, input: input, executable: name, timeout: timeout)
+        }
+    }
+
+    /// Waits until `condition` holds, polling every few milliseconds on a thread of its own, so
+    /// the moment is seen however busy the tests keep the task pool. False after `seconds`.
+    @discardableResult
+    public static func poll(seconds: Double = 60, _ condition: @escaping @Sendable () -> Bool) async -> Bool {
+        (try? await offPool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while !condition() {
+                if Date() >= deadline { return false }
+                Thread.sleep(forTimeInterval: 0.002)
+            }
+            return true
+        }) ?? false
+    }
+
+    /// Runs blocking work on a thread of its own and waits for it without holding a thread of
+    /// any pool: neither Swift's task pool nor Dispatch's global queues (on Linux both are about
+    /// as wide as the machine has cores, two here) are kept from other tests' work.
+    public static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try work() }) }
+            thread.start()
+        }
+    }
+
     /// Starts a product in the background; `input`, if any, is its standard input, then closed.
     public static func start(
         _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
@@ -152,8 +188,21 @@ public final class ExternalEmulator: @unchecked Sendable {
         url = found
     }
 
+    /// Starts it without holding one of the test pool's threads while it comes up.
+    public static func start(apiKey: String = "external-key", port: Int = 0, arguments: [String] = []) async throws
+        -> ExternalEmulator
+    {
+        try await CLIRunner.offPool { try ExternalEmulator(apiKey: apiKey, port: port, arguments: arguments) }
+    }
+
     public func stop() {
         command.signal(SIGTERM)
+        _ = command.wait(timeout: 10)
+    }
+
+    /// Ends it at once, answers in flight (a held create) included.
+    public func kill() {
+        command.signal(SIGKILL)
         _ = command.wait(timeout: 10)
     }
 

@@ -25,9 +25,9 @@ struct AlreadyGiftedTests {
     private func run(
         _ arguments: [String], in folder: String, machine: String = "laptop", _ emulator: ExternalEmulator,
         url: String? = nil
-    ) throws -> CommandResult {
+    ) async throws -> CommandResult {
         try FileManager.default.createDirectory(atPath: fixture.path(folder), withIntermediateDirectories: true)
-        return try CLIRunner.run(
+        return try await CLIRunner.running(
             arguments + ["--api-url", url ?? emulator.url.absoluteString], in: fixture.path(folder),
             environment: ["GOODY_API_KEY": emulator.apiKey, "XDG_STATE_HOME": fixture.path("\(machine)-state")])
     }
@@ -47,10 +47,10 @@ struct AlreadyGiftedTests {
 
     @Test(.timeLimit(.minutes(3)))
     func theSamePeopleFromAnotherFolderWithOtherSettingsGetNoNewGift() async throws {
-        let emulator = try ExternalEmulator(arguments: ["--async-delay", "0.1"])
+        let emulator = try await ExternalEmulator.start(arguments: ["--async-delay", "0.1"])
         defer { emulator.stop() }
         fixture.write("first/team.csv", people(0..<12))
-        let first = try run(["send", "team.csv"] + gift, in: "first", emulator)
+        let first = try await run(["send", "team.csv"] + gift, in: "first", emulator)
         #expect(first.exitCode == 0, "\(first.stderr)")
         let firstRun = try runID(first.stdout)
         #expect(try await orders(emulator).count == 12)
@@ -64,7 +64,7 @@ struct AlreadyGiftedTests {
         ]
         for (folder, change) in variations {
             fixture.write("\(folder)/team.csv", people(0..<12))
-            let again = try run(["send", "team.csv"] + gift + change, in: folder, emulator)
+            let again = try await run(["send", "team.csv"] + gift + change, in: folder, emulator)
             #expect(again.exitCode == 0, "\(folder): \(again.stdout)\n\(again.stderr)")
             let said = again.stdout + again.stderr
             if ["split", "batch-size", "output"].contains(folder) {
@@ -80,9 +80,9 @@ struct AlreadyGiftedTests {
 
         // A prefix that names several runs is an error that lists them, never the newest.
         fixture.write("more/team.csv", people(20..<22))
-        let more = try run(["send", "team.csv"] + gift, in: "more", emulator)
+        let more = try await run(["send", "team.csv"] + gift, in: "more", emulator)
         #expect(more.exitCode == 0)
-        let ambiguous = try run(["status", "r"], in: "more", emulator)
+        let ambiguous = try await run(["status", "r"], in: "more", emulator)
         #expect(ambiguous.exitCode != 0)
         #expect(ambiguous.stderr.contains("r names 2 runs"), "\(ambiguous.stderr)")
         let moreRun = try runID(more.stdout)
@@ -91,15 +91,15 @@ struct AlreadyGiftedTests {
 
     @Test(.timeLimit(.minutes(2)))
     func anotherMachineFindsThemInGoodysOwnHistoryAndAllowResendSendsOnPurpose() async throws {
-        let emulator = try ExternalEmulator(arguments: ["--async-delay", "0.1"])
+        let emulator = try await ExternalEmulator.start(arguments: ["--async-delay", "0.1"])
         defer { emulator.stop() }
         fixture.write("laptop/team.csv", people(0..<8))
-        let first = try run(["send", "team.csv"] + gift, in: "laptop", machine: "laptop", emulator)
+        let first = try await run(["send", "team.csv"] + gift, in: "laptop", machine: "laptop", emulator)
         #expect(first.exitCode == 0, "\(first.stderr)")
 
         // A second machine: no ledger, no registry, nothing of the first one's.
         fixture.write("desktop/team.csv", people(0..<10))
-        let second = try run(["send", "team.csv"] + gift, in: "desktop", machine: "desktop", emulator)
+        let second = try await run(["send", "team.csv"] + gift, in: "desktop", machine: "desktop", emulator)
         #expect(second.exitCode == 0, "\(second.stdout)\n\(second.stderr)")
         #expect(second.stdout.contains("Already gifted: 8 rows left out"))
         #expect(second.stdout.contains("in Goody's history"))
@@ -109,7 +109,7 @@ struct AlreadyGiftedTests {
 
         // On purpose: --allow-resend sends to them again, and the plan says so.
         fixture.write("desktop/again.csv", people(0..<3))
-        let resend = try run(
+        let resend = try await run(
             ["send", "again.csv", "--allow-resend"] + gift, in: "desktop", machine: "desktop", emulator)
         #expect(resend.exitCode == 0, "\(resend.stderr)")
         #expect(resend.stdout.contains("Gifted before: 3 rows sent again on purpose (--allow-resend)"))
@@ -118,15 +118,15 @@ struct AlreadyGiftedTests {
 
     @Test(.timeLimit(.minutes(2)))
     func oneAPISpelledThreeWaysIsOneRun() async throws {
-        let emulator = try ExternalEmulator(arguments: ["--async-delay", "0.1"])
+        let emulator = try await ExternalEmulator.start(arguments: ["--async-delay", "0.1"])
         defer { emulator.stop() }
         let port = try #require(emulator.url.port)
         fixture.write("team/team.csv", people(0..<6))
-        let first = try run(["send", "team.csv"] + gift, in: "team", emulator, url: "http://127.0.0.1:\(port)")
+        let first = try await run(["send", "team.csv"] + gift, in: "team", emulator, url: "http://127.0.0.1:\(port)")
         #expect(first.exitCode == 0)
         let id = try runID(first.stdout)
         for spelling in ["http://localhost:\(port)/", "HTTP://LOCALHOST:\(port)//"] {
-            let again = try run(["send", "team.csv"] + gift, in: "team", emulator, url: spelling)
+            let again = try await run(["send", "team.csv"] + gift, in: "team", emulator, url: spelling)
             #expect(again.exitCode == 0, "\(spelling): \(again.stderr)")
             #expect(again.stderr.contains("already sent with these settings as run \(id)"), "\(spelling)")
         }
@@ -135,18 +135,18 @@ struct AlreadyGiftedTests {
 
     @Test(.timeLimit(.minutes(2)))
     func linkRowsWithoutEmailAndOneHireAppendedGiveOneNewGift() async throws {
-        let emulator = try ExternalEmulator(arguments: ["--async-delay", "0.1"])
+        let emulator = try await ExternalEmulator.start(arguments: ["--async-delay", "0.1"])
         defer { emulator.stop() }
         let link = [
             "--send-method", "link_multiple_custom_list", "--product", "Cookie Box", "--from-name", "HR", "--yes",
         ]
         fixture.write("team/team.csv", people(0..<20, emails: false))
-        let first = try run(["send", "team.csv"] + link, in: "team", emulator)
+        let first = try await run(["send", "team.csv"] + link, in: "team", emulator)
         #expect(first.exitCode == 0, "\(first.stderr)")
         #expect(try await orders(emulator).count == 20)
 
         fixture.write("team/team.csv", people(0..<21, emails: false))
-        let second = try run(["send", "team.csv"] + link, in: "team", emulator)
+        let second = try await run(["send", "team.csv"] + link, in: "team", emulator)
         #expect(second.exitCode == 0, "\(second.stdout)\n\(second.stderr)")
         #expect(second.stdout.contains("Already gifted: 20 rows left out"))
         #expect(second.stdout.contains("possibly already gifted: the same name (the row has no email)"))
@@ -156,14 +156,14 @@ struct AlreadyGiftedTests {
 
     @Test(.timeLimit(.minutes(2)))
     func aPlantedLedgerIsRefusedAndNothingIsCreated() async throws {
-        let emulator = try ExternalEmulator(arguments: ["--async-delay", "0.1"])
+        let emulator = try await ExternalEmulator.start(arguments: ["--async-delay", "0.1"])
         defer { emulator.stop() }
 
         // Writable by others: refused, whoever owns it.
         fixture.write("shared/team.csv", people(0..<4))
         let planted = fixture.write("shared/goody-batch-ledger.sqlite", "")
         chmod(planted, 0o666)
-        let writable = try run(["send", "team.csv"] + gift, in: "shared", emulator)
+        let writable = try await run(["send", "team.csv"] + gift, in: "shared", emulator)
         #expect(writable.exitCode == 4, "\(writable.stderr)")
         #expect(writable.stderr.contains("can be written by other users"))
 
@@ -172,7 +172,7 @@ struct AlreadyGiftedTests {
         let target = fixture.write("elsewhere.txt", "not a ledger")
         chmod(target, 0o644)
         try FileManager.default.createSymbolicLink(atPath: planted, withDestinationPath: target)
-        let linked = try run(["send", "team.csv"] + gift, in: "shared", emulator)
+        let linked = try await run(["send", "team.csv"] + gift, in: "shared", emulator)
         #expect(linked.exitCode == 4, "\(linked.stderr)")
         #expect(linked.stderr.contains("is a symbolic link"))
         var info = stat()
@@ -184,7 +184,7 @@ struct AlreadyGiftedTests {
             let foreign = fixture.write("shared/goody-batch-ledger.sqlite", "")
             chmod(foreign, 0o600)
             #expect(chown(foreign, 65534, 65534) == 0)
-            let owned = try run(["send", "team.csv"] + gift, in: "shared", emulator)
+            let owned = try await run(["send", "team.csv"] + gift, in: "shared", emulator)
             #expect(owned.exitCode == 4, "\(owned.stderr)")
             #expect(owned.stderr.contains("belongs to another user"))
             try FileManager.default.removeItem(atPath: foreign)
@@ -194,10 +194,10 @@ struct AlreadyGiftedTests {
 
     @Test(.timeLimit(.minutes(2)))
     func aLedgerHoldingAForgedRunIsNotContinued() async throws {
-        let emulator = try ExternalEmulator(arguments: ["--async-delay", "0.1"])
+        let emulator = try await ExternalEmulator.start(arguments: ["--async-delay", "0.1"])
         defer { emulator.stop() }
         fixture.write("victim/team.csv", people(0..<4))
-        let first = try run(["send", "team.csv"] + gift, in: "victim", emulator)
+        let first = try await run(["send", "team.csv"] + gift, in: "victim", emulator)
         #expect(first.exitCode == 0)
         let id = try runID(first.stdout)
 
@@ -213,7 +213,7 @@ struct AlreadyGiftedTests {
         try ledger.update(batch)
         try ledger.setState(.interrupted, ofRun: id)
 
-        let again = try run(["send", "team.csv"] + gift, in: "victim", emulator)
+        let again = try await run(["send", "team.csv"] + gift, in: "victim", emulator)
         #expect(again.exitCode == 4, "\(again.stdout)\n\(again.stderr)")
         #expect(
             again.stderr.contains(

@@ -174,7 +174,7 @@ struct SendCommandTests {
     /// recipient, and the results every gift link.
     @Test(.timeLimit(.minutes(5)))
     func killedWithSIGKILLAtAnyPointAndRunAgainEachPersonGetsExactlyOneGift() async throws {
-        let emulator = try ExternalEmulator(arguments: ["--latency-ms", "60", "--async-delay", "0.4"])
+        let emulator = try await ExternalEmulator.start(arguments: ["--latency-ms", "60", "--async-delay", "0.4"])
         defer { emulator.stop() }
         fixture.write("team.csv", people(180))
         let arguments = [
@@ -208,15 +208,21 @@ struct SendCommandTests {
     func ctrlCStopsCleanlyAndResumeFinishesTheRun() async throws {
         fixture.write("team.csv", people(200))
         let slow = embedded.merging(["GOODY_EMULATOR_LATENCY_MS": "80", "GOODY_EMULATOR_ASYNC_DELAY": "0.3"]) { $1 }
-        let sender = try CLIRunner.start(
-            [
-                "send", "team.csv", "--send-method", "email_and_link", "--product", "Candle Set", "--from-name", "HR",
-                "--batch-size", "10", "--concurrency", "2", "--yes",
-            ], in: fixture.directory.path, environment: slow)
+        let directory = fixture.directory.path
+        // Started from a dispatch worker, whose blocked signals a child inherits: Ctrl-C must
+        // still reach it.
+        let sender = try await CLIRunner.offPool {
+            try CLIRunner.start(
+                [
+                    "send", "team.csv", "--send-method", "email_and_link", "--product", "Candle Set", "--from-name",
+                    "HR", "--batch-size", "10", "--concurrency", "2", "--yes",
+                ], in: directory, environment: slow)
+        }
         // Wait until it is creating batches, then press Ctrl-C.
-        let deadline = Date().addingTimeInterval(60)
-        while !text("state/goody-batch/emulator-journal.jsonl").contains("\n") && Date() < deadline {
-            try await Task.sleep(for: .milliseconds(20))
+        let fixture = self.fixture
+        await CLIRunner.poll {
+            String(decoding: fixture.read("state/goody-batch/emulator-journal.jsonl") ?? [], as: UTF8.self)
+                .contains("\n")
         }
         sender.signal(SIGINT)
         let stopped = sender.wait()
@@ -242,10 +248,9 @@ struct SendCommandTests {
         #expect(creates == 20, "20 batches of 10, each created once")
     }
 
-    /// Waits until `condition` holds (or a minute passes).
-    private func eventually(_ condition: () -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(60)
-        while !condition() && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    /// Waits until `condition` holds (or a minute passes), off the shared task pool.
+    private func eventually(_ condition: @escaping @Sendable () -> Bool) async throws {
+        await CLIRunner.poll(condition)
     }
 
     /// Two commands on the built-in emulator at once take turns with its account: a send holds
@@ -285,7 +290,7 @@ struct SendCommandTests {
 
     @Test func theAPIKeyNeverAppearsInAnyOutputLedgerOrResult() async throws {
         let secret = "gk_live_TOPSECRET_93f1c0ffee"
-        let emulator = try ExternalEmulator(
+        let emulator = try await ExternalEmulator.start(
             apiKey: secret, arguments: ["--error-rate", "0.2", "--drop-rate", "0.2", "--async-delay", "0.1"])
         defer { emulator.stop() }
         fixture.write("team.csv", people(40))

@@ -38,8 +38,8 @@ struct VendorShapesTests {
             + (0..<count).map { "P\($0),Test,p\($0)@acme.example" }.joined(separator: "\n") + "\n"
     }
 
-    private func run(_ arguments: [String], _ emulator: ExternalEmulator) throws -> CommandResult {
-        try CLIRunner.run(
+    private func run(_ arguments: [String], _ emulator: ExternalEmulator) async throws -> CommandResult {
+        try await CLIRunner.running(
             arguments + ["--api-url", emulator.url.absoluteString], in: fixture.directory.path,
             environment: environment(emulator))
     }
@@ -67,26 +67,14 @@ struct VendorShapesTests {
         try WrittenCSV.rows(at: fixture.path(name))
     }
 
-    /// Polls on this thread, not the shared task pool, so the moment is caught within
-    /// milliseconds however busy the other tests keep the pool.
-    private func waitFor(_ condition: () -> Bool, seconds: Double = 60) throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while !condition() {
-            guard Date() < deadline else { throw WaitTimedOut() }
-            Thread.sleep(forTimeInterval: 0.002)
-        }
-    }
-
-    struct WaitTimedOut: Error {}
-
-    @Test(.serialized, .timeLimit(.minutes(3)), arguments: shapes)
+    @Test(.timeLimit(.minutes(3)), arguments: shapes)
     func sendLoseEveryAnswerResumeAndStatus(_ shape: Shape) async throws {
         let journal = fixture.path("goody-account.jsonl")
-        let emulator = try ExternalEmulator(
+        let emulator = try await ExternalEmulator.start(
             arguments: shape.arguments + [
-                "--drop-rate", "1", "--async-delay", "0.2", "--latency-ms", "300", "--journal", journal,
+                "--drop-rate", "1", "--hold-first-create", "60", "--async-delay", "0.2", "--journal", journal,
             ])
-        defer { emulator.stop() }
+        defer { emulator.kill() }
         fixture.write("team.csv", people(33))
         var send = [
             "send", "team.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR",
@@ -94,19 +82,20 @@ struct VendorShapesTests {
         ]
         if shape.scheduled { send += ["--send-on", "2030-03-01"] }
 
-        // Every create's answer is lost after Goody made the batch, and the sender is killed as
-        // soon as Goody has its first batch (each answer takes 300 ms, so the sender cannot have
-        // asked again yet): the ledger knows only that a create was under way.
+        // Every create's answer is lost after Goody made the batch, and the first one's is held
+        // for a minute: the sender is killed while it waits on a create that Goody has made, so
+        // the ledger knows only that the create was under way.
         let sender = try CLIRunner.start(
             send + ["--api-url", emulator.url.absoluteString], in: fixture.directory.path,
             environment: environment(emulator))
-        try waitFor { (fixture.read("goody-account.jsonl")?.count ?? 0) > 0 }
+        let fixture = self.fixture
+        #expect(await CLIRunner.poll { (fixture.read("goody-account.jsonl")?.count ?? 0) > 0 })
         sender.signal(SIGKILL)
         _ = sender.wait()
 
-        let runs = try CLIRunner.run(["runs"], in: fixture.directory.path, environment: environment(emulator))
+        let runs = try await CLIRunner.running(["runs"], in: fixture.directory.path, environment: environment(emulator))
         let id = String(try #require(runs.stdout.firstMatch(of: /(r[0-9a-f]{10})/)).output.1)
-        let resume = try run(["resume", id], emulator)
+        let resume = try await run(["resume", id], emulator)
         #expect(resume.exitCode == 0, "\(resume.stdout)\n\(resume.stderr)")
         #expect(
             resume.stderr.contains("was created before the interruption; continuing with it"),
@@ -115,7 +104,7 @@ struct VendorShapesTests {
         let (batches, orders) = try await account(emulator)
         #expect(batches.count == 3, "each batch created once: \(batches.count)")
         #expect(Set(batches.compactMap(\.recipientsPreview?.first?.email)).count == 3)
-        let status = try run(["status", id], emulator)
+        let status = try await run(["status", id], emulator)
         #expect(status.exitCode == 0, "\(status.stdout)\n\(status.stderr)")
 
         let rows = try results()
@@ -135,7 +124,7 @@ struct VendorShapesTests {
 
     @Test(.timeLimit(.minutes(2)), arguments: shapes)
     func sendAndStatusExitZeroWithHalfTheCreateAnswersLost(_ shape: Shape) async throws {
-        let emulator = try ExternalEmulator(
+        let emulator = try await ExternalEmulator.start(
             arguments: shape.arguments + ["--drop-rate", "0.5", "--async-delay", "0.1"])
         defer { emulator.stop() }
         fixture.write("team.csv", people(27))
@@ -144,10 +133,10 @@ struct VendorShapesTests {
             "--batch-size", "12", "--yes",
         ]
         if shape.scheduled { arguments += ["--send-on", "2030-03-01"] }
-        let send = try run(arguments, emulator)
+        let send = try await run(arguments, emulator)
         #expect(send.exitCode == 0, "\(send.stdout)\n\(send.stderr)")
         let id = String(try #require(send.stdout.firstMatch(of: /Run (r[0-9a-f]{10})/)).output.1)
-        let status = try run(["status", id], emulator)
+        let status = try await run(["status", id], emulator)
         #expect(status.exitCode == 0, "\(status.stdout)\n\(status.stderr)")
         let (batches, orders) = try await account(emulator)
         #expect(batches.count == 3)
@@ -160,10 +149,12 @@ struct VendorShapesTests {
 
     @Test(.timeLimit(.minutes(2)))
     func swappedCanceledAndUnknownOrdersShowAsGoodySaysAfterStatus() async throws {
-        let emulator = try ExternalEmulator(arguments: ["--swap-rate", "0.3", "--unknown-status-rate", "0.3"])
+        let emulator = try await ExternalEmulator.start(arguments: [
+            "--swap-rate", "0.3", "--unknown-status-rate", "0.3",
+        ])
         defer { emulator.stop() }
         fixture.write("team.csv", people(20))
-        let send = try run(
+        let send = try await run(
             [
                 "send", "team.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR",
                 "--batch-size", "10", "--yes",
@@ -178,7 +169,7 @@ struct VendorShapesTests {
             try await GoodyClient(environment: .custom(emulator.url), apiKey: APIKey(emulator.apiKey), httpClient: http)
                 .cancelOrder(id: plain.id)
         }
-        let status = try run(["status", id], emulator)
+        let status = try await run(["status", id], emulator)
         #expect(status.exitCode == 0, "\(status.stderr)")
         #expect(status.stdout.contains("1 order status changed"), "\(status.stdout)")
 
@@ -204,8 +195,10 @@ struct VendorShapesTests {
         Ben,Okafor,ben.okafor@acme.example,1 Main St,Boston,MA,02134,US
         """
 
-    private func sendDirect(_ emulator: ExternalEmulator, method: String = "direct_send") throws -> CommandResult {
-        try run(
+    private func sendDirect(_ emulator: ExternalEmulator, method: String = "direct_send") async throws
+        -> CommandResult
+    {
+        try await run(
             [
                 "send", "people.csv", "--send-method", method, "--product", "Candle Set", "--from-name", "HR",
                 "--yes",
@@ -214,10 +207,10 @@ struct VendorShapesTests {
 
     @Test(arguments: ["always", "at-create"])
     func directSendOutsideThePartnerProgrammeIsOnePlainMessageAndNothingHalfDone(_ when: String) async throws {
-        let emulator = try ExternalEmulator(arguments: ["--direct-send-refused", when])
+        let emulator = try await ExternalEmulator.start(arguments: ["--direct-send-refused", when])
         defer { emulator.stop() }
         fixture.write("people.csv", directSend)
-        let result = try sendDirect(emulator)
+        let result = try await sendDirect(emulator)
         #expect(result.exitCode == 2, "\(result.stdout)\n\(result.stderr)")
         let said = result.stdout + result.stderr
         #expect(said.components(separatedBy: "only for approved partners").count == 2, "said once: \(said)")
@@ -226,7 +219,7 @@ struct VendorShapesTests {
         #expect(try await account(emulator).batches.isEmpty, "nothing was created")
 
         // Nothing is left half-done: the same people can be sent another way at once.
-        let email = try sendDirect(emulator, method: "email_and_link")
+        let email = try await sendDirect(emulator, method: "email_and_link")
         #expect(email.exitCode == 0, "\(email.stdout)\n\(email.stderr)")
         #expect(try await account(emulator).orders.count == 2)
     }
@@ -239,9 +232,9 @@ struct VendorShapesTests {
             "send", "team.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR",
             "--yes",
         ]
-        let broken = try ExternalEmulator(
+        let broken = try await ExternalEmulator.start(
             arguments: ["--omit-field", "individual_gift_link", "--async-delay", "0.1", "--journal", journal])
-        let first = try run(send, broken)
+        let first = try await run(send, broken)
         broken.stop()
         #expect(first.exitCode == 5, "\(first.stdout)\n\(first.stderr)")
         #expect(first.stderr.contains("Goody answered, but the answer could not be used"))
@@ -253,10 +246,10 @@ struct VendorShapesTests {
 
         // The same account, answering whole again: the run finishes from its ledger, no new batch.
         // Same account, same address (a run belongs to the API it was sent to).
-        let fixed = try ExternalEmulator(
+        let fixed = try await ExternalEmulator.start(
             port: broken.url.port ?? 0, arguments: ["--async-delay", "0.1", "--journal", journal])
         defer { fixed.stop() }
-        let resume = try run(["resume", id], fixed)
+        let resume = try await run(["resume", id], fixed)
         #expect(resume.exitCode == 0, "\(resume.stdout)\n\(resume.stderr)")
         #expect(resume.stdout.contains("sent            12 gifts, each with its gift link"))
         let (batches, orders) = try await account(fixed)

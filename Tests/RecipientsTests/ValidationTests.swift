@@ -127,6 +127,30 @@ struct RuleTests {
         #expect(duplicate.fix.contains("lines 2 and 4"))
     }
 
+    /// Hashes narrowed to two bits make different emails agree all the time: only the rows whose
+    /// keys really agree are called duplicates, and the rejected file holds only them.
+    @Test(arguments: [SendMethod.emailAndLink, .directSend])
+    func aHashAgreementAloneNeverMakesADuplicate(_ method: SendMethod) throws {
+        var text = "First Name,Last Name,Email,Street,City,State,Zip\n"
+        for index in 0..<60 { text += "P\(index),Lee,p\(index)@example.com,\(index) Main St,Boston,MA,02134\n" }
+        text += "Again,Lee,P7@EXAMPLE.COM,7 Main St,Boston,MA,02134\n"  // line 62: the email of line 9
+        text += "P8,Lee,other@example.com,8 Main St,Boston,MA,02134\n"  // line 63: the person of line 10
+        let path = fixture.write("team.csv", text)
+        var options = ValidationOptions(method: method, collectRecipients: true)
+        options.duplicateHashMask = 0b11
+        var findings: [Finding] = []
+        let report = try Validation(ValidationRequest(path: path, options: options)).run { findings.append($0) }
+        let duplicates = report.examples.values.flatMap { $0 }.filter {
+            $0.code == .duplicateEmail || $0.code == .duplicateAddress
+        }
+        let expected: Set<Int> = method == .directSend ? [62, 63] : [62]
+        #expect(Set(duplicates.map(\.line)) == expected)
+        #expect(duplicates.allSatisfy { $0.relatedLine == $0.line - 53 })
+        #expect(report.rowsWithErrors == expected.count && report.recipients.count == 62 - expected.count)
+        let rejected = try WrittenCSV.rows(at: fixture.path("team.rejected.csv"))
+        #expect(rejected.count == expected.count)
+    }
+
     @Test func duplicateNameAndAddressForDirectSend() throws {
         let text = """
             First Name,Last Name,Street,City,State,Zip
