@@ -15,6 +15,8 @@ let package = Package(
     products: [
         .executable(name: "goody-batch", targets: ["goody-batch"]),
         .executable(name: "goody-emulator", targets: ["goody-emulator"]),
+        // The reader and validator under libFuzzer (bench/fuzz.sh); built normally, it replays inputs.
+        .executable(name: "fuzz-reader", targets: ["fuzz-reader"]),
         .library(name: "Spreadsheet", targets: ["Spreadsheet"]),
         .library(name: "Recipients", targets: ["Recipients"]),
         .library(name: "GoodyAPI", targets: ["GoodyAPI"]),
@@ -163,6 +165,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/goody-batch",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "fuzz-reader",
+            dependencies: ["Spreadsheet", "Recipients", "GoodyAPI"],
+            path: "Sources/fuzz-reader",
             swiftSettings: strictSettings
         ),
         // Fixture builders and a runner for the built binary, shared by the test targets.

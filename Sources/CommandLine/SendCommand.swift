@@ -23,13 +23,18 @@ struct ReportOptions: ParsableArguments {
 
     var progress: (any SendProgress)? { quiet || json ? nil : ProgressDisplay() }
 
-    /// Prints the summary and turns it into the exit code.
-    func finish(_ report: SendReport, interrupted: Bool) throws {
+    /// Prints the summary and turns it into the exit code. `readOnly` (status, export): a run
+    /// left unfinished is reported, not a failure of this command.
+    func finish(_ report: SendReport, interrupted: Bool, readOnly: Bool = false) throws {
         Output.out(json ? (try Output.json(SendReportJSON(report))) + "\n" : report.renderText())
         if interrupted || report.stoppedBy is CancellationError {
             Output.err(
                 "goody-batch: stopped. `goody-batch resume \(report.run.id)` continues; nothing is sent twice.\n")
             throw ExitStatus.interrupted
+        }
+        if let refusal = report.stoppedBy as? SendRefusal {
+            Output.err("goody-batch: \(refusal.localizedDescription)\n")
+            throw ExitStatus.refused
         }
         if let refusal = report.stoppedBy as? GoodyClientError, refusal.kind == .setup {
             // Goody refused the whole run before creating anything: resuming would not help.
@@ -44,7 +49,7 @@ struct ReportOptions: ParsableArguments {
             )
             throw (stop as? GoodyClientError).map(ExitStatus.code(for:)) ?? ExitStatus.apiProblem
         }
-        if report.interrupted { throw ExitStatus.apiProblem }
+        if report.interrupted && !readOnly { throw ExitStatus.apiProblem }
         if report.rowsFailed > 0 || report.rowsRejected > 0 { throw ExitStatus.rowsRejected }
     }
 }
@@ -133,6 +138,7 @@ struct Send: AsyncParsableCommand {
                     Output.err(
                         "goody-batch: this file was already sent with these settings as run \(run.id) (\(run.state.rawValue)); continuing that run, so nothing is sent twice.\n"
                     )
+                    try Self.approveContinuing(run, ledgerPath: ledgerPath, yes: yes)
                     let (result, interrupted) = try await Interruption.run {
                         try await session.resume(run, ledgerPath: ledgerPath)
                     }
@@ -171,6 +177,29 @@ struct Send: AsyncParsableCommand {
         }
         text += "\(prepared.search.sentence)\n"
         return text
+    }
+
+    /// Continuing an unfinished run creates its remaining batches: that needs the same approval
+    /// as a new send (`--yes`, or the count typed at a terminal). A finished run only reads.
+    static func approveContinuing(_ run: RunRecord, ledgerPath: String, yes: Bool) throws {
+        let left = try RunLedger(path: ledgerPath).batches(ofRun: run.id).filter {
+            $0.state == .planned || $0.state == .creating
+        }
+        guard !left.isEmpty, !yes else { return }
+        let summary =
+            "its \(left.count) remaining batch\(left.count == 1 ? "" : "es") (\(left.reduce(0) { $0 + $1.recipientCount }) gifts), within the \(Money.dollars(run.approvedLimit ?? run.estimateHigh)) approved"
+        guard isatty(STDIN_FILENO) == 1 else {
+            Output.err(
+                "goody-batch: not continued: run \(run.id) stopped before it finished, and continuing it creates \(summary). There is no terminal to ask on: add --yes, or run `goody-batch resume \(run.id)`. Nothing was created.\n"
+            )
+            throw ExitStatus.refused
+        }
+        Output.err(
+            "Continue run \(run.id), creating \(summary)? Type \(left.count) to approve, anything else to stop: ")
+        guard readLine()?.trimmingCharacters(in: .whitespaces) == String(left.count) else {
+            Output.err("goody-batch: not continued. Nothing was created.\n")
+            throw ExitStatus.refused
+        }
     }
 
     /// Approval: refused over budget or funds; on a terminal the person types the recipient
@@ -215,17 +244,37 @@ struct Send: AsyncParsableCommand {
 struct Resume: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Continue a run that stopped: create what is left (never twice) and collect every gift link.",
-        discussion: "RUN is the ID `send` and `runs` print (a unique prefix is enough).\n\n\(ExitStatus.help)")
+        discussion: """
+            RUN is the ID `send` and `runs` print (a unique prefix is enough). Before each batch is \
+            created it is priced again; if prices moved so that the run would cost more than was \
+            approved, nothing more is created until a new figure is approved with --max-spend.
+
+            \(ExitStatus.help)
+            """)
 
     @Argument(help: "The run ID.") var run: String
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var report: ReportOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "Approve a new total for the run, in dollars (after prices moved); never less than it has committed.",
+            valueName: "dollars"))
+    var maxSpend: String?
+
     @OptionGroup var work: WorkOptions
 
+    func validate() throws {
+        if let maxSpend, GiftAmount.cents(maxSpend) == nil {
+            throw ValidationError("--max-spend takes dollars, such as 1500 or 1,500.00; got \"\(maxSpend)\".")
+        }
+    }
+
     func run() async throws {
-        let options = SendOptions(maxWait: .seconds(work.maxWait), concurrency: work.concurrency)
+        let options = SendOptions(
+            maxWait: .seconds(work.maxWait), concurrency: work.concurrency,
+            newApproval: maxSpend.flatMap(GiftAmount.cents))
         try await RunLookup.continuing(run, ledger: ledger, connection: connection, options: options, report: report) {
             session, found, path in try await session.resume(found, ledgerPath: path)
         }
@@ -244,7 +293,8 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         try await RunLookup.continuing(
-            run, ledger: ledger, connection: connection, options: SendOptions(maxWait: .seconds(30)), report: report
+            run, ledger: ledger, connection: connection, options: SendOptions(maxWait: .seconds(30)), report: report,
+            readOnly: true
         ) { session, found, path in try await session.refreshStatus(found, ledgerPath: path) }
     }
 }
@@ -351,7 +401,8 @@ enum RunLookup {
     /// cleanly, and the summary and exit code come from the report.
     static func continuing(
         _ runID: String, ledger: LedgerOptions, connection: ConnectionOptions, options: SendOptions,
-        report: ReportOptions, _ action: @escaping @Sendable (SendSession, RunRecord, String) async throws -> SendReport
+        report: ReportOptions, readOnly: Bool = false,
+        _ action: @escaping @Sendable (SendSession, RunRecord, String) async throws -> SendReport
     ) async throws {
         try await Output.reportingProblems {
             let (found, path) = try find(runID, explicit: ledger.ledger, registry: options.registry)
@@ -359,7 +410,7 @@ enum RunLookup {
                 let session = SendSession(
                     client: client, connection: label, options: options, progress: report.progress)
                 let (result, interrupted) = try await Interruption.run { try await action(session, found, path) }
-                try report.finish(result, interrupted: interrupted)
+                try report.finish(result, interrupted: interrupted, readOnly: readOnly)
             }
         }
     }

@@ -109,6 +109,22 @@ public struct EmulatorCatalogue: Sendable {
             decliningPaymentMethodIDs: [declining.id])
     }
 
+    /// The same catalogue with every fixed price (and variable-price bound) raised by `percent`.
+    func markedUp(percent: Double) -> EmulatorCatalogue {
+        guard percent != 0 else { return self }
+        func raise(_ cents: Int) -> Int { Int((Double(cents) * (1 + percent / 100)).rounded()) }
+        let raised = products.map { product in
+            var product = product
+            product.price = raise(product.price)
+            product.priceMin = product.priceMin.map(raise)
+            product.priceMax = product.priceMax.map(raise)
+            return product
+        }
+        return EmulatorCatalogue(
+            me: me, sender: sender, products: raised, cards: cards, paymentMethods: paymentMethods,
+            workspaces: workspaces, decliningPaymentMethodIDs: decliningPaymentMethodIDs)
+    }
+
     /// A product by ID, or by its URL on the Goody store (`…/brands/BRAND/PRODUCT`).
     func product(id: String?, url: String?) -> Product? {
         if let id { return products.first { $0.id == id } }

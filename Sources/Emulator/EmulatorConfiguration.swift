@@ -18,6 +18,9 @@ public struct EmulatorConfiguration: Sendable {
     public var faults: Faults
     /// Shapes of answer the vendor's document allows that the emulator does not give by default.
     public var variations: Variations
+    /// Every product costs this many percent more than the seeded catalogue says (a price rise
+    /// between a plan and a later resume).
+    public var priceMarkupPercent: Double = 0
     /// When set, every create and cancel is appended to this file and replayed on start, so the
     /// emulator's account outlives the process (as the real one does).
     public var journalPath: String?
@@ -155,6 +158,7 @@ public struct EmulatorConfiguration: Sendable {
         if let value = number("THROTTLE_RATE") { configuration.faults.throttledRate = value }
         if let value = number("DROP_RATE") { configuration.faults.dropAfterCommitRate = value }
         if let value = number("HOLD_FIRST_CREATE") { configuration.faults.holdFirstCreate = value }
+        if let value = number("PRICE_MARKUP") { configuration.priceMarkupPercent = value }
         if let value = environment["GOODY_EMULATOR_OMIT_FIELD"], !value.isEmpty {
             configuration.faults.omittedField = value
         }

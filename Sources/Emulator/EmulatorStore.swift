@@ -42,7 +42,7 @@ public actor EmulatorStore {
     private let journal: EmulatorJournal?
 
     public init(configuration: EmulatorConfiguration, clock: @escaping @Sendable () -> Date = { Date() }) {
-        catalogue = EmulatorCatalogue.seeded(configuration.seed)
+        catalogue = EmulatorCatalogue.seeded(configuration.seed).markedUp(percent: configuration.priceMarkupPercent)
         variations = configuration.variations
         asyncDelay = configuration.asyncDelay
         statusStep = configuration.statusStep

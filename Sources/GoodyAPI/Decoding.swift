@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// An enum of the vendor document that keeps the values it does not know: Goody may add a status
 /// at any time (`pending_user_approval` is already in its `OrderActivityStatus`), and an answer

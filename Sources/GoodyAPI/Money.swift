@@ -1,3 +1,5 @@
+import Foundation
+
 /// Cents as dollars for people: 2500 → "$25.00", 123456 → "$1,234.56". Money is integer US
 /// cents everywhere in the API.
 public enum Money {
@@ -11,4 +13,7 @@ public enum Money {
         }
         return "\(sign)$\(String(grouped.joined().reversed())).\(fraction < 10 ? "0" : "")\(fraction)"
     }
+
+    /// Cents as plain dollars for re-parsing, as `--max-spend` takes them: 2500 → "25.00".
+    public static func plain(_ cents: Int) -> String { String(format: "%d.%02d", cents / 100, cents % 100) }
 }

@@ -39,6 +39,9 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
     public var estimateLow: Int
     public var estimateHigh: Int
     public var maxSpend: Int?
+    /// What the person approved spending in all, in cents; nil in runs recorded before the cap
+    /// (their high estimate stands for it).
+    public var approvedLimit: Int?
     public var approvedAt: Date
     /// "terminal" (the person typed the recipient count) or "--yes".
     public var approval: String
@@ -67,6 +70,7 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
         self.estimateLow = estimateLow
         self.estimateHigh = estimateHigh
         self.maxSpend = maxSpend
+        approvedLimit = estimateHigh
         approvedAt = createdAt
         self.approval = approval
         self.splitBy = splitBy
@@ -114,6 +118,10 @@ public struct BatchRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var error: String?
     public var attempts: Int
     public var updatedAt: Date
+    /// Goody's high estimate asked for just before the create, in cents.
+    public var freshEstimateHigh: Int?
+    /// What Goody charged for the batch's orders, in cents, once they are read.
+    public var charged: Int?
 
     public init(
         runID: String, number: Int, customerReferenceID: String, requestJSON: String, recipientCount: Int,

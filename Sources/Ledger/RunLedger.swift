@@ -171,6 +171,17 @@ public final class RunLedger: Sendable {
                 table.add(column: "swapped", .boolean).notNull().defaults(to: false)
             }
         }
+        migrator.registerMigration("v3: spending cap") { db in
+            try db.alter(table: "run") { table in
+                // What the person approved spending, in cents: the high estimate, or a later figure.
+                table.add(column: "approvedLimit", .integer)
+            }
+            try db.alter(table: "batch") { table in
+                // The estimate asked for just before the create, and what Goody charged after it.
+                table.add(column: "freshEstimateHigh", .integer)
+                table.add(column: "charged", .integer)
+            }
+        }
         return migrator
     }
 
@@ -207,6 +218,15 @@ public final class RunLedger: Sendable {
     /// Every run, newest first.
     public func runs() throws -> [RunRecord] {
         try database.read { db in try RunRecord.order(Column("createdAt").desc).fetchAll(db) }
+    }
+
+    /// A new approval: the run may spend up to `cents` in all.
+    public func approve(_ cents: Int, approval: String, ofRun id: String) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "UPDATE run SET approvedLimit = ?, approval = ?, approvedAt = ?, updatedAt = ? WHERE id = ?",
+                arguments: [cents, approval, Date(), Date(), id])
+        }
     }
 
     public func setState(_ state: RunRecord.State, ofRun id: String) throws {

@@ -14,15 +14,17 @@ public struct PlannedBatch: Sendable {
 
     /// The low and high estimate for the whole batch, in cents. For direct send with addresses
     /// the high end is the larger of Goody's calculated total and its 10%-tax estimate.
-    public var estimateRange: (low: Int, high: Int) {
-        guard let estimate else { return (0, 0) }
-        let count = estimate.totalPrice.recipients
-        let low =
-            estimate.totalPrice.estGroupTotalLow ?? estimate.totalPrice.estTotalCalculated
-            ?? estimate.cartPrice.priceEstTotalLow * count
+    public var estimateRange: (low: Int, high: Int) { estimate?.range ?? (0, 0) }
+}
+
+extension OrderBatchPrice {
+    /// The low and high estimate for the whole batch, in cents. For direct send with addresses
+    /// the high end is the larger of Goody's calculated total and its 10%-tax estimate.
+    public var range: (low: Int, high: Int) {
+        let count = totalPrice.recipients
+        let low = totalPrice.estGroupTotalLow ?? totalPrice.estTotalCalculated ?? cartPrice.priceEstTotalLow * count
         let high = max(
-            estimate.totalPrice.estGroupTotalHigh ?? 0, estimate.totalPrice.estTotalCalculated ?? 0,
-            estimate.cartPrice.priceEstTotalHigh * count)
+            totalPrice.estGroupTotalHigh ?? 0, totalPrice.estTotalCalculated ?? 0, cartPrice.priceEstTotalHigh * count)
         return (min(low, high), high)
     }
 }

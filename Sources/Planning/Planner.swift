@@ -462,8 +462,3 @@ extension Error {
     /// The message of a `PlanError`, or the error's own description.
     fileprivate var message: String { (self as? PlanError)?.message ?? localizedDescription }
 }
-
-extension Money {
-    /// Cents as plain dollars for re-parsing: 2500 → "25.00".
-    static func plain(_ cents: Int) -> String { String(format: "%d.%02d", cents / 100, cents % 100) }
-}

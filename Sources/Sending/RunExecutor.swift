@@ -2,6 +2,7 @@ import APIClient
 import Foundation
 import GoodyAPI
 import Ledger
+import Planning
 
 /// How far a run got.
 struct ExecutionOutcome: Sendable {
@@ -35,6 +36,8 @@ struct RunExecutor: Sendable {
     let concurrency: Int
     /// Rounds of create → look up → create for one batch when answers keep getting lost.
     let createRounds = 4
+    /// `status`: collect what exists, create nothing.
+    var readOnly = false
 
     func execute() async throws -> ExecutionOutcome {
         let batches = try ledger.batches(ofRun: run.id)
@@ -44,18 +47,46 @@ struct RunExecutor: Sendable {
         let tracker = ProgressTracker(
             batches: batches, recipients: batches.reduce(0) { $0 + $1.recipientCount }, pacer: client.pacer,
             requestsBefore: await client.pacer?.statistics.requests ?? 0, progress: progress)
-        let work = batches.filter { $0.state == .planned || $0.state == .creating || $0.state == .created }
+        // Read-only (`status`) still looks up a create whose answer was lost, and collects what
+        // exists; it never creates.
+        let work = batches.filter {
+            $0.state == .creating || $0.state == .created || (!readOnly && $0.state == .planned)
+        }
+        let spend = SpendGuard(
+            run: run, batches: batches,
+            funds: readOnly || !work.contains { $0.state == .planned } ? nil : try await funds(batches))
         try await withThrowingTaskGroup(of: Void.self) { group in
             var pending = work.makeIterator()
             func startNext() {
                 guard let batch = pending.next() else { return }
-                group.addTask { try await process(batch, rows: rows[batch.number] ?? [], tracker: tracker) }
+                group.addTask {
+                    try await process(batch, rows: rows[batch.number] ?? [], tracker: tracker, spend: spend)
+                }
             }
             for _ in 0..<concurrency { startNext() }
             while try await group.next() != nil {
                 try Task.checkCancellation()
                 startNext()
             }
+        }
+        // Prices moved past the approval: the batches that exist were still collected. The rest
+        // are priced again, so the figure to approve covers the whole run at today's prices.
+        if var refusal = await tracker.spendRefusal {
+            var total = refusal.freshEstimate
+            for batch in try ledger.batches(ofRun: run.id) where batch.number != refusal.batch {
+                switch batch.state {
+                case .planned:
+                    let input = try request(batch)
+                    total += try await client.price(
+                        OrderBatchPriceInput(
+                            recipients: input.recipients, cart: input.cart, sendMethod: input.sendMethod)
+                    ).range.high
+                case .refused, .failed: break
+                default: total += batch.charged ?? batch.freshEstimateHigh ?? batch.estimateHigh
+                }
+            }
+            refusal.atTodaysPrices = total
+            throw refusal
         }
         let final = try ledger.batches(ofRun: run.id)
         let now = GoodyJSON.timestamp(Date())
@@ -66,9 +97,21 @@ struct RunExecutor: Sendable {
             notes: await tracker.notes, refusal: await tracker.refusal)
     }
 
-    private func process(_ batch: BatchRecord, rows: [RowRecord], tracker: ProgressTracker) async throws {
+    /// What the payment method of the batches still to create holds, when it has a balance.
+    private func funds(_ batches: [BatchRecord]) async throws -> Int? {
+        guard let first = batches.first(where: { $0.state == .planned }) else { return nil }
+        let method = try request(first).paymentMethodID
+        return try await client.paymentMethods().first { $0.id == method }?.balance
+    }
+
+    private func process(_ batch: BatchRecord, rows: [RowRecord], tracker: ProgressTracker, spend: SpendGuard)
+        async throws
+    {
         var batch = batch
         if batch.state == .creating { batch = try await recover(batch, tracker: tracker) }
+        if readOnly, batch.state == .planned || batch.state == .creating { return }
+        // Once one batch would take the run past its approval, no other is created.
+        if batch.state == .planned, await tracker.spendRefusal != nil { return }
         if batch.state == .planned, let refusal = await tracker.refusal {
             // Goody refused this for the whole run: the rest are not even tried.
             batch.state = .refused
@@ -85,9 +128,26 @@ struct RunExecutor: Sendable {
                 )
                 return
             }
-            batch = try await create(batch, rows: rows, tracker: tracker)
+            do {
+                batch = try await create(batch, rows: rows, tracker: tracker, spend: spend)
+            } catch let refusal as SpendGuard.Refusal {
+                await tracker.refuseSpending(refusal)
+                return
+            }
         }
-        if batch.state == .created { try await collect(batch, rows: rows, tracker: tracker) }
+        if batch.state == .created { try await collect(batch, rows: rows, tracker: tracker, spend: spend) }
+    }
+
+    /// Prices the batch afresh and reserves it within the approval, or stops the run before it
+    /// is created. A batch priced in an earlier round is already reserved.
+    private func checkSpending(_ batch: inout BatchRecord, spend: SpendGuard) async throws {
+        guard batch.freshEstimateHigh == nil else { return }
+        let input = try request(batch)
+        let fresh = try await client.price(
+            OrderBatchPriceInput(recipients: input.recipients, cart: input.cart, sendMethod: input.sendMethod)
+        ).range.high
+        if let refusal = await spend.reserve(batch.number, fresh: fresh) { throw refusal }
+        batch.freshEstimateHigh = fresh
     }
 
     // MARK: - Creating
@@ -99,14 +159,17 @@ struct RunExecutor: Sendable {
     /// Sends the create. Before the call the batch is `creating` in the ledger; after it, either
     /// `created` (with Goody's ID), `refused` (with Goody's reason), or still `creating` when the
     /// answer is unknown and the reference finds nothing yet.
-    private func create(_ batch: BatchRecord, rows: [RowRecord], tracker: ProgressTracker) async throws -> BatchRecord {
+    private func create(_ batch: BatchRecord, rows: [RowRecord], tracker: ProgressTracker, spend: SpendGuard)
+        async throws -> BatchRecord
+    {
         var batch = batch
+        try await checkSpending(&batch, spend: spend)
         batch.state = .creating
         batch.attempts += 1
         try ledger.update(batch)
         do {
             let created = try await client.createBatch(try request(batch))
-            return try await record(created, into: batch, rows: rows, tracker: tracker)
+            return try await record(created, into: batch, rows: rows, tracker: tracker, spend: spend)
         } catch let error as GoodyClientError {
             if error.isUnauthorized { throw error }
             if error.isDirectSendNotAllowed {
@@ -114,6 +177,7 @@ struct RunExecutor: Sendable {
                 batch.state = .refused
                 batch.error = error.apiMessage ?? error.localizedDescription
                 try ledger.saveCollected(batch, orders: [], rows: failed(rows, "not sent: \(batch.error ?? "")"))
+                await spend.release(batch.number)
                 await tracker.refuseAll(error)
                 return batch
             }
@@ -123,7 +187,7 @@ struct RunExecutor: Sendable {
                 await tracker.note(
                     "Batch \(batch.number): its answer was lost; found it at Goody by \(byContent ? "its recipients and settings (Goody's listing does not show references)" : "its reference")."
                 )
-                return try await record(found, into: batch, rows: rows, tracker: tracker)
+                return try await record(found, into: batch, rows: rows, tracker: tracker, spend: spend)
             case .unknown:
                 // Cannot tell whether it exists: it stays `creating`, to be looked up again.
                 try await Task.sleep(for: .seconds(1))
@@ -141,6 +205,7 @@ struct RunExecutor: Sendable {
                 return batch
             }
             if error.isBadRequest {
+                await spend.release(batch.number)
                 batch.state = .refused
                 batch.error = error.apiMessage ?? error.localizedDescription
                 try ledger.saveCollected(
@@ -199,9 +264,10 @@ struct RunExecutor: Sendable {
     }
 
     /// Records a batch Goody has; a small complete batch brings its orders along.
-    private func record(_ created: OrderBatch, into batch: BatchRecord, rows: [RowRecord], tracker: ProgressTracker)
-        async throws -> BatchRecord
-    {
+    private func record(
+        _ created: OrderBatch, into batch: BatchRecord, rows: [RowRecord], tracker: ProgressTracker,
+        spend: SpendGuard
+    ) async throws -> BatchRecord {
         var batch = batch
         batch.goodyID = created.id
         batch.referenceID = created.referenceID
@@ -212,7 +278,7 @@ struct RunExecutor: Sendable {
         try ledger.update(batch)
         await tracker.created(batch)
         if let preview = Self.completePreview(created, recipients: batch.recipientCount) {
-            return try await save(preview, for: batch, rows: rows, tracker: tracker)
+            return try await save(preview, for: batch, rows: rows, tracker: tracker, spend: spend)
         }
         return batch
     }
@@ -229,7 +295,9 @@ struct RunExecutor: Sendable {
     // MARK: - Collecting
 
     /// Waits for the batch to complete (bounded backoff), then reads every order.
-    private func collect(_ batch: BatchRecord, rows: [RowRecord], tracker: ProgressTracker) async throws {
+    private func collect(_ batch: BatchRecord, rows: [RowRecord], tracker: ProgressTracker, spend: SpendGuard)
+        async throws
+    {
         guard let id = batch.goodyID else { return }
         var batch = batch
         let deadline = ContinuousClock.now + maxWait
@@ -246,7 +314,7 @@ struct RunExecutor: Sendable {
                 } else {
                     orders = try await client.allBatchOrders(id: id)
                 }
-                _ = try await save(orders, for: batch, rows: rows, tracker: tracker)
+                _ = try await save(orders, for: batch, rows: rows, tracker: tracker, spend: spend)
                 return
             case .known(.failed), .known(.canceled):
                 batch.state = .failed
@@ -275,11 +343,20 @@ struct RunExecutor: Sendable {
     }
 
     /// Matches the orders to the rows and saves them with the batch, in one transaction.
-    private func save(_ orders: [Order], for batch: BatchRecord, rows: [RowRecord], tracker: ProgressTracker)
-        async throws
-        -> BatchRecord
-    {
+    private func save(
+        _ orders: [Order], for batch: BatchRecord, rows: [RowRecord], tracker: ProgressTracker, spend: SpendGuard
+    ) async throws -> BatchRecord {
         var batch = batch
+        // What Goody charged, against what it estimated just before the create.
+        let amount = charged(orders)
+        batch.charged = amount
+        await spend.charged(batch.number, amount)
+        let estimate = batch.freshEstimateHigh ?? batch.estimateHigh
+        if amount > estimate {
+            await tracker.note(
+                "Batch \(batch.number): Goody charged \(Money.dollars(amount)), \(Money.dollars(amount - estimate)) more than its estimate of \(Money.dollars(estimate))."
+            )
+        }
         let match = OrderMatcher.match(orders: orders, rows: rows)
         let now = Date()
         var records: [OrderRecord] = []
@@ -342,6 +419,11 @@ actor ProgressTracker {
     private let requestsBefore: Int
     private(set) var notes: [String] = []
     private(set) var refusal: GoodyClientError?
+    private(set) var spendRefusal: SpendGuard.Refusal?
+
+    func refuseSpending(_ refusal: SpendGuard.Refusal) {
+        if spendRefusal == nil { spendRefusal = refusal }
+    }
 
     init(
         batches: [BatchRecord], recipients: Int, pacer: RequestPacer?, requestsBefore: Int,

@@ -22,13 +22,16 @@ public struct SendOptions: Sendable {
     public var registry: LedgerRegistry
     /// How many days of Goody's order history are searched for people already gifted (0: none).
     public var historyDays: Int
+    /// A new approval given with `resume --max-spend`: the run may spend this much in all (cents).
+    public var newApproval: Int?
 
     public init(
         outputPath: String? = nil, ledgerPath: String? = nil, splitBy: String? = nil, allowResend: Bool = false,
         maxWait: Duration = .seconds(600), concurrency: Int = 8, registry: LedgerRegistry = .standard(),
-        historyDays: Int = 90
+        historyDays: Int = 90, newApproval: Int? = nil
     ) {
         self.historyDays = historyDays
+        self.newApproval = newApproval
         self.outputPath = outputPath
         self.ledgerPath = ledgerPath
         self.splitBy = splitBy
@@ -244,14 +247,20 @@ public struct SendSession: Sendable {
                 "Run \(run.id) was sent to \(AccountIdentity.describe(key: run.environment)); this key is \(account.description). Use the same API and key to resume it."
             )
         }
+        var run = run
+        if let cents = options.newApproval {
+            try ledger.approve(cents, approval: "--max-spend \(Money.dollars(cents)) on resume", ofRun: run.id)
+            run = try ledger.run(id: run.id) ?? run
+        }
         return try await execute(run, ledger: ledger)
     }
 
-    private func execute(_ run: RunRecord, ledger: RunLedger) async throws -> SendReport {
-        try ledger.setState(.sending, ofRun: run.id)
-        let executor = RunExecutor(
+    private func execute(_ run: RunRecord, ledger: RunLedger, readOnly: Bool = false) async throws -> SendReport {
+        if !readOnly { try ledger.setState(.sending, ofRun: run.id) }
+        var executor = RunExecutor(
             client: client, ledger: ledger, run: run, progress: progress, maxWait: options.maxWait,
             concurrency: options.concurrency)
+        executor.readOnly = readOnly
         let started = ContinuousClock.now
         let before = await client.pacer?.statistics
         var outcome: ExecutionOutcome?
@@ -262,6 +271,11 @@ public struct SendSession: Sendable {
             stop = error
         }
         progress?.finish()
+        if let refusal = stop as? SpendGuard.Refusal {
+            stop = SendRefusal(
+                "\(refusal.localizedDescription) Nothing more was created; what exists is in the ledger \(ledger.path) and the results. The whole run at today's prices comes to \(Money.dollars(refusal.atTodaysPrices ?? refusal.projected)); to approve it: `goody-batch resume \(run.id) --max-spend \(Money.plain(refusal.atTodaysPrices ?? refusal.projected))`."
+            )
+        }
         let state: RunRecord.State =
             stop != nil || (outcome?.unsent ?? 1) > 0
             ? .interrupted : ((outcome?.awaiting ?? 0) > 0 ? .waiting : .complete)
@@ -356,13 +370,16 @@ public struct SendSession: Sendable {
 
     // MARK: - Status and export
 
-    /// Reads every order's current status (opened, accepted, shipped…) and any gift links not
-    /// yet collected, then rewrites the results.
+    /// Reads every order's current status (opened, accepted, shipped…) and collects the gift
+    /// links of batches that exist but were not read yet, then rewrites the results. It never
+    /// creates anything: a run with batches still to create says so and names `resume`.
     public func refreshStatus(_ run: RunRecord, ledgerPath: String) async throws -> SendReport {
         let ledger = try RunLedger(path: ledgerPath)
+        var notes: [String] = []
+        if try ledger.batches(ofRun: run.id).contains(where: { $0.state == .created || $0.state == .creating }) {
+            notes += try await execute(run, ledger: ledger, readOnly: true).notes
+        }
         let batches = try ledger.batches(ofRun: run.id)
-        let unfinished = batches.contains { $0.state == .planned || $0.state == .creating || $0.state == .created }
-        if unfinished { return try await resume(run, ledgerPath: ledgerPath) }
         let stored = Dictionary(uniqueKeysWithValues: try ledger.orders(ofRun: run.id).map { ($0.orderID, $0) })
         var changed: [OrderRecord] = []
         for batch in batches where batch.state == .collected {
@@ -380,14 +397,20 @@ public struct SendSession: Sendable {
             }
         }
         try ledger.updateOrders(changed)
-        return try Self.export(
-            run, ledgerPath: ledgerPath, splitBy: options.splitBy,
-            note: "\(changed.count) order status\(changed.count == 1 ? "" : "es") changed.")
+        notes.append("\(changed.count) order status\(changed.count == 1 ? "" : "es") changed.")
+        let unsent = batches.filter { $0.state == .planned || $0.state == .creating }
+        if !unsent.isEmpty {
+            notes.append(
+                "Run \(run.id) is unfinished: \(unsent.count) batch\(unsent.count == 1 ? " was" : "es were") not created. `status` never creates anything; `goody-batch resume \(run.id)` creates \(unsent.count == 1 ? "it" : "them"), within the approved amount."
+            )
+        }
+        let current = try ledger.run(id: run.id) ?? run
+        return try Self.export(current, ledgerPath: ledgerPath, splitBy: options.splitBy, notes: notes)
     }
 
     /// Rewrites the results from the ledger alone (no API call).
     public static func export(
-        _ run: RunRecord, ledgerPath: String, outputPath: String? = nil, splitBy: String? = nil, note: String? = nil
+        _ run: RunRecord, ledgerPath: String, outputPath: String? = nil, splitBy: String? = nil, notes: [String] = []
     ) throws -> SendReport {
         let ledger = try RunLedger(path: ledgerPath)
         var current = run
@@ -396,6 +419,6 @@ public struct SendSession: Sendable {
         let outputs = try ResultsWriter(ledger: ledger, run: current).write(
             to: current.outputPath, splitBy: splitBy ?? current.splitBy)
         return try SendReport(
-            ledger: ledger, run: current, outputs: outputs, notes: note.map { [$0] } ?? [], requests: nil, seconds: 0)
+            ledger: ledger, run: current, outputs: outputs, notes: notes, requests: nil, seconds: 0)
     }
 }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The reader and validator under libFuzzer with AddressSanitizer.
+#
+#   bench/fuzz.sh [SECONDS]        fuzz for SECONDS (default 60); FUZZ_JOBS=N runs N in parallel
+#
+# Builds the fuzz-reader product with -sanitize=fuzzer,address into .build-fuzz, seeds a corpus
+# from samples/, templates/, the CSV text in the tests and ../shared/conformance/csv-spectrum,
+# and keeps what it learns in .build-fuzz/corpus (so later runs start from there). A crash, a
+# leak or a timeout is written to .build-fuzz/findings/ and makes the script exit non-zero; replay
+# one with `swift run fuzz-reader FILE` (a normal build runs the same code on it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+scratch=.build-fuzz
+swift build -c release --product fuzz-reader --scratch-path "$scratch" \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING 2>&1 | grep -E "error|Compiling|Build" >&2 || true
+binary="$scratch/release/fuzz-reader"
+[ -x "$binary" ] || { echo "fuzz.sh: the fuzz build failed" >&2; exit 2; }
+
+corpus="$scratch/corpus"
+findings="$scratch/findings"
+mkdir -p "$corpus" "$findings"
+seed() { [ -f "$1" ] && cp "$1" "$corpus/seed-$(sha1sum "$1" | cut -c1-16)" || true; }
+for file in samples/*.csv templates/*.csv; do seed "$file"; done
+if [ -d ../shared/conformance/csv-spectrum ]; then
+    while IFS= read -r -d '' file; do seed "$file"; done < <(find ../shared/conformance/csv-spectrum -name '*.csv' -print0)
+fi
+# Every multi-line string literal of the reader and validator tests that looks like CSV.
+python3 - "$corpus" <<'PY'
+import hashlib, pathlib, re, sys
+out = pathlib.Path(sys.argv[1])
+for test in pathlib.Path("Tests").rglob("*.swift"):
+    text = test.read_text(errors="replace")
+    for block in re.findall(r'"""\n(.*?)\n\s*"""', text, re.S) + re.findall(r'"([^"\n]*\\n[^"\n]*)"', text):
+        body = block.replace("\\n", "\n").replace("\\t", "\t")
+        if "," in body or ";" in body or "\t" in body:
+            data = body.encode()
+            (out / ("seed-" + hashlib.sha1(data).hexdigest()[:16])).write_bytes(data)
+PY
+echo "corpus: $(ls "$corpus" | wc -l) inputs; fuzzing for ${seconds}s" >&2
+
+log="$scratch/fuzz.log"
+status=0
+SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1 "$binary" "$corpus" \
+    -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$findings/" -print_final_stats=1 ${FUZZ_JOBS:+-jobs=$FUZZ_JOBS -workers=$FUZZ_JOBS} \
+    >"$log" 2>&1 || status=$?
+grep -E "^#[0-9]+.*(DONE|pulse|NEW)" "$log" | tail -1 >&2 || true
+grep -E "stat::number_of_executed_units|stat::peak_rss_mb|stat::new_units_added" "$log" >&2 || true
+if [ "$status" -ne 0 ] || ls "$findings" | grep -q .; then
+    echo "fuzz.sh: FINDING (exit $status): see $log and $findings/" >&2
+    grep -E "ERROR|SUMMARY|==[0-9]+==" "$log" | head -20 >&2 || true
+    exit 1
+fi
+echo "fuzz.sh: no finding in ${seconds}s" >&2
