@@ -264,11 +264,13 @@ public struct GoodyClient: Sendable {
         let status: Int
         let bytes: ByteBuffer
         let retryAfter: Double?
+        let location: String?
         try await pacer?.acquire()
         do {
             let response = try await httpClient.execute(request, timeout: timeout)
             status = Int(response.status.code)
             retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init)
+            location = response.headers.first(name: "Location")
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
             await pacer?.record(status: nil)
@@ -280,6 +282,9 @@ public struct GoodyClient: Sendable {
         report(status)
         let data = Data(bytes.readableBytesView)
         guard (200..<300).contains(status) else {
+            if (300..<400).contains(status) {
+                throw GoodyClientError(code: .redirected(location ?? ""), operation: operation, status: status)
+            }
             let message = (try? GoodyJSON.decoder().decode(APIErrorBody.self, from: data))?.error
             throw GoodyClientError(
                 code: Self.code(for: status, message: message), operation: operation, status: status,
@@ -291,6 +296,13 @@ public struct GoodyClient: Sendable {
             throw GoodyClientError(
                 code: .undecodable(DecodingProblem.describe(error)), operation: operation, status: status)
         }
+    }
+
+    /// How the `HTTPClient` behind a `GoodyClient` must be set up: redirects are never followed
+    /// (the client reports them instead), so no request, a POST with recipients least of all, is
+    /// sent anywhere but the API it was given.
+    public static var httpConfiguration: HTTPClient.Configuration {
+        HTTPClient.Configuration(redirectConfiguration: .disallow)
     }
 
     private static func code(for status: Int, message: String?) -> GoodyClientError.Code {

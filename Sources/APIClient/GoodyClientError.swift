@@ -11,6 +11,8 @@ public struct GoodyClientError: Error, LocalizedError, Sendable, Equatable {
         case directSendNotAllowed
         case badRequest
         case notFound
+        /// A 3xx: never followed, as it would carry recipients' data (and a POST's body) elsewhere.
+        case redirected(String)
         case rateLimited
         case server
         case transport(String)
@@ -121,6 +123,9 @@ public struct GoodyClientError: Error, LocalizedError, Sendable, Equatable {
                 "Goody rejected the request (\(operation), \(status ?? 400)\(said)). Fix what the message names and run again."
         case .notFound:
             return "Goody has no such resource (\(operation), 404\(said)). Check the ID."
+        case .redirected(let location):
+            return
+                "The API answered \(operation) with a redirect (\(status ?? 307)) to \(location.isEmpty ? "another address" : location), which goody-batch does not follow: it would send recipients' data somewhere it was not asked to. Nothing was sent there. Check --api-url."
         case .rateLimited:
             let wait = retryAfter.map { " It asked to wait \(Int($0.rounded(.up))) s." } ?? ""
             return

@@ -41,6 +41,7 @@ struct ConnectionOptions: ParsableArguments {
                 "goody-batch: warning: \(apiKeyFile) can be read by other users; an API key is as good as money (chmod 600 \(apiKeyFile)).\n"
             )
         }
+        if key != nil { SecretHygiene.disableCoreDumps() }
         guard let key, !emulator else {
             if production {
                 throw CredentialError("--production needs an API key: set GOODY_API_KEY or --api-key-file.")
@@ -49,7 +50,7 @@ struct ConnectionOptions: ParsableArguments {
         }
         let target: GoodyEnvironment =
             try apiURL.map { try GoodyEnvironment.custom($0) } ?? (production ? .production : .sandbox)
-        return try await HTTPClient.withHTTPClient { http in
+        return try await HTTPClient.withHTTPClient(configuration: GoodyClient.httpConfiguration) { http in
             let client = GoodyClient(environment: target, apiKey: key, httpClient: http, pacer: RequestPacer())
             return try await body(client, ConnectionLabel(description: target.displayName, simulated: false))
         }
@@ -75,7 +76,7 @@ struct ConnectionOptions: ParsableArguments {
             flock(lock, LOCK_EX)
         }
         return try await GoodyEmulator.withRunning(configuration) { running in
-            try await HTTPClient.withHTTPClient { http in
+            try await HTTPClient.withHTTPClient(configuration: GoodyClient.httpConfiguration) { http in
                 let client = GoodyClient(
                     environment: .custom(running.url), apiKey: APIKey(key), httpClient: http, pacer: RequestPacer())
                 return try await body(

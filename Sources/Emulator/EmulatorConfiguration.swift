@@ -56,6 +56,9 @@ public struct EmulatorConfiguration: Sendable {
         /// The first batch create this emulator commits waits this long before it answers (or
         /// drops): a client is then surely waiting on a create that exists, for a test to kill it.
         public var holdFirstCreate: TimeInterval
+        /// Every POST is answered `307 Temporary Redirect` to this base URL (and the same path),
+        /// doing nothing: a client must not follow it.
+        public var redirectPostsTo: String?
         /// A field left out of every answer, though the document may require it: an answer the
         /// client cannot use, to prove it says so and keeps what it recorded.
         public var omittedField: String?
@@ -159,6 +162,9 @@ public struct EmulatorConfiguration: Sendable {
         if let value = number("DROP_RATE") { configuration.faults.dropAfterCommitRate = value }
         if let value = number("HOLD_FIRST_CREATE") { configuration.faults.holdFirstCreate = value }
         if let value = number("PRICE_MARKUP") { configuration.priceMarkupPercent = value }
+        if let value = environment["GOODY_EMULATOR_REDIRECT_POSTS_TO"], !value.isEmpty {
+            configuration.faults.redirectPostsTo = value
+        }
         if let value = environment["GOODY_EMULATOR_OMIT_FIELD"], !value.isEmpty {
             configuration.faults.omittedField = value
         }

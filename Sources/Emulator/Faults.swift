@@ -82,6 +82,11 @@ struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
         -> Response
     {
         if injector.faults.latency > 0 { try await Task.sleep(for: .seconds(injector.faults.latency)) }
+        if let target = injector.faults.redirectPostsTo, request.method == .post {
+            var response = JSONResponse.error(status: 307, message: "Moved")
+            response.headers[.location] = target + request.uri.path
+            return response
+        }
         switch await injector.admit() {
         case .proceed:
             return try await next(request, context)

@@ -185,7 +185,7 @@ public struct Validation {
                     }
                     guard !rejectedTarget.isEmpty else { continue }
                     if rejected == nil {
-                        rejected = try CSVFileWriter(path: rejectedTarget)
+                        rejected = try CSVFileWriter(path: rejectedTarget, format: .guarded)
                         try rejected?.writeRow(rejectedHeader)
                     }
                     try Self.writeRejected(

@@ -34,6 +34,9 @@ public final class CSVFileWriter {
 
         /// For files people open in Excel: BOM, CRLF, formulas neutralised, leading zeros kept, owner-only.
         public static let excel = Format(neutralizeFormulas: true, keepLeadingZeros: true)
+        /// For a file of the input's own rows that a person opens to fix: formulas neutralised,
+        /// every other value exactly as it was read.
+        public static let guarded = Format(neutralizeFormulas: true)
     }
 
     public let path: String
@@ -81,17 +84,24 @@ public final class CSVFileWriter {
         try endRow()
     }
 
-    /// Appends one row from raw UTF-8 values (no formula guard: for echoing a person's own input).
+    /// Appends one row from raw UTF-8 values, as read, then `extra` values; the formula guard
+    /// applies to both when the format asks for it.
     public func writeRow(count: Int, value: (Int) -> UnsafeBufferPointer<UInt8>, extra: [String] = [])
         throws(SpreadsheetError)
     {
         for index in 0..<count {
             if index > 0 { buffer.append(Delimiter.comma.rawValue) }
-            LibCSVFieldWriter.append(UnsafeRawBufferPointer(value(index)), to: &buffer)
+            let bytes = UnsafeRawBufferPointer(value(index))
+            if format.neutralizeFormulas, FormulaGuard.isRisky(bytes) {
+                var guarded = "'" + String(decoding: bytes, as: UTF8.self)
+                guarded.withUTF8 { LibCSVFieldWriter.append(UnsafeRawBufferPointer($0), to: &buffer) }
+            } else {
+                LibCSVFieldWriter.append(bytes, to: &buffer)
+            }
         }
         for (offset, text) in extra.enumerated() {
             if count + offset > 0 { buffer.append(Delimiter.comma.rawValue) }
-            var text = text
+            var text = format.neutralizeFormulas ? FormulaGuard.neutralize(text) : text
             text.withUTF8 { LibCSVFieldWriter.append(UnsafeRawBufferPointer($0), to: &buffer) }
         }
         try endRow()
@@ -133,9 +143,38 @@ public final class CSVFileWriter {
     }
 }
 
-/// Keeps a spreadsheet from running a cell as a formula (CSV injection).
+/// Keeps a spreadsheet from running a cell as a formula (CSV injection). A cell is guarded when
+/// it starts with a tab or a carriage return, or when its first Unicode scalar after any leading
+/// whitespace and line breaks is `=`, `+`, `-` or `@` (or their full-width forms): spreadsheets
+/// skip the whitespace, and a combining mark after `=` does not stop them.
 public enum FormulaGuard {
-    private static let triggers: Set<Character> = ["=", "+", "-", "@", "\t", "\r"]
+    private static let triggers: Set<Unicode.Scalar> = [
+        "=", "+", "-", "@", "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}",
+    ]
+
+    /// Whether `value` could start a formula.
+    public static func isRisky(_ value: String) -> Bool {
+        var scalars = value.unicodeScalars.makeIterator()
+        guard let first = scalars.next() else { return false }
+        if first == "\t" || first == "\r" { return true }
+        var current: Unicode.Scalar? = first
+        while let scalar = current, scalar.properties.isWhitespace { current = scalars.next() }
+        return current.map(triggers.contains) ?? false
+    }
+
+    /// The same decision on UTF-8 bytes, without making a string for the usual cell.
+    public static func isRisky(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let first = bytes.first else { return false }
+        switch first {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: return true
+        // Plain text (a letter, a digit, punctuation that starts nothing) needs no more look.
+        case 0x21..<0x7F: return false
+        default: return isRisky(String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    /// The value with an apostrophe in front when it could start a formula.
+    public static func neutralize(_ value: String) -> String { isRisky(value) ? "'" + value : value }
 
     /// Digits (and hyphens) starting with a zero, such as "02134" or "02134-1234": Excel would
     /// read them as a number and drop the zero.
@@ -146,9 +185,4 @@ public enum FormulaGuard {
             && bytes.last != UInt8(ascii: "-")
     }
 
-    /// The value with an apostrophe in front when its first character could start a formula.
-    public static func neutralize(_ value: String) -> String {
-        guard let first = value.first, triggers.contains(first) else { return value }
-        return "'" + value
-    }
 }

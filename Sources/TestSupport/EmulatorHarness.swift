@@ -16,7 +16,7 @@ public func withEmulatorClient<T: Sendable>(
     _ body: @Sendable (RunningEmulator, GoodyClient) async throws -> T
 ) async throws -> T {
     try await GoodyEmulator.withRunning(configuration, clock: clock) { emulator in
-        try await HTTPClient.withHTTPClient { http in
+        try await HTTPClient.withHTTPClient(configuration: GoodyClient.httpConfiguration) { http in
             let client = GoodyClient(
                 environment: .custom(emulator.url), apiKey: APIKey(emulator.apiKey), httpClient: http, retry: retry,
                 timeoutSeconds: timeoutSeconds, pacer: pacer, observer: observer)
@@ -65,6 +65,6 @@ public final class Recorder<Value: Sendable>: @unchecked Sendable {
 /// An HTTP client for a test, shut down however the test ends.
 public enum HTTPClientScope {
     public static func with<T>(_ body: (HTTPClient) async throws -> T) async throws -> T {
-        try await HTTPClient.withHTTPClient { try await body($0) }
+        try await HTTPClient.withHTTPClient(configuration: GoodyClient.httpConfiguration) { try await body($0) }
     }
 }

@@ -69,6 +69,14 @@ public enum Repository {
 
 /// A CSV file the tool wrote (results, splits), read back with the project's own reader.
 public enum WrittenCSV {
+    /// Every row's values, the first included, as read.
+    public static func rows(at path: String, header: Bool) throws -> [[String]] {
+        let reader = try SpreadsheetReader(path: path, options: ReadOptions(headerLine: 1))
+        var rows: [[String]] = header ? [] : [reader.layout.header]
+        _ = try reader.readRecords { record in rows.append(record.strings(width: record.count)) }
+        return rows
+    }
+
     /// Every row as column → value, by the header's names.
     public static func rows(at path: String) throws -> [[String: String]] {
         let reader = try SpreadsheetReader(path: path, options: ReadOptions(headerLine: 1))

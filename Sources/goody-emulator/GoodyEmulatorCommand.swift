@@ -14,7 +14,7 @@ struct GoodyEmulatorCommand: AsyncParsableCommand {
         discussion: """
             Every option can also be set by environment: GOODY_EMULATOR_LATENCY_MS, \
             GOODY_EMULATOR_RATE_LIMIT, GOODY_EMULATOR_ERROR_RATE, GOODY_EMULATOR_THROTTLE_RATE, \
-            GOODY_EMULATOR_DROP_RATE, GOODY_EMULATOR_OMIT_FIELD, GOODY_EMULATOR_HOLD_FIRST_CREATE, GOODY_EMULATOR_PRICE_MARKUP, \
+            GOODY_EMULATOR_DROP_RATE, GOODY_EMULATOR_OMIT_FIELD, GOODY_EMULATOR_HOLD_FIRST_CREATE, GOODY_EMULATOR_PRICE_MARKUP, GOODY_EMULATOR_REDIRECT_POSTS_TO, \
             GOODY_EMULATOR_ASYNC_DELAY, GOODY_EMULATOR_STATUS_STEP, GOODY_EMULATOR_SEED, \
             GOODY_EMULATOR_JOURNAL, and for the vendor variations GOODY_EMULATOR_VENDOR_VARIATIONS, \
             GOODY_EMULATOR_SWAP_RATE, GOODY_EMULATOR_UNKNOWN_STATUS_RATE, \
@@ -39,6 +39,8 @@ struct GoodyEmulatorCommand: AsyncParsableCommand {
     @Option(help: "Keep the account in this file (creates and cancels), replayed on start, so it outlives the process.")
     var journal: String?
 
+    @Option(help: "Answer every POST with a 307 redirect to this base URL (a client must not follow it).")
+    var redirectPostsTo: String?
     @Option(help: "Every product costs this many percent more (a price rise between a plan and a resume).")
     var priceMarkup: Double?
     @Option(help: "Seconds the first committed batch create waits before it answers (for kill tests).")
@@ -85,6 +87,7 @@ struct GoodyEmulatorCommand: AsyncParsableCommand {
         if let omitField { configuration.faults.omittedField = omitField }
         if let holdFirstCreate { configuration.faults.holdFirstCreate = holdFirstCreate }
         if let priceMarkup { configuration.priceMarkupPercent = priceMarkup }
+        if let redirectPostsTo { configuration.faults.redirectPostsTo = redirectPostsTo }
         if vendorVariations { configuration.variations = .vendorMix }
         if let swapRate { configuration.variations.swapRate = swapRate }
         if let unknownStatusRate { configuration.variations.unknownStatusRate = unknownStatusRate }

@@ -80,4 +80,53 @@ struct SpendingTests {
         let all = try await orders(after)
         #expect(all.count == 30 && Set(all.compactMap(\.recipientEmail)).count == 30)
     }
+
+    /// A redirect on a POST is never followed: the recipients' names and emails stay with the API
+    /// they were meant for, and nothing is created anywhere.
+    @Test(.timeLimit(.minutes(2)))
+    func aRedirectIsNeverFollowed() async throws {
+        let elsewhere = try await ExternalEmulator.start(apiKey: "external-key")
+        defer { elsewhere.stop() }
+        let api = try await ExternalEmulator.start(arguments: ["--redirect-posts-to", elsewhere.url.absoluteString])
+        defer { api.stop() }
+        fixture.write("team.csv", "First Name,Work Email\nAna,ana@acme.example\n")
+        let send = try await run(
+            [
+                "send", "team.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR",
+                "--yes",
+            ],
+            api)
+        #expect(send.exitCode == 3, "\(send.stdout)\n\(send.stderr)")
+        #expect(send.stderr.contains("with a redirect (307) to \(elsewhere.url.absoluteString)"))
+        #expect(send.stderr.contains("which goody-batch does not follow"))
+        let redirectedTo = try await orders(elsewhere)
+        let atTheAPI = try await orders(api)
+        #expect(redirectedTo.isEmpty && atTheAPI.isEmpty)
+    }
+
+    /// While it holds a key, the process can leave no core dump behind.
+    @Test(.timeLimit(.minutes(2)))
+    func aProcessHoldingAKeyDumpsNoCore() async throws {
+        let api = try await ExternalEmulator.start(arguments: ["--hold-first-create", "60"])
+        defer { api.kill() }
+        fixture.write("team.csv", "First Name,Work Email\nAna,ana@acme.example\n")
+        let sender = try CLIRunner.start(
+            [
+                "send", "team.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR",
+                "--yes", "--api-url", api.url.absoluteString,
+            ], in: fixture.directory.path,
+            environment: ["GOODY_API_KEY": api.apiKey, "XDG_STATE_HOME": fixture.path("state")])
+        defer {
+            sender.signal(SIGKILL)
+            _ = sender.wait()
+        }
+        // Waiting on its create, with the key loaded: its core limit is 0, soft and hard.
+        let limits = "/proc/\(sender.process.processIdentifier)/limits"
+        @Sendable func coreLimits() -> [Substring] {
+            let text = (try? String(contentsOfFile: limits, encoding: .utf8)) ?? ""
+            let line = text.split(separator: "\n").first { $0.hasPrefix("Max core file size") } ?? ""
+            return Array(line.split(separator: " ").dropFirst(4).prefix(2))
+        }
+        #expect(await CLIRunner.poll(seconds: 30) { coreLimits() == ["0", "0"] }, "\(coreLimits())")
+    }
 }

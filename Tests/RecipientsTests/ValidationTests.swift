@@ -151,6 +151,19 @@ struct RuleTests {
         #expect(rejected.count == expected.count)
     }
 
+    /// The rejected file is the one HR is told to open and fix: no cell in it can run as a formula.
+    @Test func theRejectedFileNeutralizesFormulas() throws {
+        let text =
+            "First Name,Email,Note\n\"=HYPERLINK(\"\"http://evil.example\"\")\",not-an-email,\"\n=1+1\"\nAna,ana@example.com,ok\n"
+        let (report, _) = try validate(text, method: .emailAndLink, fixture: fixture)
+        #expect(report.rowsWithErrors == 1)
+        let rows = try WrittenCSV.rows(at: fixture.path("team.rejected.csv"))
+        let row = try #require(rows.first)
+        #expect(row["First Name"] == "'=HYPERLINK(\"http://evil.example\")")
+        #expect(row["Note"] == "'\n=1+1")
+        #expect(row["Email"] == "not-an-email")
+    }
+
     @Test func duplicateNameAndAddressForDirectSend() throws {
         let text = """
             First Name,Last Name,Street,City,State,Zip

@@ -64,6 +64,36 @@ struct WriterTests {
         )
     }
 
+    /// Spreadsheets skip leading whitespace and line breaks, and a combining mark after `=` does
+    /// not stop them: the guard decides on the first scalar after the whitespace, in both the
+    /// string and the raw-bytes paths.
+    @Test(arguments: [
+        "\r\n=1+1", "\n=1+1", "=\u{301}cmd", " =1+1", "\u{A0}=1+1", "\u{3000}@SUM(A1)", "\u{FF1D}1+1",
+        "\r", "\t-2",
+    ])
+    func formulasBehindWhitespaceOrMarksAreNeutralized(_ value: String) throws {
+        #expect(FormulaGuard.isRisky(value))
+        #expect(FormulaGuard.neutralize(value) == "'" + value)
+        var bytes = Array(value.utf8)
+        #expect(bytes.withUnsafeMutableBytes { FormulaGuard.isRisky(UnsafeRawBufferPointer($0)) })
+
+        let path = fixture.path("guarded.csv")
+        let writer = try CSVFileWriter(path: path, format: .guarded)
+        try bytes.withUnsafeBufferPointer { pointer in
+            try writer.writeRow(count: 1, value: { _ in pointer }, extra: [value])
+        }
+        try writer.commit()
+        let row = try #require(try WrittenCSV.rows(at: path, header: false).first)
+        #expect(row == ["'" + value, "'" + value])
+    }
+
+    @Test(arguments: ["plain", "Ana-María", "02134", "", " spaced", "日本", "a=b", "e-mail@x.com"])
+    func plainValuesAreLeftAlone(_ value: String) {
+        #expect(!FormulaGuard.isRisky(value))
+        var bytes = Array(value.utf8)
+        #expect(!bytes.withUnsafeMutableBytes { FormulaGuard.isRisky(UnsafeRawBufferPointer($0)) })
+    }
+
     @Test func cannotWriteIntoAMissingFolder() {
         #expect(throws: SpreadsheetError.self) { try CSVFileWriter(path: "/no/such/folder/out.csv") }
     }
