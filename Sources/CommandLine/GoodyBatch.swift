@@ -1,5 +1,9 @@
 import APIClient
 public import ArgumentParser
+import Foundation
+import Ledger
+import Sending
+import Spreadsheet
 
 /// The `goody-batch` command: subcommands for each stage of sending gifts from a spreadsheet.
 @available(macOS 14, *)
@@ -37,10 +41,26 @@ public enum ExitStatus {
     public static let refused = ExitCode(4)
     /// Goody answered, but the answer could not be used (a change in its API).
     public static let unusableAnswer = ExitCode(5)
+    /// A file on this machine could not be read or written: disk full, a folder not writable,
+    /// a damaged ledger.
+    public static let localIO = ExitCode(6)
     /// A send stopped by Ctrl-C or SIGTERM; `resume` continues it.
     public static let interrupted = ExitCode(130)
     /// ArgumentParser's own code for a wrong command line.
     public static let usage = ExitCode(64)
+
+    /// The exit code for any error that stops a command, by its kind.
+    static func code(for error: any Error) -> ExitCode {
+        switch error {
+        case let error as GoodyClientError: code(for: error)
+        case let failure as SendFailure: code(for: failure.underlying)
+        case is SendRefusal, is LedgerTrustError, is RunBusyError: refused
+        case is LedgerError: localIO
+        case let error as SpreadsheetError: error.isWriteFailure ? localIO : inputProblem
+        case is CocoaError: localIO
+        default: inputProblem
+        }
+    }
 
     /// The exit code for a failed call to Goody, by what kind of failure it is.
     static func code(for error: GoodyClientError) -> ExitCode {
@@ -59,6 +79,7 @@ public enum ExitStatus {
           3   the Goody API refused the key or the request, or could not be reached (a send stopped this way continues with `resume`)
           4   refused by a safety check: the estimate is over --max-spend or the funds available, or a send was not approved
           5   Goody answered, but the answer could not be used (the message names the endpoint and the field); nothing recorded is lost
+          6   a file on this machine could not be read or written (disk full, a folder not writable, a damaged ledger)
           64  the command line is wrong
           130 stopped by Ctrl-C; `goody-batch resume RUN` continues, nothing is sent twice
         """

@@ -26,25 +26,19 @@ enum Output {
         }
     }
 
-    /// Runs `body`; prints a problem as one clear message and exits with its code: 3 for the
-    /// API, 2 for the input and the settings.
+    /// Runs `body`; prints a problem as one clear message and exits with the code for its kind
+    /// (`ExitStatus.code(for:)`, the one place kinds become codes).
     static func reportingProblems<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as ExitCode {
             throw error
-        } catch let error as SendRefusal {
-            err("goody-batch: \(error.localizedDescription)\n")
-            throw ExitStatus.refused
         } catch let error as LedgerTrustError {
             err("goody-batch: not sent: \(error.localizedDescription)\n")
             throw ExitStatus.refused
-        } catch let error as GoodyClientError {
-            err("goody-batch: \(error.localizedDescription)\n")
-            throw ExitStatus.code(for: error)
         } catch {
             err("goody-batch: \(error.localizedDescription)\n")
-            throw ExitStatus.inputProblem
+            throw ExitStatus.code(for: error)
         }
     }
 

@@ -47,7 +47,7 @@ struct ReportOptions: ParsableArguments {
             Output.err(
                 "goody-batch: the send stopped: \(stop.localizedDescription)\nEverything done so far is in the ledger and the results; `goody-batch resume \(report.run.id)` continues.\n"
             )
-            throw (stop as? GoodyClientError).map(ExitStatus.code(for:)) ?? ExitStatus.apiProblem
+            throw stop is GoodyClientError || stop is SendFailure ? ExitStatus.code(for: stop) : ExitStatus.apiProblem
         }
         if report.interrupted && !readOnly { throw ExitStatus.apiProblem }
         if report.rowsFailed > 0 || report.rowsRejected > 0 { throw ExitStatus.rowsRejected }

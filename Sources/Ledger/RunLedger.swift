@@ -28,8 +28,12 @@ public final class RunLedger: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        database = try DatabaseQueue(path: path, configuration: configuration)
-        try Self.migrator.migrate(database)
+        do {
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(database)
+        } catch let error as DatabaseError {
+            throw LedgerError(error, path: path)
+        }
     }
 
     /// Creates the file (0600) or checks the one there, through one descriptor opened without
@@ -84,6 +88,16 @@ public final class RunLedger: Sendable {
                 "the ledger \(path) can be written by other users (mode \(String(info.st_mode & 0o777, radix: 8))), so goody-batch will not trust it. Nothing was sent. If it is yours, run `chmod 600 \(path)`; otherwise move it aside."
             )
         }
+    }
+
+    /// Every read and write goes through these two, so a SQLite failure reaches the caller as a
+    /// `LedgerError` that says which file and what to do.
+    private func reading<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try database.read(body) } catch let error as DatabaseError { throw LedgerError(error, path: path) }
+    }
+
+    private func writing<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try database.write(body) } catch let error as DatabaseError { throw LedgerError(error, path: path) }
     }
 
     private static var migrator: DatabaseMigrator {
@@ -189,7 +203,7 @@ public final class RunLedger: Sendable {
 
     /// Records a new run with its batches and rows, in one transaction.
     public func createRun(_ run: RunRecord, batches: [BatchRecord], rows: [RowRecord]) throws {
-        try database.write { db in
+        try writing { db in
             try run.insert(db)
             for batch in batches { try batch.insert(db) }
             for row in rows { try row.insert(db) }
@@ -197,7 +211,7 @@ public final class RunLedger: Sendable {
     }
 
     public func run(identity: String) throws -> RunRecord? {
-        try database.read { db in try RunRecord.filter(Column("identity") == identity).fetchOne(db) }
+        try reading { db in try RunRecord.filter(Column("identity") == identity).fetchOne(db) }
     }
 
     /// A run by its ID or an unambiguous prefix of it; a prefix of several is an error listing them.
@@ -209,7 +223,7 @@ public final class RunLedger: Sendable {
 
     /// The run with this exact ID, or every run whose ID starts with `prefix`.
     public func runs(matching prefix: String) throws -> [RunRecord] {
-        try database.read { db in
+        try reading { db in
             if let exact = try RunRecord.fetchOne(db, key: prefix) { return [exact] }
             return try RunRecord.filter(Column("id").like("\(prefix)%")).order(Column("createdAt").desc).fetchAll(db)
         }
@@ -217,12 +231,12 @@ public final class RunLedger: Sendable {
 
     /// Every run, newest first.
     public func runs() throws -> [RunRecord] {
-        try database.read { db in try RunRecord.order(Column("createdAt").desc).fetchAll(db) }
+        try reading { db in try RunRecord.order(Column("createdAt").desc).fetchAll(db) }
     }
 
     /// A new approval: the run may spend up to `cents` in all.
     public func approve(_ cents: Int, approval: String, ofRun id: String) throws {
-        try database.write { db in
+        try writing { db in
             try db.execute(
                 sql: "UPDATE run SET approvedLimit = ?, approval = ?, approvedAt = ?, updatedAt = ? WHERE id = ?",
                 arguments: [cents, approval, Date(), Date(), id])
@@ -230,7 +244,7 @@ public final class RunLedger: Sendable {
     }
 
     public func setState(_ state: RunRecord.State, ofRun id: String) throws {
-        try database.write { db in
+        try writing { db in
             try db.execute(
                 sql: "UPDATE run SET state = ?, updatedAt = ? WHERE id = ?", arguments: [state.rawValue, Date(), id])
         }
@@ -239,7 +253,7 @@ public final class RunLedger: Sendable {
     // MARK: - Batches
 
     public func batches(ofRun id: String) throws -> [BatchRecord] {
-        try database.read { db in
+        try reading { db in
             try BatchRecord.filter(Column("runID") == id).order(Column("number")).fetchAll(db)
         }
     }
@@ -247,7 +261,7 @@ public final class RunLedger: Sendable {
     /// The Goody IDs of every batch this ledger recorded for runs sent to `environment` (the
     /// same account): a batch found by its content is never one of these.
     public func recordedGoodyIDs(environment: String) throws -> Set<String> {
-        try database.read { db in
+        try reading { db in
             Set(
                 try String.fetchAll(
                     db,
@@ -262,17 +276,17 @@ public final class RunLedger: Sendable {
     public func update(_ batch: BatchRecord) throws {
         var batch = batch
         batch.updatedAt = Date()
-        try database.write { db in try batch.update(db) }
+        try writing { db in try batch.update(db) }
     }
 
     // MARK: - Rows and orders
 
     public func rows(ofRun id: String) throws -> [RowRecord] {
-        try database.read { db in try RowRecord.filter(Column("runID") == id).order(Column("line")).fetchAll(db) }
+        try reading { db in try RowRecord.filter(Column("runID") == id).order(Column("line")).fetchAll(db) }
     }
 
     public func orders(ofRun id: String) throws -> [OrderRecord] {
-        try database.read { db in
+        try reading { db in
             try OrderRecord.filter(Column("runID") == id).order(Column("batchNumber"), Column("line")).fetchAll(db)
         }
     }
@@ -282,7 +296,7 @@ public final class RunLedger: Sendable {
     public func saveCollected(_ batch: BatchRecord, orders: [OrderRecord], rows: [RowRecord]) throws {
         var batch = batch
         batch.updatedAt = Date()
-        try database.write { db in
+        try writing { db in
             try batch.update(db)
             for order in orders { try order.save(db) }
             for row in rows { try row.update(db) }
@@ -291,7 +305,7 @@ public final class RunLedger: Sendable {
 
     /// Saves new order statuses (from `status`).
     public func updateOrders(_ orders: [OrderRecord]) throws {
-        try database.write { db in
+        try writing { db in
             for var order in orders {
                 order.updatedAt = Date()
                 try order.update(db)
@@ -300,14 +314,14 @@ public final class RunLedger: Sendable {
     }
 
     public func updateRows(_ rows: [RowRecord]) throws {
-        try database.write { db in for row in rows { try row.update(db) } }
+        try writing { db in for row in rows { try row.update(db) } }
     }
 
     /// Rows of runs sent to this account that stopped before all their batches were settled:
     /// a `creating` batch may exist at Goody without the ledger knowing, and a `planned` one is
     /// created when the run is resumed.
     public func unsettledRows(environment: String) throws -> [(run: RunRecord, row: RowRecord)] {
-        try database.read { db in
+        try reading { db in
             let runs = try RunRecord.filter(Column("environment") == environment)
                 .filter([RunRecord.State.approved, .sending, .interrupted].map(\.rawValue).contains(Column("state")))
                 .fetchAll(db)
@@ -327,7 +341,7 @@ public final class RunLedger: Sendable {
     /// Every row of runs sent to this account that got a gift, or has one scheduled (its batch
     /// exists at Goody), with its order when there is one.
     public func giftedRows(environment: String) throws -> [GiftedRow] {
-        try database.read { db in
+        try reading { db in
             let runs = try RunRecord.filter(Column("environment") == environment).fetchAll(db)
             var found: [GiftedRow] = []
             for run in runs {
@@ -359,7 +373,7 @@ public final class RunLedger: Sendable {
     /// Who already got a gift in runs of this ledger sent to `environment` (a gift from the
     /// emulator or the sandbox is no gift): recipient key → (run, line).
     public func sentRecipients(environment: String) throws -> [String: (run: String, line: Int)] {
-        try database.read { db in
+        try reading { db in
             let runs = try RunRecord.filter(Column("environment") == environment).fetchAll(db)
             let ids = Set(runs.map(\.id))
             // A scheduled gift is as good as sent: its batch exists at Goody.
@@ -389,6 +403,26 @@ public struct LedgerError: Error, LocalizedError, Sendable {
     public let message: String
     public init(_ message: String) { self.message = message }
     public var errorDescription: String? { message }
+
+    /// SQLite's failure in words: which file, what it means for the runs in it, what to do.
+    init(_ error: DatabaseError, path: String) {
+        switch error.resultCode {
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            message =
+                "the ledger \(path) cannot be read (\(error.message ?? "damaged")): no run in it can be trusted. Move it aside (mv \(path) \(path).damaged) and run again; what Goody has is also in Goody's own history, which the next send checks. Sends that use other ledgers are not affected."
+        case .SQLITE_FULL:
+            message =
+                "the disk holding the ledger \(path) is full: the last step could not be recorded. Free some space; everything recorded before it is safe."
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            message =
+                "the ledger \(path) is locked by another goody-batch; wait for it to finish and run again."
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_IOERR:
+            message =
+                "the ledger \(path) cannot be written (\(error.message ?? "\(error.resultCode)")). Check the folder's permissions and free space."
+        default:
+            message = "the ledger \(path) failed: \(error.message ?? "\(error.resultCode)")"
+        }
+    }
 
     /// A run ID prefix that names several runs: never the newest one silently.
     public static func ambiguous(_ prefix: String, _ runs: [(RunRecord, String)]) -> LedgerError {

@@ -74,6 +74,8 @@ public struct RunIdentity: Sendable, Equatable {
 
     /// SHA-256 of a file, read in pieces.
     public static func fileSHA256(_ path: String) throws -> String {
+        // The same bytes the reader reads, a pipe's included (it is read once).
+        let path = try InputFile.readablePath(for: path)
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw SendError("cannot read \(path) to fingerprint it")
         }

@@ -1,9 +1,10 @@
 public import APIClient
-import Foundation
+public import Foundation
 import GoodyAPI
 public import Ledger
 public import Planning
 import Recipients
+import Spreadsheet
 
 /// How a send runs.
 public struct SendOptions: Sendable {
@@ -125,6 +126,18 @@ public struct SendSession: Sendable {
         let output = OutputNaming.absolute(options.outputPath ?? OutputNaming.results(for: input))
         let ledgerPath = OutputNaming.absolute(options.ledgerPath ?? OutputNaming.ledger(besideOutput: output))
         let settingsJSON = String(decoding: try GoodyJSON.encoder().encode(request.campaign), as: UTF8.self)
+        // The results and the ledger must be writable before anything is approved, let alone sent.
+        for (what, file) in [("results", output), ("ledger", ledgerPath)] {
+            let folder = (file as NSString).deletingLastPathComponent
+            guard access(folder, W_OK) == 0 else {
+                throw SpreadsheetError(
+                    path: folder,
+                    code: .cannotWrite(
+                        reason:
+                            "the \(what) would go in this folder, which cannot be written (\(String(cString: strerror(errno)))). Give --output (and --ledger) in a folder you can write; nothing was sent"
+                    ))
+            }
+        }
         let account = try await account()
         let identity = try RunIdentity(
             request: request, inputSHA256: try RunIdentity.fileSHA256(input), account: account)
@@ -232,8 +245,19 @@ public struct SendSession: Sendable {
     public func start(_ prepared: PreparedRun, approval: String) async throws -> SendReport {
         let ledger = try RunLedger(path: prepared.ledgerPath)
         try options.registry.register(prepared.ledgerPath)
+        let lock = try RunLock.acquire(runID: prepared.runID, besideLedger: prepared.ledgerPath)
+        defer { withExtendedLifetime(lock) {} }
+        // Another process may have recorded the same send while this one was asking for approval.
+        if let existing = try ledger.run(identity: prepared.identity.value) {
+            return try await execute(existing, ledger: ledger)
+        }
         let (run, batches, rows) = try records(for: prepared, approval: approval)
-        try ledger.createRun(run, batches: batches, rows: rows)
+        do {
+            try ledger.createRun(run, batches: batches, rows: rows)
+        } catch let error as LedgerError {
+            throw LedgerError(
+                "\(error.message) Nothing was sent: the run could not be recorded, so nothing was created.")
+        }
         return try await execute(run, ledger: ledger)
     }
 
@@ -241,6 +265,8 @@ public struct SendSession: Sendable {
     public func resume(_ run: RunRecord, ledgerPath: String) async throws -> SendReport {
         let ledger = try RunLedger(path: ledgerPath)
         try options.registry.register(ledgerPath)
+        let lock = try RunLock.acquire(runID: run.id, besideLedger: ledgerPath)
+        defer { withExtendedLifetime(lock) {} }
         let account = try await account()
         guard run.environment == account.key || run.environment == legacyEnvironmentKey else {
             throw SendError(
@@ -255,7 +281,20 @@ public struct SendSession: Sendable {
         return try await execute(run, ledger: ledger)
     }
 
+    /// Runs the batches, then records the outcome and writes the results. Anything that fails
+    /// after the run was recorded says what exists at Goody, where the links are and what
+    /// command finishes the job.
     private func execute(_ run: RunRecord, ledger: RunLedger, readOnly: Bool = false) async throws -> SendReport {
+        do {
+            return try await executeRecorded(run, ledger: ledger, readOnly: readOnly)
+        } catch let error as RunBusyError {
+            throw error
+        } catch {
+            throw SendFailure(run: run, ledger: ledger, underlying: error)
+        }
+    }
+
+    private func executeRecorded(_ run: RunRecord, ledger: RunLedger, readOnly: Bool) async throws -> SendReport {
         if !readOnly { try ledger.setState(.sending, ofRun: run.id) }
         var executor = RunExecutor(
             client: client, ledger: ledger, run: run, progress: progress, maxWait: options.maxWait,
@@ -375,6 +414,8 @@ public struct SendSession: Sendable {
     /// creates anything: a run with batches still to create says so and names `resume`.
     public func refreshStatus(_ run: RunRecord, ledgerPath: String) async throws -> SendReport {
         let ledger = try RunLedger(path: ledgerPath)
+        let lock = try RunLock.acquire(runID: run.id, besideLedger: ledgerPath)
+        defer { withExtendedLifetime(lock) {} }
         var notes: [String] = []
         if try ledger.batches(ofRun: run.id).contains(where: { $0.state == .created || $0.state == .creating }) {
             notes += try await execute(run, ledger: ledger, readOnly: true).notes
@@ -420,5 +461,29 @@ public struct SendSession: Sendable {
             to: current.outputPath, splitBy: splitBy ?? current.splitBy)
         return try SendReport(
             ledger: ledger, run: current, outputs: outputs, notes: notes, requests: nil, seconds: 0)
+    }
+}
+
+/// A send (or resume, or status) that failed after its run was recorded: the cause, and what a
+/// person needs to finish the job.
+public struct SendFailure: Error, LocalizedError {
+    public let runID: String
+    public let underlying: any Error
+    let situation: String
+
+    init(run: RunRecord, ledger: RunLedger, underlying: any Error) {
+        runID = run.id
+        self.underlying = underlying
+        if let batches = try? ledger.batches(ofRun: run.id), let orders = try? ledger.orders(ofRun: run.id) {
+            let made = batches.filter { [.creating, .created, .collected].contains($0.state) }.count
+            situation =
+                "Run \(run.id): \(made) of \(batches.count) batch\(batches.count == 1 ? "" : "es") exist at Goody (or may, for one whose answer was lost), and \(orders.count) gift link\(orders.count == 1 ? " is" : "s are") recorded in the ledger \(ledger.path)."
+        } else {
+            situation = "Run \(run.id): what exists at Goody is recorded in the ledger \(ledger.path)."
+        }
+    }
+
+    public var errorDescription: String? {
+        "\(underlying.localizedDescription)\n\(situation) Once that is fixed, `goody-batch resume \(runID)` finishes the job (nothing is sent twice), and `goody-batch export \(runID) --output PATH` writes the results to another folder."
     }
 }

@@ -27,15 +27,16 @@ final class FileSource {
     private let rawHeadIsWholeFile: Bool
 
     init(path: String, forcedEncoding: TextEncoding?) throws(SpreadsheetError) {
-        self.path = path
+        // A pipe is read once, into a copy; a folder or a device is refused here.
+        let readable = try InputFile.readablePath(for: path)
+        self.path = readable
         var info = stat()
-        guard stat(path, &info) == 0 else {
+        guard stat(readable, &info) == 0 else {
             throw SpreadsheetError(path: path, code: .cannotOpen(reason: Self.errnoText()))
         }
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw SpreadsheetError(path: path, code: .isDirectory) }
         size = Int(info.st_size)
 
-        let descriptor = try Self.openFile(path)
+        let descriptor = try Self.openFile(readable)
         defer { close(descriptor) }
         var head = [UInt8](repeating: 0, count: Self.headSize)
         let count = try Self.readFully(descriptor, into: &head, path: path)

@@ -3,9 +3,18 @@ public import Foundation
 /// A problem that stops the whole file from being read. Row-level problems are not errors:
 /// they travel with the row (see `Record.problem`).
 public struct SpreadsheetError: Error, LocalizedError, Equatable, Sendable {
+    /// A file could not be written (a local I/O failure, not a problem with the input).
+    public var isWriteFailure: Bool { if case .cannotWrite = code { true } else { false } }
+
     public enum Code: Equatable, Sendable {
         case cannotOpen(reason: String)
         case isDirectory
+        /// A device (`/dev/zero`, a terminal): it never ends, so it is not read at all.
+        case isDevice
+        /// A pipe or FIFO that went on past the size limit.
+        case streamTooLong(limit: Int)
+        /// A FIFO no one wrote to in time.
+        case streamSilent(seconds: Int)
         case notText(NonTextKind)
         case empty
         case noHeader
@@ -39,6 +48,12 @@ public struct SpreadsheetError: Error, LocalizedError, Equatable, Sendable {
         switch code {
         case .cannotOpen(let reason):
             "\(path): cannot open the file (\(reason)). Check the path and that you may read it."
+        case .isDevice:
+            "\(path) is a device, not a file; goody-batch reads spreadsheets (CSV or .xlsx) from files or pipes. Give the export's file."
+        case .streamTooLong(let limit):
+            "\(path) did not end within \(limit >= 1 << 20 ? "\(limit / (1 << 20)) MiB" : "\(limit) bytes"), so it was not read; an HR export is far smaller. Check what is writing to it, or save the export to a file."
+        case .streamSilent(let seconds):
+            "nothing was written to \(path) within \(seconds) s, so it was not read. Start the program that writes to it first, or save the export to a file."
         case .isDirectory:
             if path.lowercased().hasSuffix(".numbers") {
                 "\(path) is an Apple Numbers document. \(NonTextKind.numbersDocument.howToExport)"

@@ -1,0 +1,112 @@
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The one way an input path is opened for reading. A regular file is read where it is. A pipe,
+/// a FIFO or a socket (`validate <(cat export.csv)`, `send /dev/stdin`) can be read only once:
+/// it is read to its end here, the first time it is asked for, into a private temporary file
+/// that everything after (the reader's two passes, the run's fingerprint) reads instead, so no
+/// part of it is lost to a second open. A folder or a device is refused by kind; a stream that
+/// goes on past a size limit, or that nobody writes to, stops with a message.
+public enum InputFile {
+    /// Streams longer than this are refused: `GOODY_BATCH_MAX_STREAM_BYTES`, or 1 GiB.
+    static var streamLimit: Int {
+        getenv("GOODY_BATCH_MAX_STREAM_BYTES").flatMap { Int(String(cString: $0)) } ?? 1 << 30
+    }
+
+    /// How long to wait for the first byte of a FIFO: `GOODY_BATCH_STREAM_WAIT_SECONDS`, or 60.
+    static var streamWait: Int {
+        getenv("GOODY_BATCH_STREAM_WAIT_SECONDS").flatMap { Int(String(cString: $0)) } ?? 60
+    }
+
+    /// Streams already read, by the path they were given as: path → the private copy.
+    private static let copies = Mutex<[String: String]>([:])
+
+    /// A path that can be opened and read any number of times with the same content.
+    public static func readablePath(for path: String) throws(SpreadsheetError) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw SpreadsheetError(path: path, code: .cannotOpen(reason: String(cString: strerror(errno))))
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return path
+        case S_IFDIR: throw SpreadsheetError(path: path, code: .isDirectory)
+        case S_IFCHR, S_IFBLK: throw SpreadsheetError(path: path, code: .isDevice)
+        default: break
+        }
+        if let copy = copies.withLock({ $0[path] }) { return copy }
+        let copy = try copyStream(path)
+        copies.withLock { $0[path] = copy }
+        return copy
+    }
+
+    /// Reads the stream to its end into a new private file, removed when the process exits.
+    private static func copyStream(_ path: String) throws(SpreadsheetError) -> String {
+        func failure(_ code: SpreadsheetError.Code) -> SpreadsheetError { SpreadsheetError(path: path, code: code) }
+        func reason() -> SpreadsheetError.Code { .cannotOpen(reason: String(cString: strerror(errno))) }
+        // Opened without blocking, so a FIFO nobody writes to cannot hang the command.
+        let input = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard input >= 0 else { throw failure(reason()) }
+        defer { close(input) }
+        var ready = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
+        let seconds = streamWait
+        var polled: Int32
+        repeat { polled = poll(&ready, 1, Int32(seconds * 1000)) } while polled < 0 && errno == EINTR
+        guard polled > 0 else { throw failure(polled == 0 ? .streamSilent(seconds: seconds) : reason()) }
+        _ = fcntl(input, F_SETFL, fcntl(input, F_GETFL) & ~O_NONBLOCK)
+
+        let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array("\(directory)/goody-batch-input-XXXXXX".utf8CString)
+        let output = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return -1 }
+            return mkstemp(base)
+        }
+        guard output >= 0 else { throw failure(reason()) }
+        defer { close(output) }
+        let copy = String(cString: template)
+        registerForRemoval(copy)
+
+        let limit = streamLimit
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var total = 0
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                throw failure(reason())
+            }
+            if count == 0 { return copy }
+            total += count
+            guard total <= limit else { throw failure(.streamTooLong(limit: limit)) }
+            var written = 0
+            while written < count {
+                let result = buffer.withUnsafeBytes {
+                    write(output, $0.baseAddress.map { $0 + written }, count - written)
+                }
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    throw SpreadsheetError(path: copy, code: .cannotWrite(reason: String(cString: strerror(errno))))
+                }
+                written += result
+            }
+        }
+    }
+
+    private static let removals = Mutex<[String]>([])
+
+    private static func registerForRemoval(_ copy: String) {
+        let first = removals.withLock { list in
+            list.append(copy)
+            return list.count == 1
+        }
+        if first { atexit { InputFile.removeCopies() } }
+    }
+
+    private static func removeCopies() {
+        for copy in removals.withLock({ $0 }) { unlink(copy) }
+    }
+}
