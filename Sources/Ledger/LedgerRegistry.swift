@@ -66,8 +66,9 @@ public struct LedgerRegistry: Sendable {
         let searched =
             explicit.map { "in \($0)" }
             ?? (candidates.isEmpty ? "(no ledger is known yet)" : "in \(candidates.joined(separator: ", "))")
-        throw LedgerError(
-            "No run \(runID) \(searched). `goody-batch runs` lists the runs; --ledger PATH points at a ledger (it sits beside the results file)."
+        throw RunLookupError(
+            message:
+                "No run \(runID) \(searched). `goody-batch runs` lists the runs; --ledger PATH points at a ledger (it sits beside the results file)."
         )
     }
 }

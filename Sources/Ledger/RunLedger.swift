@@ -425,11 +425,17 @@ public struct LedgerError: Error, LocalizedError, Sendable {
     }
 
     /// A run ID prefix that names several runs: never the newest one silently.
-    public static func ambiguous(_ prefix: String, _ runs: [(RunRecord, String)]) -> LedgerError {
+    public static func ambiguous(_ prefix: String, _ runs: [(RunRecord, String)]) -> RunLookupError {
         let list = runs.map { run, path in "\(run.id) (\(run.state.rawValue), \(run.inputPath), in \(path))" }
-        return LedgerError(
-            "\(prefix) names \(runs.count) runs: \(list.joined(separator: "; ")). Give more of the ID.")
+        return RunLookupError(
+            message: "\(prefix) names \(runs.count) runs: \(list.joined(separator: "; ")). Give more of the ID.")
     }
+}
+
+/// A run ID that names no run, or several: a mistake in the command, not in any file.
+public struct RunLookupError: Error, LocalizedError, Sendable {
+    public let message: String
+    public var errorDescription: String? { message }
 }
 
 /// A ledger goody-batch will not trust: not a regular file of this user's, writable by others, or

@@ -126,18 +126,6 @@ public struct SendSession: Sendable {
         let output = OutputNaming.absolute(options.outputPath ?? OutputNaming.results(for: input))
         let ledgerPath = OutputNaming.absolute(options.ledgerPath ?? OutputNaming.ledger(besideOutput: output))
         let settingsJSON = String(decoding: try GoodyJSON.encoder().encode(request.campaign), as: UTF8.self)
-        // The results and the ledger must be writable before anything is approved, let alone sent.
-        for (what, file) in [("results", output), ("ledger", ledgerPath)] {
-            let folder = (file as NSString).deletingLastPathComponent
-            guard access(folder, W_OK) == 0 else {
-                throw SpreadsheetError(
-                    path: folder,
-                    code: .cannotWrite(
-                        reason:
-                            "the \(what) would go in this folder, which cannot be written (\(String(cString: strerror(errno)))). Give --output (and --ledger) in a folder you can write; nothing was sent"
-                    ))
-            }
-        }
         let account = try await account()
         let identity = try RunIdentity(
             request: request, inputSHA256: try RunIdentity.fileSHA256(input), account: account)
@@ -156,6 +144,18 @@ public struct SendSession: Sendable {
             return .existing(existing, ledgerPath: path)
         }
 
+        // A new run: its results and ledger must be writable before it is approved, let alone sent.
+        for (what, file) in [("results", output), ("ledger", ledgerPath)] {
+            let folder = (file as NSString).deletingLastPathComponent
+            guard access(folder, W_OK) == 0 else {
+                throw SpreadsheetError(
+                    path: folder,
+                    code: .cannotWrite(
+                        reason:
+                            "the \(what) would go in this folder, which cannot be written (\(String(cString: strerror(errno)))). Give --output (and --ledger) in a folder you can write; nothing was sent"
+                    ))
+            }
+        }
         var plan = try await Planner(client: client).plan(request)
         if !options.allowResend {
             try refuseOverlappingUnsettledRuns(plan, account: account, ledgers: ledgers)
