@@ -33,6 +33,15 @@ struct VendorShapesTests {
         Shape(name: "the vendor mix, scheduled", arguments: ["--vendor-variations"], scheduled: true),
     ]
 
+    /// `send team.csv` for one gift by email, in batches of `batchSize`; for a future date when
+    /// the shape is about scheduled batches.
+    private static func send(batchSize: Int, _ shape: Shape) -> [String] {
+        [
+            "send", "team.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR",
+            "--batch-size", "\(batchSize)", "--yes",
+        ] + (shape.scheduled ? ["--send-on", "2030-03-01"] : [])
+    }
+
     private func people(_ count: Int) -> String {
         "First Name,Last Name,Work Email\n"
             + (0..<count).map { "P\($0),Test,p\($0)@acme.example" }.joined(separator: "\n") + "\n"
@@ -76,11 +85,7 @@ struct VendorShapesTests {
             ])
         defer { emulator.kill() }
         fixture.write("team.csv", people(33))
-        var send = [
-            "send", "team.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR",
-            "--batch-size", "15", "--yes",
-        ]
-        if shape.scheduled { send += ["--send-on", "2030-03-01"] }
+        let send = Self.send(batchSize: 15, shape)
 
         // Every create's answer is lost after Goody made the batch, and the first one's is held
         // for a minute: the sender is killed while it waits on a create that Goody has made, so
@@ -128,12 +133,7 @@ struct VendorShapesTests {
             arguments: shape.arguments + ["--drop-rate", "0.5", "--async-delay", "0.1"])
         defer { emulator.stop() }
         fixture.write("team.csv", people(27))
-        var arguments = [
-            "send", "team.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR",
-            "--batch-size", "12", "--yes",
-        ]
-        if shape.scheduled { arguments += ["--send-on", "2030-03-01"] }
-        let send = try await run(arguments, emulator)
+        let send = try await run(Self.send(batchSize: 12, shape), emulator)
         #expect(send.exitCode == 0, "\(send.stdout)\n\(send.stderr)")
         let id = String(try #require(send.stdout.firstMatch(of: /Run (r[0-9a-f]{10})/)).output.1)
         let status = try await run(["status", id], emulator)
