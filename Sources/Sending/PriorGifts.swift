@@ -33,6 +33,24 @@ public struct RecipientKey: Hashable, Sendable, CustomStringConvertible {
         return RecipientKey(kind: .name, value: name)
     }
 
+    /// Every key a recipient of this file is looked up under: its own, and its name when it has
+    /// no email.
+    public static func lookups(for recipient: Recipient, method: SendMethod) -> Set<RecipientKey> {
+        var keys: Set<RecipientKey> = [of(recipient, method: method)]
+        if let name = name(of: recipient) { keys.insert(name) }
+        return keys
+    }
+
+    /// Every key a row recorded in a ledger answers to: the key it was recorded under, its email,
+    /// and its name (a name-only match).
+    static func recorded(_ text: String?, email: String?, firstName: String?, lastName: String?) -> Set<RecipientKey> {
+        var keys: Set<RecipientKey> = []
+        if let key = text.flatMap(RecipientKey.init) { keys.insert(key) }
+        if let email = email?.lowercased(), !email.isEmpty { keys.insert(RecipientKey(kind: .email, value: email)) }
+        if let firstName { keys.insert(RecipientKey(kind: .name, value: name(firstName, lastName))) }
+        return keys
+    }
+
     /// The name-only key, for a row that has no email: the same name is possibly the same person.
     public static func name(of recipient: Recipient) -> RecipientKey? {
         guard recipient.email?.isEmpty ?? true else { return nil }
@@ -106,9 +124,8 @@ struct PriorGiftSearch {
     func run(_ recipients: [Recipient], method: SendMethod) async throws -> Result {
         var byKey: [RecipientKey: [Recipient]] = [:]
         for recipient in recipients {
-            byKey[RecipientKey.of(recipient, method: method), default: []].append(recipient)
-            if let name = RecipientKey.name(of: recipient), name != RecipientKey.of(recipient, method: method) {
-                byKey[name, default: []].append(recipient)
+            for key in RecipientKey.lookups(for: recipient, method: method) {
+                byKey[key, default: []].append(recipient)
             }
         }
         var gifts: [Int: PriorGift] = [:]
@@ -135,15 +152,9 @@ struct PriorGiftSearch {
                     "run \(row.runID), batch \(row.batchNumber.map(String.init) ?? "?")"
                     + (row.orderID.map { ", order \($0)" } ?? "")
                     + (row.scheduledSendOn.map { ", scheduled for \($0)" } ?? "") + " (ledger \(row.ledgerPath))"
-                var keys: [RecipientKey] = []
-                if let text = row.recipientKey, let key = RecipientKey(text) { keys.append(key) }
-                if let email = row.email?.lowercased(), !email.isEmpty {
-                    keys.append(RecipientKey(kind: .email, value: email))
-                }
-                if let first = row.firstName {
-                    keys.append(RecipientKey(kind: .name, value: RecipientKey.name(first, row.lastName)))
-                }
-                for key in Set(keys) {
+                let keys = RecipientKey.recorded(
+                    row.recipientKey, email: row.email, firstName: row.firstName, lastName: row.lastName)
+                for key in keys {
                     found(key) { recipient in
                         PriorGift(
                             line: recipient.line, nameOnly: key.isNameOnly, how: how, when: row.at, runID: row.runID)

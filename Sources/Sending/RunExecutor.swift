@@ -75,14 +75,8 @@ struct RunExecutor: Sendable {
             var total = refusal.freshEstimate
             for batch in try ledger.batches(ofRun: run.id) where batch.number != refusal.batch {
                 switch batch.state {
-                case .planned:
-                    let input = try request(batch)
-                    total += try await client.price(
-                        OrderBatchPriceInput(
-                            recipients: input.recipients, cart: input.cart, sendMethod: input.sendMethod)
-                    ).range.high
-                case .refused, .failed: break
-                default: total += batch.charged ?? batch.freshEstimateHigh ?? batch.estimateHigh
+                case .planned: total += try await freshHigh(batch)
+                default: total += batch.committedAmount
                 }
             }
             refusal.atTodaysPrices = total
@@ -138,14 +132,19 @@ struct RunExecutor: Sendable {
         if batch.state == .created { try await collect(batch, rows: rows, tracker: tracker, spend: spend) }
     }
 
+    /// Goody's high estimate for the batch as it would be created now.
+    private func freshHigh(_ batch: BatchRecord) async throws -> Int {
+        let input = try request(batch)
+        return try await client.price(
+            OrderBatchPriceInput(recipients: input.recipients, cart: input.cart, sendMethod: input.sendMethod)
+        ).range.high
+    }
+
     /// Prices the batch afresh and reserves it within the approval, or stops the run before it
     /// is created. A batch priced in an earlier round is already reserved.
     private func checkSpending(_ batch: inout BatchRecord, spend: SpendGuard) async throws {
         guard batch.freshEstimateHigh == nil else { return }
-        let input = try request(batch)
-        let fresh = try await client.price(
-            OrderBatchPriceInput(recipients: input.recipients, cart: input.cart, sendMethod: input.sendMethod)
-        ).range.high
+        let fresh = try await freshHigh(batch)
         if let refusal = await spend.reserve(batch.number, fresh: fresh) { throw refusal }
         batch.freshEstimateHigh = fresh
     }

@@ -189,19 +189,15 @@ public struct SendSession: Sendable {
     /// will create the rest when resumed: a new run for any of the same people could give them
     /// a second gift. Runs that share nobody with this file do not block it.
     private func refuseOverlappingUnsettledRuns(_ plan: Plan, account: AccountIdentity, ledgers: [String]) throws {
-        var keys: Set<RecipientKey> = []
-        for recipient in plan.validation.recipients {
-            keys.insert(RecipientKey.of(recipient, method: plan.method))
-            if let name = RecipientKey.name(of: recipient) { keys.insert(name) }
+        let keys = plan.validation.recipients.reduce(into: Set<RecipientKey>()) {
+            $0.formUnion(RecipientKey.lookups(for: $1, method: plan.method))
         }
         for path in ledgers {
             guard let ledger = try? RunLedger(path: path) else { continue }
             for (run, row) in try ledger.unsettledRows(environment: account.key) {
-                var rowKeys = [row.recipientKey.flatMap(RecipientKey.init)]
-                if let first = row.firstName {
-                    rowKeys.append(RecipientKey(kind: .name, value: RecipientKey.name(first, row.lastName)))
-                }
-                guard rowKeys.contains(where: { $0.map(keys.contains) ?? false }) else { continue }
+                let rowKeys = RecipientKey.recorded(
+                    row.recipientKey, email: row.email, firstName: row.firstName, lastName: row.lastName)
+                guard !rowKeys.isDisjoint(with: keys) else { continue }
                 throw SendRefusal(
                     "not sent: run \(run.id) (\(run.inputPath)) in \(path) stopped before it finished, and it includes people of this file (line \(row.line) there); some of its gifts may already exist at Goody. Finish it first with `goody-batch resume \(run.id)`, so nobody gets two gifts (or --allow-resend to send anyway). Nothing was created."
                 )

@@ -23,10 +23,10 @@ actor SpendGuard {
         limit = run.approvedLimit ?? run.estimateHigh
         self.funds = funds
         for batch in batches {
-            switch batch.state {
-            case .planned: planned[batch.number] = batch.estimateHigh
-            case .refused, .failed: break
-            default: committed[batch.number] = batch.charged ?? batch.freshEstimateHigh ?? batch.estimateHigh
+            if batch.state == .planned {
+                planned[batch.number] = batch.estimateHigh
+            } else {
+                committed[batch.number] = batch.committedAmount
             }
         }
     }
@@ -84,6 +84,18 @@ extension SpendGuard.Refusal: LocalizedError {
         }
         return
             "not created: prices moved — \(change). The run would come to \(Money.dollars(projected)) (\(Money.dollars(committed)) already committed), over the \(Money.dollars(limit)) approved, by \(Money.dollars(projected - limit))."
+    }
+}
+
+extension BatchRecord {
+    /// What a batch that is not still to create counts for against the approval: what Goody
+    /// charged, else the estimate asked for just before its create, else its approved estimate;
+    /// nothing when Goody refused or failed it.
+    var committedAmount: Int {
+        switch state {
+        case .refused, .failed: 0
+        default: charged ?? freshEstimateHigh ?? estimateHigh
+        }
     }
 }
 
