@@ -8,9 +8,9 @@
 /// detection over a million direct-send rows (two keys a row) costs about 23 MB.
 ///
 /// A slot holds the low 40 bits of the hash and the line (24 bits); where a key lands is chosen
-/// by the hash's high bits, so a false "duplicate" needs two keys to agree on 40 bits and sit in
-/// the same neighbourhood: about one chance in 200,000 for a million-row file. Lines past
-/// 16,777,215 are remembered as that number.
+/// by the hash's high bits. What it answers is only a candidate: the row validator confirms
+/// each one on the two rows' own keys (`KeySpill`). Lines past 16,777,215 are remembered as
+/// that number.
 final class DuplicateIndex {
     private static let hashBits: UInt64 = 40
     private static let hashMask: UInt64 = (1 << 40) - 1

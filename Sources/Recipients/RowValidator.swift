@@ -9,9 +9,6 @@ public struct ValidationOptions: Sendable {
     /// Keep each valid row as a `Recipient` (plan and send need them; validate does not).
     public var collectRecipients: Bool
 
-    /// Compare the rows' own keys instead of their hashes: exact, with memory that grows with
-    /// the file. Used only to redo a file where a hash agreement turned out not to be a duplicate.
-    var exactDuplicates = false
     /// Narrows every key's hash (tests only: a narrow mask makes hash agreements between
     /// different keys common, to prove they are confirmed before anyone is called a duplicate).
     var duplicateHashMask: UInt64 = .max
@@ -21,16 +18,6 @@ public struct ValidationOptions: Sendable {
         self.allowDuplicates = allowDuplicates
         self.collectRecipients = collectRecipients
     }
-}
-
-/// A row called a duplicate because its key's hash agreed with an earlier row's: confirmed or
-/// refuted against that row's own key once the file has been read.
-struct DuplicateCandidate: Hashable {
-    var line: Int
-    var earlier: Int
-    var code: FindingCode
-    /// This row's key as compared (ASCII letters lowercased).
-    var key: [UInt8]
 }
 
 /// The judgement of one row: the kinds of finding on it, the findings written out in full where
@@ -76,10 +63,11 @@ public final class RowValidator {
     @exclusivity(unchecked) private var arenaUsed = 0
     private let emails: DuplicateIndex
     private let addresses: DuplicateIndex
-    /// Hash agreements seen so far, each to be confirmed on the earlier row's own key.
-    private(set) var candidates: [DuplicateCandidate] = []
-    /// In exact mode: every key seen, with its line.
-    private var exactKeys: [FindingCode: [[UInt8]: Int]] = [:]
+    /// Every row's keys, so a hash agreement is confirmed on the rows' own keys at once.
+    private let spill: KeySpill?
+    /// Keys whose hash agreed with a different key's (found in the index, refuted by the spill),
+    /// with their first line: kept exactly, so a later row with the same key is still caught.
+    private var collided: [FindingCode: [[UInt8]: Int]] = [:]
     /// How many warnings of each kind to write out in full (nil: all); past that they are only
     /// counted, which keeps a file where every row is repaired fast.
     public var detailedWarningsPerKind: Int?
@@ -89,8 +77,9 @@ public final class RowValidator {
     ]
     private let addressFields: [RecipientField] = [.address1, .address2, .city, .state, .postalCode, .country]
     private let settingFields: [RecipientField] = [.variants, .amount, .sendDate]
-    // The ZIP code stands for the city, so the city is left out of the key.
     private let addressKeyFields: [RecipientField] = [.firstName, .lastName, .address1, .address2]
+    /// The address key's parts for the current row: those fields, then the ZIP code's first five.
+    private let keyParts = UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>.allocate(capacity: 5)
     private let requiredAddress: [(RecipientField, FindingCode, String)] = [
         (.address1, .address1Missing, "the street address"),
         (.city, .cityMissing, "the city"),
@@ -111,11 +100,13 @@ public final class RowValidator {
         let capacity = max(1024, expectedRows * 12 / 7 + 64)
         emails = DuplicateIndex(capacity: options.allowDuplicates ? 16 : capacity)
         addresses = DuplicateIndex(capacity: options.method == .directSend && !options.allowDuplicates ? capacity : 16)
+        spill = options.allowDuplicates ? nil : KeySpill()
     }
 
     deinit {
         views.deallocate()
         arena.deallocate()
+        keyParts.deallocate()
     }
 
     /// Judges one row, duplicates included.
@@ -566,63 +557,51 @@ public final class RowValidator {
         }
     }
 
-    /// Hashes the keys two rows must not share: the email, and (direct send) name and address.
+    /// Hashes the keys two rows must not share: the email, and (direct send) name and address;
+    /// and keeps them, to confirm a hash agreement on.
     private func duplicateKeys(_ verdict: inout RowVerdict) {
+        var email: UnsafeBufferPointer<UInt8>?
         if !value(.email).isEmpty && !verdict.codes.contains(.emailInvalid) {
+            email = value(.email)
             var hasher = KeyHasher()
             hasher.addLowercased(value(.email))
             verdict.emailKey = hasher.finalize() & options.duplicateHashMask
         }
-        guard options.method == .directSend, !value(.address1).isEmpty, !value(.postalCode).isEmpty else { return }
+        guard options.method == .directSend, !value(.address1).isEmpty, !value(.postalCode).isEmpty else {
+            if email != nil { spill?.append(line: verdict.line, email: email, address: nil) }
+            return
+        }
+        // The ZIP code stands for the city, so the city is left out of the key.
+        let parts = keyParts
+        for (index, field) in addressKeyFields.enumerated() { parts[index] = value(field) }
+        parts[addressKeyFields.count] = UnsafeBufferPointer(rebasing: value(.postalCode).prefix(5))
         var hasher = KeyHasher()
-        for field in addressKeyFields { hasher.addLowercased(value(field)) }
-        hasher.addLowercased(UnsafeBufferPointer(rebasing: value(.postalCode).prefix(5)))
+        for part in parts { hasher.addLowercased(part) }
         verdict.addressKey = hasher.finalize() & options.duplicateHashMask
+        spill?.append(line: verdict.line, email: email, address: UnsafeBufferPointer(parts))
     }
 
-    /// The row's keys as bytes, exactly as they are hashed: what a hash agreement is confirmed on.
-    func keyBytes(of record: Record) -> [FindingCode: [UInt8]] {
-        let saved = detailedWarnings
-        defer { detailedWarnings = saved }
-        let verdict = check(record)
-        var keys: [FindingCode: [UInt8]] = [:]
-        if verdict.emailKey != nil { keys[.duplicateEmail] = Self.lowercased([value(.email)]) }
-        if verdict.addressKey != nil {
-            keys[.duplicateAddress] = Self.lowercased(
-                addressKeyFields.map(value) + [UnsafeBufferPointer(rebasing: value(.postalCode).prefix(5))])
-        }
-        return keys
-    }
-
-    /// ASCII letters lowercased, the parts separated as the hasher separates them.
-    private static func lowercased(_ parts: [UnsafeBufferPointer<UInt8>]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        for part in parts {
-            for byte in part { bytes.append(byte &- 0x41 < 26 ? byte | 0x20 : byte) }
-            bytes.append(0x1F)
-        }
-        return bytes
-    }
-
-    /// The earlier line with the same key: by hash (recorded as a candidate, confirmed later), or
-    /// in exact mode by the key itself.
-    private func earlierLine(_ code: FindingCode, hash: UInt64, record: Record) -> Int? {
-        guard options.exactDuplicates else {
-            let index = code == .duplicateEmail ? emails : addresses
-            guard let earlier = index.insert(hash, line: record.line) else { return nil }
-            if let key = keyBytes(of: record)[code] {
-                candidates.append(DuplicateCandidate(line: record.line, earlier: earlier, code: code, key: key))
-            }
-            return earlier
-        }
-        guard let key = keyBytes(of: record)[code] else { return nil }
-        if let earlier = exactKeys[code]?[key] { return earlier }
-        exactKeys[code, default: [:]][key] = record.line
+    /// The earlier line with the same key. The index finds an earlier row whose key hashed the
+    /// same; the spill says whether the two keys really are the same, and a refuted agreement
+    /// is kept exactly in `collided`.
+    private func earlierLine(_ code: FindingCode, hash: UInt64, line: Int) -> Int? {
+        let index = code == .duplicateEmail ? emails : addresses
+        guard let spill, let remembered = index.insert(hash, line: line),
+            let key = spill.key(line: line, code: code)
+        else { return nil }
+        // Lines past the index's range are remembered as its last: any of them may be the one.
+        let earlier =
+            remembered < DuplicateIndex.maxLine
+            ? (spill.key(line: remembered, code: code) == key ? remembered : nil)
+            : spill.line(from: remembered, before: line, code: code, matching: key)
+        if let earlier { return earlier }
+        if let first = collided[code]?[key] { return first }
+        collided[code, default: [:]][key] = line
         return nil
     }
 
     private func resolveDuplicates(_ record: Record, _ verdict: inout RowVerdict) {
-        if let key = verdict.emailKey, let earlier = earlierLine(.duplicateEmail, hash: key, record: record) {
+        if let key = verdict.emailKey, let earlier = earlierLine(.duplicateEmail, hash: key, line: record.line) {
             note(.duplicateEmail, .email, record, &verdict, relatedLine: earlier) {
                 (
                     "line \(earlier) has the same email, so this person would get two gifts",
@@ -630,7 +609,7 @@ public final class RowValidator {
                 )
             }
         }
-        if let key = verdict.addressKey, let earlier = earlierLine(.duplicateAddress, hash: key, record: record) {
+        if let key = verdict.addressKey, let earlier = earlierLine(.duplicateAddress, hash: key, line: record.line) {
             note(.duplicateAddress, .address1, record, &verdict, relatedLine: earlier) {
                 (
                     "line \(earlier) has the same name and address, so this person would get two gifts",

@@ -196,13 +196,6 @@ public struct Validation {
         } catch let error as SpreadsheetError {
             throw InputError(error.localizedDescription)
         }
-        // A duplicate was found by a hash agreement; it stands only if the rows' keys agree too.
-        if !validator.candidates.isEmpty, try !Self.confirm(validator.candidates, request: request, mapping: mapping) {
-            rejected = nil  // dropped unwritten: the exact run writes its own
-            var exact = request
-            exact.options.exactDuplicates = true
-            return try Validation(exact).run(onFinding: onFinding)
-        }
         for code in FindingCode.allCases where rowsByCode[code.ordinal] > 0 {
             report.counts[code] = rowsByCode[code.ordinal]
         }
@@ -217,32 +210,6 @@ public struct Validation {
         report.skipped = summary.skipped
         report.skippedCount = summary.skippedCount
         return report
-    }
-
-    /// Reads the file again for the earlier rows of the candidates and compares their own keys.
-    /// False when any candidate was only a hash agreement. (A duplicate is almost always real:
-    /// two different keys agree on 40 bits about once in 200,000 million-row files.)
-    private static func confirm(_ candidates: [DuplicateCandidate], request: ValidationRequest, mapping: ColumnMapping)
-        throws -> Bool
-    {
-        let wanted = Set(candidates.map(\.earlier))
-        let lastRemembered = DuplicateIndex.maxLine
-        var keys: [Int: [FindingCode: [UInt8]]] = [:]
-        var beyond: [[FindingCode: [UInt8]]] = []
-        let reader = try SpreadsheetReader(path: request.path, options: request.read, headerScore: Self.headerScore)
-        let validator = RowValidator(mapping: mapping, options: request.options, expectedRows: 16)
-        _ = try reader.readRecords { record in
-            if record.line >= lastRemembered {
-                // Lines past the index's range are remembered as its last: any of them may be it.
-                if wanted.contains(lastRemembered) { beyond.append(validator.keyBytes(of: record)) }
-            } else if wanted.contains(record.line) {
-                keys[record.line] = validator.keyBytes(of: record)
-            }
-        }
-        return candidates.allSatisfy { candidate in
-            if candidate.earlier >= lastRemembered { return beyond.contains { $0[candidate.code] == candidate.key } }
-            return keys[candidate.earlier]?[candidate.code] == candidate.key
-        }
     }
 
     /// The number of known column names in a row: how much it looks like the header.

@@ -151,6 +151,49 @@ struct RuleTests {
         #expect(rejected.count == expected.count)
     }
 
+    /// Keys are kept in a temporary file a megabyte at a time: a duplicate of a row written out
+    /// long before is confirmed from the file, with full and narrowed hashes alike.
+    @Test(arguments: [UInt64.max, 0b11])
+    func aDuplicateOfARowLongAgoIsConfirmedOnItsKeys(_ mask: UInt64) throws {
+        var text = "First Name,Last Name,Email,Street,City,State,Zip\n"
+        let padding = String(repeating: "x", count: 40)
+        for index in 0..<12_000 {
+            text += "P\(index),Lee,p\(index).\(padding)@example.com,\(index) Main St \(padding),Boston,MA,02134\n"
+        }
+        // Line 12002 has line 5's email; line 12003 is line 6's person.
+        text += "Again,Lee,P3.\(padding.uppercased())@EXAMPLE.COM,1 Elm St,Boston,MA,02134\n"
+        text += "P4,LEE,new@example.com,4 main st \(padding),Boston,MA,02134-1234\n"
+        let path = fixture.write("team.csv", text)
+        var options = ValidationOptions(method: .directSend)
+        options.duplicateHashMask = mask
+        let report = try Validation(ValidationRequest(path: path, options: options)).run()
+        let duplicates = report.examples.values.flatMap { $0 }.filter {
+            $0.code == .duplicateEmail || $0.code == .duplicateAddress
+        }
+        #expect(
+            duplicates.map { [$0.line, $0.relatedLine ?? 0] }.sorted { $0[0] < $1[0] } == [[12002, 5], [12003, 6]])
+        #expect(report.rowsWithErrors == 2 && report.rowsOK == 12_000)
+    }
+
+    /// Keys longer than 254 bytes are kept whole: two addresses that differ only at their end
+    /// are two people, even when their hashes agree.
+    @Test func longKeysAreComparedToTheirLastByte() throws {
+        let street = String(repeating: "Long Street Name ", count: 20)
+        let text = """
+            First Name,Street,City,State,Zip
+            Ana,\(street)1,Boston,MA,02134
+            Ana,\(street)2,Boston,MA,02134
+            Ana,\(street)1,Boston,MA,02134
+
+            """
+        let path = fixture.write("team.csv", text)
+        var options = ValidationOptions(method: .directSend)
+        options.duplicateHashMask = 0
+        let report = try Validation(ValidationRequest(path: path, options: options)).run()
+        let duplicates = report.examples[.duplicateAddress] ?? []
+        #expect(duplicates.map { [$0.line, $0.relatedLine ?? 0] } == [[4, 2]])
+    }
+
     /// The rejected file is the one HR is told to open and fix: no cell in it can run as a formula.
     @Test func theRejectedFileNeutralizesFormulas() throws {
         let text =
