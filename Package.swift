@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "Planning", targets: ["Planning"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "Sending", targets: ["Sending"]),
+        .library(name: "Workbook", targets: ["Workbook"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -37,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // C stays behind one wall: only Spreadsheet/LibCSV.swift imports this module.
@@ -50,6 +52,19 @@ let package = Package(
             name: "Spreadsheet",
             dependencies: ["CLibCSV"],
             path: "Sources/Spreadsheet",
+            swiftSettings: strictSettings
+        ),
+        // The second C library, behind its own wall: only Workbook/XLSXWriter.swift imports it.
+        .systemLibrary(
+            name: "CLibXLSXWriter",
+            path: "Sources/CLibXLSXWriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
+        // Writing .xlsx workbooks (libxlsxwriter): the files managers and HR open in Excel.
+        .target(
+            name: "Workbook",
+            dependencies: ["CLibXLSXWriter"],
+            path: "Sources/Workbook",
             swiftSettings: strictSettings
         ),
         // Column mapping, normalization and the rules of each send method.
@@ -135,6 +150,7 @@ let package = Package(
                 "APIClient",
                 "Planning",
                 "Ledger",
+                "Workbook",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/Sending",
@@ -152,6 +168,7 @@ let package = Package(
                 "Planning",
                 "Ledger",
                 "Sending",
+                "Workbook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -182,6 +199,7 @@ let package = Package(
                 "APIClient",
                 "GoodyEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             path: "Sources/TestSupport",
             swiftSettings: strictSettings

@@ -1,6 +1,7 @@
 public import ArgumentParser
 import GoodyAPI
 import Planning
+import Sending
 
 /// The campaign: from a file (--campaign) and flags, the flags winning.
 struct CampaignOptions: ParsableArguments {
@@ -95,3 +96,4 @@ struct CampaignOptions: ParsableArguments {
 }
 
 extension Swap: ExpressibleByArgument {}
+extension ShareFormat: ExpressibleByArgument {}

@@ -4,6 +4,7 @@ import Foundation
 import Ledger
 import Sending
 import Spreadsheet
+import Workbook
 
 /// The `goody-batch` command: subcommands for each stage of sending gifts from a spreadsheet.
 @available(macOS 14, *)
@@ -57,7 +58,7 @@ public enum ExitStatus {
         case is SendRefusal, is LedgerTrustError, is RunBusyError: refused
         case is LedgerError: localIO
         case let error as SpreadsheetError: error.isWriteFailure ? localIO : inputProblem
-        case is CocoaError: localIO
+        case is CocoaError, is WorkbookError: localIO
         default: inputProblem
         }
     }

@@ -102,9 +102,7 @@ struct Send: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The results file (default: <input>.results.csv beside the input).", valueName: "path"))
     var output: String?
 
-    @Option(
-        help: ArgumentHelp("Also write one results file per value of this column, e.g. Manager.", valueName: "column"))
-    var splitBy: String?
+    @OptionGroup var sharing: ShareOptions
 
     @Flag(help: "Approve without asking (required when there is no terminal).")
     var yes = false
@@ -126,8 +124,9 @@ struct Send: AsyncParsableCommand {
     func run() async throws {
         let request = try arguments.request()
         let options = SendOptions(
-            outputPath: output, ledgerPath: ledger.ledger, splitBy: splitBy, allowResend: allowResend,
-            maxWait: .seconds(work.maxWait), concurrency: work.concurrency, historyDays: historyDays)
+            outputPath: output, ledgerPath: ledger.ledger, splitBy: sharing.splitBy, allowResend: allowResend,
+            maxWait: .seconds(work.maxWait), concurrency: work.concurrency, historyDays: historyDays,
+            share: sharing.share.isEmpty ? request.campaign.share : sharing.share, format: sharing.format)
         let (report, yes, json) = (self.report, yes, self.report.json)
         try await Output.reportingProblems {
             try await connection.withClient { client, label in
@@ -176,6 +175,7 @@ struct Send: AsyncParsableCommand {
             if gifts.count > 20 { text += "  … and \(gifts.count - 20) more, each named in the results file\n" }
         }
         text += "\(prepared.search.sentence)\n"
+        if let sharing = prepared.sharing { text += "\(sharing)\n" }
         return text
     }
 
@@ -287,13 +287,17 @@ struct Status: AsyncParsableCommand {
         discussion: "Also collects gift links of batches that were still pending or scheduled.\n\n\(ExitStatus.help)")
 
     @Argument(help: "The run ID.") var run: String
+    @OptionGroup var sharing: ShareOptions
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var report: ReportOptions
 
     func run() async throws {
         try await RunLookup.continuing(
-            run, ledger: ledger, connection: connection, options: SendOptions(maxWait: .seconds(30)), report: report,
+            run, ledger: ledger, connection: connection,
+            options: SendOptions(
+                splitBy: sharing.splitBy, maxWait: .seconds(30), share: sharing.share.isEmpty ? nil : sharing.share,
+                format: sharing.format), report: report,
             readOnly: true
         ) { session, found, path in try await session.refreshStatus(found, ledgerPath: path) }
     }
@@ -310,8 +314,7 @@ struct Export: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write the results here instead of where the run wrote them.", valueName: "path"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Also write one results file per value of this column.", valueName: "column"))
-    var splitBy: String?
+    @OptionGroup var sharing: ShareOptions
 
     @Flag(help: "Print the summary as JSON.")
     var json = false
@@ -320,7 +323,8 @@ struct Export: AsyncParsableCommand {
         try await Output.reportingProblems {
             let (found, path) = try RunLookup.find(run, explicit: ledger.ledger, registry: .standard())
             let result = try SendSession.export(
-                found, ledgerPath: path, outputPath: output.map(OutputNaming.absolute), splitBy: splitBy)
+                found, ledgerPath: path, outputPath: output.map(OutputNaming.absolute), splitBy: sharing.splitBy,
+                share: sharing.share.isEmpty ? nil : sharing.share, format: sharing.format)
             Output.out(json ? (try Output.json(SendReportJSON(result))) + "\n" : result.renderText())
         }
     }
@@ -419,4 +423,24 @@ enum RunLookup {
         let (ledger, run) = try registry.find(runID: runID, explicit: explicit)
         return (run, ledger.path)
     }
+}
+
+/// The files shared with managers: one per value of a column, holding only what a manager
+/// should see.
+struct ShareOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Also write one workbook per value of this column (a manager), with only what a manager should see, and a list for HR of which file goes to whom. A column name, or `manager` for the mapped manager column.",
+            valueName: "column"))
+    var splitBy: String?
+
+    @Option(
+        parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "Columns a manager's file also holds (by default: the name, email, employee ID, gift link, status, send date and expiry). Any input column, or a results column such as amount_total.",
+            valueName: "column"))
+    var share: [String] = []
+
+    @Option(help: ArgumentHelp("Which files each manager gets: csv, xlsx or both (default both).", valueName: "format"))
+    var format: ShareFormat?
 }

@@ -46,6 +46,9 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
     /// "terminal" (the person typed the recipient count) or "--yes".
     public var approval: String
     public var splitBy: String?
+    /// How the files shared with managers are written (`--share`, `--format`, the input's
+    /// delimiter and which columns name the person), as JSON; nil in runs recorded before.
+    public var outputJSON: String?
     public var state: State
 
     public init(
@@ -225,6 +228,8 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var amountTax: Int?
     public var amountTotal: Int?
     public var amountPreTaxTotal: Int
+    /// When the gift link stops working (Goody's `expires_at`), when Goody said.
+    public var expiresAt: String?
     public var updatedAt: Date
 
     public init(
@@ -232,7 +237,7 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
         referenceID: String, status: String, swapped: Bool = false, firstName: String, lastName: String?,
         email: String?, amountProduct: Int,
         amountShipping: Int, amountProcessingFee: Int?, amountTax: Int?, amountTotal: Int?, amountPreTaxTotal: Int,
-        at date: Date
+        expiresAt: String? = nil, at date: Date
     ) {
         self.runID = runID
         self.orderID = orderID
@@ -252,6 +257,7 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
         self.amountTax = amountTax
         self.amountTotal = amountTotal
         self.amountPreTaxTotal = amountPreTaxTotal
+        self.expiresAt = expiresAt
         updatedAt = date
     }
 }

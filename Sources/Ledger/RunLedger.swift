@@ -196,6 +196,10 @@ public final class RunLedger: Sendable {
                 table.add(column: "charged", .integer)
             }
         }
+        migrator.registerMigration("v4: files for managers") { db in
+            try db.alter(table: "run") { table in table.add(column: "outputJSON", .text) }
+            try db.alter(table: "order_record") { table in table.add(column: "expiresAt", .text) }
+        }
         return migrator
     }
 

@@ -42,6 +42,9 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
     public var batchSize: Int?
     /// Refuse a plan whose high estimate is above this many dollars.
     public var maxSpend: String?
+    /// Columns the managers' files hold beyond the defaults (`--share`). Shapes only the
+    /// output: not encoded, so never part of a run's identity.
+    public var share: [String]?
 
     public init(
         sendMethod: SendMethod? = nil, products: [ProductChoice]? = nil, fromName: String? = nil,
@@ -64,7 +67,7 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case products, message, card, swap, expires, workspace
+        case products, message, card, swap, expires, workspace, share
         case sendMethod = "send_method"
         case fromName = "from_name"
         case sendOn = "send_on"
@@ -88,6 +91,7 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
         paymentMethod = try container.decodeIfPresent(String.self, forKey: .paymentMethod)
         batchSize = try container.decodeIfPresent(Int.self, forKey: .batchSize)
         maxSpend = try container.decodeIfPresent(String.self, forKey: .maxSpend)
+        share = try container.decodeIfPresent([String].self, forKey: .share)
         products = try container.decodeIfPresent([ProductChoice].self, forKey: .products)
         if let product = try container.decodeIfPresent(String.self, forKey: .product) {
             products = [

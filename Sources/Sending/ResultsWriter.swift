@@ -2,92 +2,163 @@ import Foundation
 import GoodyAPI
 import Ledger
 import Spreadsheet
+import Workbook
 
-/// Writes a run's results from the ledger: every input row, unchanged and in the original
-/// order, then its gift link, order and batch IDs, status, amounts and error. For Excel: UTF-8
-/// with BOM, CRLF, leading zeros kept, formulas neutralized; written atomically, mode 0600.
+/// Writes a run's results from the ledger.
+///
+/// - For HR, the faithful record: `<input>.results.csv` holds every input row, unchanged, raw
+///   and in the input's order and delimiter, then its gift link, order and batch IDs, status,
+///   send date, expiry, amounts and error (UTF-8 with BOM, CRLF, formulas neutralised, mode
+///   0600); `<input>.results.xlsx` holds the same with the links clickable and every input value
+///   as text.
+/// - With `--split-by`, one workbook (and/or CSV) per manager holding only what a manager
+///   should see (`ManagerColumns`), and a manifest for HR, `<input>.managers.xlsx` and `.csv`.
 struct ResultsWriter {
     static let columns = [
-        "gift_link", "order_id", "order_reference_id", "order_status", "batch_id", "batch_reference_id",
-        "amount_product", "amount_shipping", "amount_processing_fee", "amount_tax", "amount_total", "error",
+        "gift_link", "order_id", "order_reference_id", "order_status", "send_date", "expires_at", "batch_id",
+        "batch_reference_id", "amount_product", "amount_shipping", "amount_processing_fee", "amount_tax",
+        "amount_total", "error",
     ]
 
     let ledger: RunLedger
     let run: RunRecord
 
-    /// Writes the results (and one file per value of `splitBy`), returning the paths written.
-    func write(to path: String, splitBy: String?) throws -> [String] {
-        let header = try run.header()
-        let rows = try ledger.rows(ofRun: run.id)
-        let orders = Dictionary(
-            try ledger.orders(ofRun: run.id).compactMap { order in order.line.map { ($0, order) } },
-            uniquingKeysWith: { first, _ in first })
-        let batches = Dictionary(uniqueKeysWithValues: try ledger.batches(ofRun: run.id).map { ($0.number, $0) })
-        let lines = try rows.map { row in
-            try line(
-                for: row, width: header.count, order: orders[row.line], batch: row.batchNumber.flatMap { batches[$0] })
-        }
-        // An order Goody returned that no row could be paired with is listed too (after the
-        // rows, with empty input columns): its gift link is never dropped.
-        let unmatched = try ledger.orders(ofRun: run.id).filter { $0.line == nil }.map { order in
-            let who = [order.firstName, order.lastName ?? "", order.email.map { "<\($0)>" } ?? ""]
-                .filter { !$0.isEmpty }.joined(separator: " ")
-            let note =
-                "Goody returned this order (for \(who)) in batch \(order.batchNumber), but it matches no row of the input; find out who it is for before sharing the link"
-            return orderCells(order, batch: batches[order.batchNumber], error: note, width: header.count)
+    /// What was written.
+    struct Written {
+        var results: String
+        var workbook: String
+        /// The manifest for HR (xlsx and csv), when split.
+        var manifest: [String] = []
+        var managerFiles: [String] = []
+        /// Things HR should know (spellings of one manager put in one file, links past Excel's limit).
+        var notes: [String] = []
+
+        var all: [String] { [results, workbook] + manifest + managerFiles }
+    }
+
+    /// One row of the results, as every file needs it.
+    struct Line {
+        var input: [String]
+        var row: RowRecord?
+        var order: OrderRecord?
+        var batch: BatchRecord?
+        /// Goody's status as it wrote it, or "scheduled for 1 Mar 2027".
+        var status: String
+        var sendDate: Date?
+        var expires: Date?
+        /// Only errors: a scheduled gift has none.
+        var error: String
+
+        func resultValue(_ column: String) -> String {
+            func dollars(_ cents: Int?) -> String {
+                cents.map { String(format: "%d.%02d", $0 / 100, abs($0 % 100)) } ?? ""
+            }
+            switch column {
+            case "gift_link": return order?.giftLink ?? ""
+            case "order_id": return order?.orderID ?? ""
+            case "order_reference_id": return order?.referenceID ?? ""
+            case "order_status": return status
+            case "send_date": return sendDate.map(ResultsWriter.isoDay) ?? ""
+            case "expires_at": return expires.map(ResultsWriter.isoDay) ?? ""
+            case "batch_id": return batch?.goodyID ?? ""
+            case "batch_reference_id": return batch?.referenceID ?? ""
+            case "amount_product": return dollars(order?.amountProduct)
+            case "amount_shipping": return dollars(order?.amountShipping)
+            case "amount_processing_fee": return dollars(order?.amountProcessingFee)
+            case "amount_tax": return dollars(order?.amountTax)
+            case "amount_total": return dollars(order?.amountTotal)
+            default: return error
+            }
         }
 
-        var written = [path]
-        try Self.writeFile(path, header: header + Self.columns, lines: lines.map(\.cells) + unmatched)
+        /// The results' own column as a workbook cell: links clickable, dates as dates, money as numbers.
+        func resultCell(_ column: String) -> WorkbookCell {
+            let text = resultValue(column)
+            guard !text.isEmpty else { return .empty }
+            switch column {
+            case "gift_link": return .link(url: text, label: text)
+            case "send_date": return sendDate.map(WorkbookCell.date) ?? .text(text)
+            case "expires_at": return expires.map(WorkbookCell.date) ?? .text(text)
+            case _ where column.hasPrefix("amount_"): return Double(text).map(WorkbookCell.amount) ?? .text(text)
+            default: return .text(text)
+            }
+        }
+    }
+
+    /// Writes every file; `splitBy` names a column (or the `manager` field).
+    func write(to path: String, splitBy: String?) throws -> Written {
+        let header = try run.header()
+        let settings = OutputSettings.of(run.outputJSON, header: header)
+        let lines = try self.lines(width: header.count)
+        let fullHeader = header + Self.columns
+
+        let csv = try CSVFileWriter(path: path, format: .results(delimiter: settings.delimiter))
+        try csv.writeRow(fullHeader)
+        for line in lines { try csv.writeRow(line.input + Self.columns.map(line.resultValue)) }
+        try csv.commit()
+
+        var written = Written(results: path, workbook: OutputNaming.replacingExtension(of: path, with: "xlsx"))
+        let book = try WorkbookWriter(path: written.workbook, sheetName: "Results", header: fullHeader)
+        for line in lines {
+            try book.append(line.input.map { $0.isEmpty ? .empty : .text($0) } + Self.columns.map(line.resultCell))
+        }
+        try book.commit()
+        if book.linksWrittenAsText > 0 {
+            written.notes.append(
+                "\(written.workbook): Excel allows 65,530 links in a sheet; the last \(book.linksWrittenAsText) gift links are written as text (every link is in the CSV)."
+            )
+        }
         if let splitBy {
-            guard let column = header.firstIndex(where: { $0.lowercased() == splitBy.lowercased() }) else {
-                throw SendError(
-                    "--split-by \(splitBy): the input has no such column. Its columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", "))."
-                )
-            }
-            var groups: [String: [[String]]] = [:]
-            var order: [String] = []
-            for (row, line) in zip(rows, lines) {
-                let values = try row.values()
-                let key = column < values.count ? values[column].trimmingCharacters(in: .whitespaces) : ""
-                if groups[key] == nil { order.append(key) }
-                groups[key, default: []].append(line.cells)
-            }
-            var used: Set<String> = []
-            for key in order {
-                var slug = Self.slug(key.isEmpty ? "no \(splitBy)" : key)
-                while used.contains(slug) { slug += "-2" }
-                used.insert(slug)
-                let splitPath = OutputNaming.sibling(of: path, inserting: slug)
-                try Self.writeFile(splitPath, header: header + Self.columns, lines: groups[key] ?? [])
-                written.append(splitPath)
-            }
+            try ManagerFiles(run: run, header: header, settings: settings, resultsPath: path).write(
+                lines.filter { $0.row != nil }, splitBy: splitBy, into: &written)
         }
         return written
     }
 
-    private struct Line {
-        var cells: [String]
+    /// Every row in input order, then the orders Goody returned that match no row (with empty
+    /// input columns, so no gift link is ever dropped).
+    private func lines(width: Int) throws -> [Line] {
+        let allOrders = try ledger.orders(ofRun: run.id)
+        let orders = Dictionary(
+            allOrders.compactMap { order in order.line.map { ($0, order) } }, uniquingKeysWith: { first, _ in first })
+        let batches = Dictionary(uniqueKeysWithValues: try ledger.batches(ofRun: run.id).map { ($0.number, $0) })
+        var lines = try ledger.rows(ofRun: run.id).map { row in
+            var input = try row.values()
+            if input.count < width { input += Array(repeating: "", count: width - input.count) }
+            return line(
+                input: input, row: row, order: orders[row.line], batch: row.batchNumber.flatMap { batches[$0] })
+        }
+        for order in allOrders where order.line == nil {
+            let who = [order.firstName, order.lastName ?? "", order.email.map { "<\($0)>" } ?? ""]
+                .filter { !$0.isEmpty }.joined(separator: " ")
+            var line = line(
+                input: Array(repeating: "", count: width), row: nil, order: order, batch: batches[order.batchNumber])
+            line.error =
+                "Goody returned this order (for \(who)) in batch \(order.batchNumber), but it matches no row of the input; find out who it is for before sharing the link"
+            lines.append(line)
+        }
+        return lines
     }
 
-    private func line(for row: RowRecord, width: Int, order: OrderRecord?, batch: BatchRecord?) throws -> Line {
-        var cells = try row.values()
-        if cells.count < width { cells += Array(repeating: "", count: width - cells.count) }
-        var status = Self.status(of: order)
-        let error: String
-        switch row.status {
-        case .sent: error = ""
+    private func line(input: [String], row: RowRecord?, order: OrderRecord?, batch: BatchRecord?) -> Line {
+        var line = Line(
+            input: input, row: row, order: order, batch: batch, status: Self.status(of: order),
+            expires: order?.expiresAt.flatMap(GoodyJSON.date), error: "")
+        let scheduled = batch?.scheduledSendOn.flatMap(GoodyJSON.date)
+        // The scheduled day, else the day the run was approved (when its batches were created).
+        line.sendDate = scheduled ?? (order != nil ? run.createdAt : nil)
+        switch row?.status {
+        case .sent, nil: break
         case .pending:
             if let batch, batch.state == .created, let scheduled = batch.scheduledSendOn {
                 // Scheduled is a state, not an error: the batch exists and Goody sends it then.
-                status = "scheduled for \(Self.day(scheduled))"
-                error = ""
+                line.status = "scheduled for \(Self.day(scheduled))"
             } else {
-                error = "not sent yet: resume with goody-batch resume \(run.id)"
+                line.error = "not sent yet: resume with goody-batch resume \(run.id)"
             }
-        default: error = row.error ?? row.status.rawValue
+        case .some(let status): line.error = row?.error ?? status.rawValue
         }
-        return Line(cells: orderCells(order, batch: batch, status: status, error: error, width: 0, values: cells))
+        return line
     }
 
     /// "2027-03-01T09:00:00Z" → "1 Mar 2027" (UTC); the text itself when it is not a date.
@@ -98,18 +169,11 @@ struct ResultsWriter {
         return date.formatted(style)
     }
 
-    /// The input's values (or `width` empty ones), then the order's columns and the error.
-    private func orderCells(
-        _ order: OrderRecord?, batch: BatchRecord?, status: String? = nil, error: String, width: Int,
-        values: [String]? = nil
-    ) -> [String] {
-        func dollars(_ cents: Int?) -> String { cents.map { String(format: "%d.%02d", $0 / 100, abs($0 % 100)) } ?? "" }
-        return (values ?? Array(repeating: "", count: width)) + [
-            order?.giftLink ?? "", order?.orderID ?? "", order?.referenceID ?? "", status ?? Self.status(of: order),
-            batch?.goodyID ?? "", batch?.referenceID ?? "", dollars(order?.amountProduct),
-            dollars(order?.amountShipping), dollars(order?.amountProcessingFee), dollars(order?.amountTax),
-            dollars(order?.amountTotal), error,
-        ]
+    /// "2027-03-01", the day in UTC.
+    static func isoDay(_ date: Date) -> String {
+        var style = Date.ISO8601FormatStyle().year().month().day()
+        style.timeZone = TimeZone(identifier: "UTC") ?? .current
+        return date.formatted(style)
     }
 
     /// Goody's order status as it wrote it ("accepted", "pending_user_approval"), and whether the
@@ -117,21 +181,6 @@ struct ResultsWriter {
     static func status(of order: OrderRecord?) -> String {
         guard let order else { return "" }
         return order.swapped ? "\(order.status) (swapped)" : order.status
-    }
-
-    private static func writeFile(_ path: String, header: [String], lines: [[String]]) throws {
-        let writer = try CSVFileWriter(path: path, format: .excel)
-        try writer.writeRow(header)
-        for line in lines { try writer.writeRow(line) }
-        try writer.commit()
-    }
-
-    /// "Sam Lee" → "sam-lee".
-    static func slug(_ text: String) -> String {
-        let folded = text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
-        let words = folded.lowercased().split(whereSeparator: { !($0.isASCII && ($0.isLetter || $0.isNumber)) })
-        let slug = words.joined(separator: "-")
-        return slug.isEmpty ? "blank" : String(slug.prefix(60))
     }
 }
 
@@ -145,11 +194,21 @@ public enum OutputNaming {
         return directory.isEmpty ? name : directory + "/" + name
     }
 
-    /// "dir/team.results.csv" + "sam-lee" → "dir/team.results.sam-lee.csv".
-    static func sibling(of path: String, inserting part: String) -> String {
-        let ext = (path as NSString).pathExtension
-        let base = (path as NSString).deletingPathExtension
-        return "\(base).\(part).\(ext.isEmpty ? "csv" : ext)"
+    /// "dir/team.results.csv" + "sam-lee" + "xlsx" → "dir/team.results.sam-lee.xlsx".
+    static func sibling(of path: String, inserting part: String, extension ext: String) -> String {
+        "\((path as NSString).deletingPathExtension).\(part).\(ext)"
+    }
+
+    /// "dir/team.results.csv" → "dir/team.results.xlsx".
+    static func replacingExtension(of path: String, with ext: String) -> String {
+        "\((path as NSString).deletingPathExtension).\(ext)"
+    }
+
+    /// "dir/team.results.csv" → "dir/team.managers.xlsx"; "dir/out.csv" → "dir/out.managers.xlsx".
+    static func manifest(for results: String, extension ext: String) -> String {
+        var base = (results as NSString).deletingPathExtension
+        if base.hasSuffix(".results") { base.removeLast(".results".count) }
+        return "\(base).managers.\(ext)"
     }
 
     /// The ledger beside the results: one per folder, shared by every run there, so a later

@@ -404,7 +404,8 @@ struct RunExecutor: Sendable {
             firstName: order.recipientFirstName, lastName: order.recipientLastName, email: order.recipientEmail,
             amountProduct: order.amounts.amountProduct, amountShipping: order.amounts.amountShipping,
             amountProcessingFee: order.amounts.amountProcessingFee, amountTax: order.amounts.amountTax,
-            amountTotal: order.amounts.amountTotal, amountPreTaxTotal: order.amounts.amountPreTaxTotal, at: date)
+            amountTotal: order.amounts.amountTotal, amountPreTaxTotal: order.amounts.amountPreTaxTotal,
+            expiresAt: order.expiresAt, at: date)
     }
 }
 

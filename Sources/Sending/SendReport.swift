@@ -7,7 +7,12 @@ public import Ledger
 /// what it is estimated to cost, and where the results are.
 public struct SendReport: Sendable {
     public var run: RunRecord
+    /// Every file written: the results CSV, its workbook, the managers' manifest and files.
     public var outputs: [String]
+    /// The results workbook, the manifest for HR and each manager's files.
+    public var workbook: String?
+    public var manifest: [String] = []
+    public var managerFiles: [String] = []
     public var rowsSent: Int
     public var rowsFailed: Int
     public var rowsRejected: Int
@@ -31,11 +36,14 @@ public struct SendReport: Sendable {
     public var stoppedBy: (any Error)?
 
     init(
-        ledger: RunLedger, run: RunRecord, outputs: [String], notes: [String], requests: RequestPacer.Statistics?,
-        seconds: Double
+        ledger: RunLedger, run: RunRecord, written: ResultsWriter.Written, notes: [String],
+        requests: RequestPacer.Statistics?, seconds: Double
     ) throws {
         self.run = run
-        self.outputs = outputs
+        outputs = written.all
+        workbook = written.workbook
+        manifest = written.manifest
+        managerFiles = written.managerFiles
         self.notes = notes
         self.requests = requests
         self.seconds = seconds
@@ -83,11 +91,6 @@ public struct SendReport: Sendable {
                 "  unmatched       \(ordersUnmatched) order\(ordersUnmatched == 1 ? "" : "s") from Goody matched no row; listed at the end of the results with their gift links"
             )
         }
-        if ordersUnmatched > 0 {
-            lines.append(
-                "  unmatched       \(ordersUnmatched) order\(ordersUnmatched == 1 ? "" : "s") from Goody matched no row; listed at the end of the results with their gift links"
-            )
-        }
         if rowsPending > 0 { lines.append("  not yet         \(rowsPending) (\(pendingText))") }
         lines.append(
             "  batches         \(batches)\(batchesRefused > 0 ? ", \(batchesRefused) refused" : "")\(batchesFailed > 0 ? ", \(batchesFailed) failed" : "")"
@@ -105,9 +108,16 @@ public struct SendReport: Sendable {
             )
         }
         lines.append(
-            "Results: \(outputs.first ?? "")\(outputs.count > 1 ? " and \(outputs.count - 1) file\(outputs.count == 2 ? "" : "s") split by \(run.splitBy ?? "")" : "")"
-        )
-        if outputs.count > 1 { for path in outputs.dropFirst() { lines.append("  \(path)") } }
+            "Results: \(outputs.first ?? "")\(workbook.map { " (and \($0) for Excel, links clickable)" } ?? "")")
+        if let manifest = manifest.first {
+            lines.append(
+                "Manager files: \(managerFiles.count), one set per \(run.splitBy ?? "manager"); which goes to whom: \(manifest)"
+            )
+            for path in managerFiles.prefix(20) { lines.append("  \(path)") }
+            if managerFiles.count > 20 {
+                lines.append("  … and \(managerFiles.count - 20) more, each listed in \(manifest)")
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -25,12 +25,19 @@ public struct SendOptions: Sendable {
     public var historyDays: Int
     /// A new approval given with `resume --max-spend`: the run may spend this much in all (cents).
     public var newApproval: Int?
+    /// Columns the managers' files hold beyond the defaults (`--share`, `share:`); nil keeps
+    /// what the run was started with.
+    public var share: [String]?
+    /// Which files each manager gets (`--format`); nil keeps what the run was started with.
+    public var format: ShareFormat?
 
     public init(
         outputPath: String? = nil, ledgerPath: String? = nil, splitBy: String? = nil, allowResend: Bool = false,
         maxWait: Duration = .seconds(600), concurrency: Int = 8, registry: LedgerRegistry = .standard(),
-        historyDays: Int = 90, newApproval: Int? = nil
+        historyDays: Int = 90, newApproval: Int? = nil, share: [String]? = nil, format: ShareFormat? = nil
     ) {
+        self.share = share
+        self.format = format
         self.historyDays = historyDays
         self.newApproval = newApproval
         self.outputPath = outputPath
@@ -65,6 +72,10 @@ public struct PreparedRun: Sendable {
     public var outputPath: String
     public var ledgerPath: String
     var settingsJSON: String
+    /// How the files are written (delimiter, which columns name the person, what managers see).
+    var output: OutputSettings
+    /// With `--split-by`: what each manager's file will hold, for the plan to say.
+    public var sharing: String?
 
     public var runID: String { identity.runID }
 }
@@ -168,12 +179,17 @@ public struct SendSession: Sendable {
             again.excludedLines = Set(found.gifts.keys)
             plan = try await Planner(client: client).plan(again)
         }
-        if let splitBy = options.splitBy,
-            !plan.validation.mapping.header.contains(where: { $0.lowercased() == splitBy.lowercased() })
-        {
-            throw SendError(
-                "--split-by \(splitBy): the input has no such column. Its columns are: \(plan.validation.mapping.header.map { "\"\($0)\"" }.joined(separator: ", "))."
-            )
+        let outputSettings = OutputSettings(
+            share: options.share ?? [], format: options.format ?? .both,
+            delimiter: plan.validation.layout.delimiter.delimiter, mapping: plan.validation.mapping)
+        var sharing: String?
+        if let splitBy = options.splitBy {
+            let header = plan.validation.mapping.header
+            let column = try ManagerFiles.column(splitBy, header: header, settings: outputSettings)
+            let formats = outputSettings.format == .both ? "xlsx and csv" : outputSettings.format.rawValue
+            sharing =
+                "Manager files: one per \(header[column]) (\(formats)), listed for HR in \((OutputNaming.manifest(for: output, extension: "xlsx") as NSString).lastPathComponent); "
+                + (try ManagerColumns(header: header, settings: outputSettings).sentence(header))
         }
         return .new(
             PreparedRun(
@@ -182,7 +198,8 @@ public struct SendSession: Sendable {
                 search: PriorGiftReport(
                     ledgers: ledgers.count - found.skippedLedgers.count, skippedLedgers: found.skippedLedgers,
                     historyDays: options.historyDays, ordersSearched: found.ordersSearched),
-                outputPath: output, ledgerPath: ledgerPath, settingsJSON: settingsJSON))
+                outputPath: output, ledgerPath: ledgerPath, settingsJSON: settingsJSON, output: outputSettings,
+                sharing: sharing))
     }
 
     /// A run that stopped part-way may have created batches nobody has seen the answer to, and
@@ -316,11 +333,11 @@ public struct SendSession: Sendable {
             ? .interrupted : ((outcome?.awaiting ?? 0) > 0 ? .waiting : .complete)
         try ledger.setState(state, ofRun: run.id)
         let current = try ledger.run(id: run.id) ?? run
-        let outputs = try ResultsWriter(ledger: ledger, run: current).write(
+        let written = try ResultsWriter(ledger: ledger, run: current).write(
             to: current.outputPath, splitBy: current.splitBy)
         let elapsed = ContinuousClock.now - started
         var report = try SendReport(
-            ledger: ledger, run: current, outputs: outputs, notes: outcome?.notes ?? [],
+            ledger: ledger, run: current, written: written, notes: (outcome?.notes ?? []) + written.notes,
             requests: await client.pacer?.statistics.since(before),
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         report.stoppedBy = stop ?? outcome?.refusal
@@ -335,7 +352,7 @@ public struct SendSession: Sendable {
         let now = Date()
         let runID = prepared.runID
         let header = plan.validation.mapping.header
-        let run = RunRecord(
+        var run = RunRecord(
             id: runID, identity: prepared.identity.value, createdAt: now, inputPath: OutputNaming.absolute(plan.path),
             inputSHA256: prepared.identity.inputSHA256, outputPath: prepared.outputPath,
             environment: prepared.account.key,
@@ -343,6 +360,7 @@ public struct SendSession: Sendable {
             headerJSON: String(decoding: try JSONEncoder().encode(header), as: UTF8.self),
             planFingerprint: plan.fingerprint, estimateLow: plan.totalLow, estimateHigh: plan.totalHigh,
             maxSpend: plan.maxSpend, approval: approval, splitBy: options.splitBy)
+        run.outputJSON = prepared.output.json
 
         var batches: [BatchRecord] = []
         var rows: [RowRecord] = []
@@ -442,21 +460,29 @@ public struct SendSession: Sendable {
             )
         }
         let current = try ledger.run(id: run.id) ?? run
-        return try Self.export(current, ledgerPath: ledgerPath, splitBy: options.splitBy, notes: notes)
+        return try Self.export(
+            current, ledgerPath: ledgerPath, splitBy: options.splitBy, share: options.share, format: options.format,
+            notes: notes)
     }
 
     /// Rewrites the results from the ledger alone (no API call).
     public static func export(
-        _ run: RunRecord, ledgerPath: String, outputPath: String? = nil, splitBy: String? = nil, notes: [String] = []
+        _ run: RunRecord, ledgerPath: String, outputPath: String? = nil, splitBy: String? = nil,
+        share: [String]? = nil, format: ShareFormat? = nil, notes: [String] = []
     ) throws -> SendReport {
         let ledger = try RunLedger(path: ledgerPath)
         var current = run
         if let outputPath { current.outputPath = outputPath }
         if let splitBy { current.splitBy = splitBy }
-        let outputs = try ResultsWriter(ledger: ledger, run: current).write(
+        // A new --share or --format applies to this writing; the run keeps what it was started with.
+        var settings = OutputSettings.of(current.outputJSON, header: try current.header())
+        if let share { settings.share = share }
+        if let format { settings.format = format }
+        current.outputJSON = settings.json
+        let written = try ResultsWriter(ledger: ledger, run: current).write(
             to: current.outputPath, splitBy: splitBy ?? current.splitBy)
         return try SendReport(
-            ledger: ledger, run: current, outputs: outputs, notes: notes, requests: nil, seconds: 0)
+            ledger: ledger, run: current, written: written, notes: notes + written.notes, requests: nil, seconds: 0)
     }
 }
 

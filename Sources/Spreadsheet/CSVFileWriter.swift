@@ -16,24 +16,29 @@ public final class CSVFileWriter {
         public var crlf: Bool
         /// Prefix a value that a spreadsheet would run as a formula with an apostrophe.
         public var neutralizeFormulas: Bool
-        /// Write digits with a leading zero (a ZIP code, an ID) as `="02134"`, so Excel keeps the zero.
-        public var keepLeadingZeros: Bool
+        /// Between values: the input's own, so a semicolon-separated export gets a
+        /// semicolon-separated result that the same Excel opens in columns.
+        public var delimiter: Delimiter
         /// File permissions: 0600 keeps recipients' data to the owner.
         public var mode: UInt32
 
         public init(
             byteOrderMark: Bool = true, crlf: Bool = true, neutralizeFormulas: Bool = false,
-            keepLeadingZeros: Bool = false, mode: UInt32 = 0o600
+            delimiter: Delimiter = .comma, mode: UInt32 = 0o600
         ) {
             self.byteOrderMark = byteOrderMark
             self.crlf = crlf
             self.neutralizeFormulas = neutralizeFormulas
-            self.keepLeadingZeros = keepLeadingZeros
+            self.delimiter = delimiter
             self.mode = mode
         }
 
-        /// For files people open in Excel: BOM, CRLF, formulas neutralised, leading zeros kept, owner-only.
-        public static let excel = Format(neutralizeFormulas: true, keepLeadingZeros: true)
+        /// For files people open in Excel and programs read as data: BOM, CRLF, formulas
+        /// neutralised, every other value raw (`02134`, never `="02134"`: the workbook beside it
+        /// keeps leading zeros as text), owner-only.
+        public static func results(delimiter: Delimiter) -> Format {
+            Format(neutralizeFormulas: true, delimiter: delimiter)
+        }
         /// For a file of the input's own rows that a person opens to fix: formulas neutralised,
         /// every other value exactly as it was read.
         public static let guarded = Format(neutralizeFormulas: true)
@@ -72,13 +77,8 @@ public final class CSVFileWriter {
     /// Appends one row.
     public func writeRow(_ values: [String]) throws(SpreadsheetError) {
         for (index, value) in values.enumerated() {
-            if index > 0 { buffer.append(Delimiter.comma.rawValue) }
-            var value = value
-            if format.keepLeadingZeros, FormulaGuard.hasLeadingZero(value) {
-                value = "=\"\(value)\""
-            } else if format.neutralizeFormulas {
-                value = FormulaGuard.neutralize(value)
-            }
+            if index > 0 { buffer.append(format.delimiter.rawValue) }
+            var value = format.neutralizeFormulas ? FormulaGuard.neutralize(value) : value
             value.withUTF8 { LibCSVFieldWriter.append(UnsafeRawBufferPointer($0), to: &buffer) }
         }
         try endRow()
@@ -90,7 +90,7 @@ public final class CSVFileWriter {
         throws(SpreadsheetError)
     {
         for index in 0..<count {
-            if index > 0 { buffer.append(Delimiter.comma.rawValue) }
+            if index > 0 { buffer.append(format.delimiter.rawValue) }
             let bytes = UnsafeRawBufferPointer(value(index))
             if format.neutralizeFormulas, FormulaGuard.isRisky(bytes) {
                 var guarded = "'" + String(decoding: bytes, as: UTF8.self)
@@ -100,7 +100,7 @@ public final class CSVFileWriter {
             }
         }
         for (offset, text) in extra.enumerated() {
-            if count + offset > 0 { buffer.append(Delimiter.comma.rawValue) }
+            if count + offset > 0 { buffer.append(format.delimiter.rawValue) }
             var text = format.neutralizeFormulas ? FormulaGuard.neutralize(text) : text
             text.withUTF8 { LibCSVFieldWriter.append(UnsafeRawBufferPointer($0), to: &buffer) }
         }
@@ -175,14 +175,5 @@ public enum FormulaGuard {
 
     /// The value with an apostrophe in front when it could start a formula.
     public static func neutralize(_ value: String) -> String { isRisky(value) ? "'" + value : value }
-
-    /// Digits (and hyphens) starting with a zero, such as "02134" or "02134-1234": Excel would
-    /// read them as a number and drop the zero.
-    public static func hasLeadingZero(_ value: String) -> Bool {
-        let bytes = Array(value.utf8)
-        guard bytes.count >= 2, bytes[0] == UInt8(ascii: "0"), bytes[1] != UInt8(ascii: "-") else { return false }
-        return bytes.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-") }
-            && bytes.last != UInt8(ascii: "-")
-    }
 
 }

@@ -83,7 +83,10 @@ struct SendCommandTests {
         #expect(json["sent"] as? Int == 13 && json["rejected"] as? Int == 1 && json["failed"] as? Int == 0)
         #expect(json["estimate_high_cents"] as? Int == 126_522)
         #expect(json["charged_cents"] as? Int == 115_020)
-        #expect(json["outputs"] as? [String] == [fixture.path("rippling-anniversaries.results.csv")])
+        #expect(
+            json["outputs"] as? [String] == [
+                fixture.path("rippling-anniversaries.results.csv"), fixture.path("rippling-anniversaries.results.xlsx"),
+            ])
         #expect(!result.stderr.contains("progress:"), "--json shows no progress")
     }
 

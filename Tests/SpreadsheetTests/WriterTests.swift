@@ -50,9 +50,11 @@ struct WriterTests {
         #expect(fixture.files().isEmpty)
     }
 
+    /// Results are data as well as something to open: values stay raw (`02134`, not
+    /// `="02134"`), formulas are neutralised, and the input's delimiter is kept.
     @Test func formulasAreNeutralizedWhenAsked() throws {
         let path = fixture.path("safe.csv")
-        let writer = try CSVFileWriter(path: path, format: .excel)
+        let writer = try CSVFileWriter(path: path, format: .results(delimiter: .comma))
         try writer.writeRow([
             "=HYPERLINK(\"http://x\")", "+1", "-2", "@a", "\tx", "plain", "02134", "02134-1234", "0", "0.5",
         ])
@@ -60,8 +62,17 @@ struct WriterTests {
         let text = String(decoding: try #require(fixture.read("safe.csv")).dropFirst(3), as: UTF8.self)
         #expect(
             text
-                == "\"'=HYPERLINK(\"\"http://x\"\")\",\"'+1\",\"'-2\",\"'@a\",\"'\tx\",\"plain\",\"=\"\"02134\"\"\",\"=\"\"02134-1234\"\"\",\"0\",\"0.5\"\r\n"
+                == "\"'=HYPERLINK(\"\"http://x\"\")\",\"'+1\",\"'-2\",\"'@a\",\"'\tx\",\"plain\",\"02134\",\"02134-1234\",\"0\",\"0.5\"\r\n"
         )
+    }
+
+    @Test func theInputsDelimiterIsKept() throws {
+        let path = fixture.path("semi.csv")
+        let writer = try CSVFileWriter(path: path, format: .results(delimiter: .semicolon))
+        try writer.writeRow(["Ana", "02134", "a;b"])
+        try writer.commit()
+        let text = String(decoding: try #require(fixture.read("semi.csv")).dropFirst(3), as: UTF8.self)
+        #expect(text == "\"Ana\";\"02134\";\"a;b\"\r\n")
     }
 
     /// Spreadsheets skip leading whitespace and line breaks, and a combining mark after `=` does

@@ -1,0 +1,125 @@
+public import Foundation
+import Recipients
+public import Spreadsheet
+
+/// Which files are written for each manager with `--split-by`.
+public enum ShareFormat: String, Codable, Sendable, CaseIterable {
+    case csv, xlsx, both
+
+    var csv: Bool { self != .xlsx }
+    var xlsx: Bool { self != .csv }
+}
+
+/// How a run's files are written, kept with the run so `status`, `export` and `resume` write
+/// the same files again.
+public struct OutputSettings: Codable, Sendable, Equatable {
+    /// Columns a manager's file holds beyond the defaults (`--share`, `share:`).
+    public var share: [String]
+    public var format: ShareFormat
+    /// The input's delimiter, for the results CSV.
+    public var delimiter: Delimiter
+    /// Which input column is which field ("first_name" → 0), as the run read the file.
+    public var roles: [String: Int]
+
+    public init(
+        share: [String] = [], format: ShareFormat = .both, delimiter: Delimiter = .comma, roles: [String: Int] = [:]
+    ) {
+        self.share = share
+        self.format = format
+        self.delimiter = delimiter
+        self.roles = roles
+    }
+
+    /// From a plan's mapping.
+    init(share: [String], format: ShareFormat, delimiter: Delimiter, mapping: ColumnMapping) {
+        var roles: [String: Int] = [:]
+        for field in ManagerColumns.personFields {
+            if let column = mapping.column(for: field) { roles[field.rawValue] = column }
+        }
+        self.init(share: share, format: format, delimiter: delimiter, roles: roles)
+    }
+
+    /// As stored with a run; a run recorded before these settings existed gets the mapping the
+    /// header gives by itself.
+    static func of(_ json: String?, header: [String]) -> OutputSettings {
+        if let json, let settings = try? JSONDecoder().decode(OutputSettings.self, from: Data(json.utf8)) {
+            return settings
+        }
+        let mapping = try? ColumnMapping(header: header)
+        return OutputSettings(
+            share: [], format: .both, delimiter: .comma,
+            roles: mapping.map { mapping in
+                Dictionary(
+                    uniqueKeysWithValues: ManagerColumns.personFields.compactMap { field in
+                        mapping.column(for: field).map { (field.rawValue, $0) }
+                    })
+            } ?? [:])
+    }
+
+    var json: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data("{}".utf8), as: UTF8.self) }
+}
+
+/// What a manager's file holds: the person's name, the gift and its state, how to reach them,
+/// and only what else was named with `--share`. Never addresses, phones, pay or costs by default.
+public struct ManagerColumns: Sendable, Equatable {
+    /// The input columns that name and identify the person, in this order.
+    static let personFields: [RecipientField] = [
+        .firstName, .lastName, .preferredName, .email, .employeeID, .manager,
+    ]
+    static let giftColumns = ["Gift link", "Status", "Send date", "Expires"]
+
+    /// Input columns shown before the gift (the name) and after it (email, employee ID).
+    let names: [Int]
+    let contact: [Int]
+    /// Shared on request: input columns, or the results' own columns (a cost, an order ID).
+    let shared: [SharedColumn]
+
+    enum SharedColumn: Equatable {
+        case input(Int)
+        case result(String)
+    }
+
+    /// Resolves `share` against the header; an unknown name is an error that lists the choices.
+    init(header: [String], settings: OutputSettings) throws {
+        let role = { (field: RecipientField) in settings.roles[field.rawValue].flatMap { $0 < header.count ? $0 : nil }
+        }
+        names = [RecipientField.firstName, .lastName, .preferredName].compactMap(role)
+        contact = [RecipientField.email, .employeeID].compactMap(role)
+        let defaults = Set(names + contact)
+        shared = try settings.share.compactMap { name in
+            if let column = header.firstIndex(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) {
+                return defaults.contains(column) ? nil : .input(column)
+            }
+            if let result = ResultsWriter.columns.first(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) {
+                return .result(result)
+            }
+            throw SendError(
+                "--share \(name): there is no such column. The input's columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", ")); the results add \(ResultsWriter.columns.joined(separator: ", "))."
+            )
+        }
+    }
+
+    /// The header of a manager's file.
+    func header(_ input: [String]) -> [String] {
+        names.map { input[$0] } + Self.giftColumns + contact.map { input[$0] }
+            + shared.map { column in
+                switch column {
+                case .input(let index): input[index]
+                case .result(let name): name
+                }
+            }
+    }
+
+    /// "First Name, Last Name, Gift, Status, Send date, Expires, Work Email; shared: Department",
+    /// and what is left out, for the plan.
+    func sentence(_ input: [String]) -> String {
+        let base = (names.map { input[$0] } + Self.giftColumns + contact.map { input[$0] }).joined(separator: ", ")
+        let sharedNames = header(input).suffix(shared.count)
+        let used = Set(names + contact + shared.compactMap { if case .input(let i) = $0 { i } else { nil } })
+        let left = input.indices.filter { !used.contains($0) }.map { input[$0] }
+        var text = "each manager's file holds \(base)"
+        text += sharedNames.isEmpty ? "" : "; shared with --share: \(sharedNames.joined(separator: ", "))"
+        text += left.isEmpty ? "." : ". Not in them: \(left.joined(separator: ", ")) (--share COLUMN adds one)."
+        return text
+    }
+}
