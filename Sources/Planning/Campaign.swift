@@ -161,11 +161,13 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
 
     /// These settings with every value `other` has put over them.
     public func overridden(by other: CampaignSettings) -> CampaignSettings {
-        CampaignSettings(
+        var merged = CampaignSettings(
             sendMethod: other.sendMethod ?? sendMethod, products: other.products ?? products,
             fromName: other.fromName ?? fromName, message: other.message ?? message, card: other.card ?? card,
             swap: other.swap ?? swap, expires: other.expires ?? expires, sendOn: other.sendOn ?? sendOn,
             workspace: other.workspace ?? workspace, paymentMethod: other.paymentMethod ?? paymentMethod,
             batchSize: other.batchSize ?? batchSize, maxSpend: other.maxSpend ?? maxSpend)
+        merged.share = other.share ?? share
+        return merged
     }
 }

@@ -128,6 +128,16 @@ struct ManagerFilesTests {
         #expect(!fixture.exists("team.results.sam-ortiz.csv"))
     }
 
+    /// `share:` in the campaign file keeps the choice with the campaign; --share on the command
+    /// line wins over it.
+    @Test func theCampaignFileCanNameSharedColumns() throws {
+        _ = fixture.write("campaign.yaml", "share: [City, State]\n")
+        let result = try sendExport(["--campaign", "campaign.yaml"])
+        #expect(result.stdout.contains("shared with --share: City, State"))
+        let sam = try WrittenWorkbook(path: fixture.path("team.results.sam-ortiz.xlsx"))
+        #expect(sam.header.suffix(2) == ["City", "State"])
+    }
+
     @Test func anUnknownSharedColumnStopsBeforeAnythingIsSent() throws {
         _ = fixture.write("team.csv", export)
         let result = try run(
