@@ -1,5 +1,6 @@
 import Foundation
 public import GoodyAPI
+import Recipients
 import Yams
 
 /// One product of the cart, as a person names it: a product ID or its catalogue name.
@@ -45,6 +46,10 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
     /// Columns the managers' files hold beyond the defaults (`--share`). Shapes only the
     /// output: not encoded, so never part of a run's identity.
     public var share: [String]?
+    /// Which column holds which field (`first_name: "Legal Name - First Name"`), as `--map`
+    /// would say it, kept with the campaign; `--map` wins. Part of a run's identity through the
+    /// mapping it gives, not through this setting.
+    public var columns: [String: String]?
 
     public init(
         sendMethod: SendMethod? = nil, products: [ProductChoice]? = nil, fromName: String? = nil,
@@ -67,7 +72,7 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case products, message, card, swap, expires, workspace, share
+        case products, message, card, swap, expires, workspace, share, columns
         case sendMethod = "send_method"
         case fromName = "from_name"
         case sendOn = "send_on"
@@ -92,6 +97,7 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
         batchSize = try container.decodeIfPresent(Int.self, forKey: .batchSize)
         maxSpend = try container.decodeIfPresent(String.self, forKey: .maxSpend)
         share = try container.decodeIfPresent([String].self, forKey: .share)
+        columns = try container.decodeIfPresent([String: String].self, forKey: .columns)
         products = try container.decodeIfPresent([ProductChoice].self, forKey: .products)
         if let product = try container.decodeIfPresent(String.self, forKey: .product) {
             products = [
@@ -133,8 +139,9 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
                     "unknown setting\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")); the settings are \(known)"
             )
         }
+        let settings: CampaignSettings
         do {
-            return try YAMLDecoder().decode(CampaignSettings.self, from: text)
+            settings = try YAMLDecoder().decode(CampaignSettings.self, from: text)
         } catch let DecodingError.dataCorrupted(context) {
             throw PlanError.campaignFile(path: path, reason: Self.describe(context))
         } catch let DecodingError.typeMismatch(_, context) {
@@ -142,6 +149,14 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
         } catch {
             throw PlanError.campaignFile(path: path, reason: "\(error)")
         }
+        for name in (settings.columns ?? [:]).keys where RecipientField(userName: name) == nil {
+            throw PlanError.campaignFile(
+                path: path,
+                reason:
+                    "columns: unknown field \"\(name)\"; the fields are \(RecipientField.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
+        return settings
     }
 
     private static func describe(_ context: DecodingError.Context) -> String {
@@ -168,6 +183,8 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
             workspace: other.workspace ?? workspace, paymentMethod: other.paymentMethod ?? paymentMethod,
             batchSize: other.batchSize ?? batchSize, maxSpend: other.maxSpend ?? maxSpend)
         merged.share = other.share ?? share
+        merged.columns = (columns ?? [:]).merging(other.columns ?? [:]) { $1 }
+        if merged.columns?.isEmpty == true { merged.columns = nil }
         return merged
     }
 }

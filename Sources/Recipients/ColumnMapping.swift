@@ -22,7 +22,7 @@ public struct ColumnMapping: Sendable {
         usesPreferredName = preferPreferredName
         var byField: [RecipientField: [(column: Int, rank: Int)]] = [:]
         for (column, text) in header.enumerated() {
-            guard let match = RecipientField.aliasTable[HeaderKey.normalize(text)] else { continue }
+            guard let match = RecipientField.match(text) else { continue }
             byField[match.field, default: []].append((column, match.rank))
         }
         for (field, candidates) in byField where overrides[field] == nil {
@@ -62,7 +62,11 @@ public struct ColumnMapping: Sendable {
             }
             columns[field] = column
         }
-        if columns[.firstName] == nil, let preferred = columns[.preferredName] {
+        if columns[.firstName] == nil, let full = columns[.fullName] {
+            notes.append(
+                "There is no first-name column: first and last names are split from \"\(header[full])\" (\"Ann Lee\" or \"Lee, Ann\"), and each split is shown as a warning. --map first_name=\"\(header[full])\" greets people by the whole name instead."
+            )
+        } else if columns[.firstName] == nil, let preferred = columns[.preferredName] {
             columns[.firstName] = preferred
             columns[.preferredName] = nil
             notes.append("There is no first-name column, so first names are read from \"\(header[preferred])\".")
@@ -86,17 +90,54 @@ public struct ColumnMapping: Sendable {
         columns.first(where: { $0.value == column })?.key
     }
 
-    /// The required fields of `method` with no column, so that every row would fail.
+    /// The required fields of `method` with no column, so that every row would fail. A full
+    /// name column stands for the first name.
     public func missingColumns(for method: SendMethod) -> [RecipientField] {
-        method.requiredFields.filter { columns[$0] == nil }
+        method.requiredFields.filter { columns[$0] == nil && !($0 == .firstName && columns[.fullName] != nil) }
     }
 
-    /// A column name that looks like a full name, offered when no first-name column exists.
-    public var fullNameColumn: String? {
-        header.first {
-            ["name", "fullname", "employeename", "workername", "recipientname", "recipient", "employee"].contains(
-                HeaderKey.normalize($0))
+    /// Whether first (and last) names come from splitting the full-name column.
+    public var splitsFullName: Bool { columns[.firstName] == nil && columns[.fullName] != nil }
+
+    /// The header most likely meant for `field`, among the columns no field took: one that holds
+    /// one of the field's names ("Primary Work E-mail (Main)" for email), or is one typo away
+    /// from one ("Emial").
+    public func suggestion(for field: RecipientField) -> String? {
+        let taken = Set(columns.values)
+        var best: (header: String, score: Int)?
+        for (column, text) in header.enumerated() where !taken.contains(column) {
+            let key = HeaderKey.normalize(text)
+            guard !key.isEmpty else { continue }
+            var score = 0
+            for alias in field.aliases.map(\.key) where alias.count >= 4 {
+                if key.contains(alias) { score = max(score, alias.count * 2) }
+                if abs(key.count - alias.count) <= 2, Self.distance(key, alias) <= (alias.count >= 8 ? 2 : 1) {
+                    score = max(score, alias.count * 2 - 1)
+                }
+            }
+            if score > (best?.score ?? 0) { best = (text, score) }
         }
+        return best?.header
+    }
+
+    /// Edit distance (insertions, deletions, substitutions, swapped neighbours) between two short keys.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8)
+        let b = Array(b.utf8)
+        var previous = Array(0...b.count)
+        var beforePrevious = previous
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    current[j] = min(current[j], beforePrevious[j - 2] + 1)
+                }
+            }
+            beforePrevious = previous
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
     }
 }
 
@@ -106,7 +147,9 @@ public struct MappingError: Error, Sendable, Equatable {
         case duplicateHeader(RecipientField, [ColumnRef])
         case ambiguous(RecipientField, [ColumnRef])
         case unknownHeader(field: RecipientField, name: String, header: [String])
-        case missingColumns([RecipientField], method: SendMethod, header: [String], fullName: String?)
+        /// With, per field, the header most likely meant for it.
+        case missingColumns(
+            [RecipientField], method: SendMethod, header: [String], suggestions: [RecipientField: String])
     }
 
     public let code: Code
@@ -127,13 +170,19 @@ public struct MappingError: Error, Sendable, Equatable {
         case .unknownHeader(let field, let name, let header):
             return
                 "\(place): --map \(field.rawValue)=\"\(name)\" names no column. The columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", "))."
-        case .missingColumns(let fields, let method, let header, let fullName):
+        case .missingColumns(let fields, let method, let header, let suggestions):
             let names = fields.map(\.rawValue).joined(separator: ", ")
             var text =
-                "\(place): no column holds \(names), which \(method.rawValue) needs on every row. The columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", ")). Rename the column in the header, or name it with --map, for example --map \(fields[0].rawValue)=\"Column Name\"."
-            if fields.contains(.firstName), let fullName {
+                "\(place): no column holds \(names), which \(method.rawValue) needs on every row. The columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", "))."
+            let guesses = fields.compactMap { field in suggestions[field].map { (field, $0) } }
+            if guesses.isEmpty {
                 text +=
-                    " \"\(fullName)\" holds full names; goody-batch does not split names, so add a First Name column (or --map first_name=\"\(fullName)\" to greet people by their full name)."
+                    " Rename the column in the header, or name it with --map, for example --map \(fields[0].rawValue)=\"Column Name\" (or columns: in the campaign file)."
+            } else {
+                text +=
+                    " Did you mean "
+                    + guesses.map { "--map \($0.0.rawValue)=\"\($0.1)\"" }.joined(separator: " and ")
+                    + "? (Or columns: in the campaign file, to keep the mapping.)"
             }
             return text
         }

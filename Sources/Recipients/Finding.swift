@@ -53,6 +53,9 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
     case restrictedState = "plan.restricted_state"
     case sendDateInPast = "plan.send_date_past"
     case messageValueEmpty = "plan.message_empty_value"
+    // Added later; kept at the end so ordinals stay put.
+    case nameSplit = "first_name.split"
+    case doubleEncoded = "text.double_encoded"
 
     /// Position in `allCases` (under 64, so a row's codes fit in one bit set).
     var ordinal: Int {
@@ -95,13 +98,17 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
         case .restrictedState: 35
         case .sendDateInPast: 36
         case .messageValueEmpty: 37
+        case .nameSplit: 38
+        case .doubleEncoded: 39
         }
     }
 
     public var severity: Severity {
         switch self {
         case .readAsWindows1252, .whitespaceCleaned, .emailCleaned, .phoneNormalized, .stateNormalized,
-            .postalCodeRepaired, .countryNormalized, .countryAssumedUS, .poBox, .militaryAddress, .messageValueEmpty:
+            .postalCodeRepaired, .countryNormalized, .countryAssumedUS, .poBox, .militaryAddress, .messageValueEmpty,
+            // An optional phone that Goody would refuse is left out; the gift still goes.
+            .phoneInvalid, .nameSplit, .doubleEncoded:
             .warning
         default:
             .error
@@ -122,7 +129,7 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
         case .emailMissing: "email missing"
         case .emailInvalid: "email not valid"
         case .emailCleaned: "email cleaned up"
-        case .phoneInvalid: "phone not a valid US number"
+        case .phoneInvalid: "phone not a valid US number: left out, the gift still goes"
         case .phoneNormalized: "phone rewritten in E.164 form"
         case .address1Missing: "street address missing"
         case .cityMissing: "city missing"
@@ -149,6 +156,8 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
         case .restrictedState: "product cannot ship to the recipient's state"
         case .sendDateInPast: "send date in the past"
         case .messageValueEmpty: "message placeholder empty for this recipient"
+        case .nameSplit: "full name split into first and last name"
+        case .doubleEncoded: "text that looks encoded twice"
         }
     }
 }

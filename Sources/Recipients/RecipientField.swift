@@ -22,6 +22,9 @@ public enum RecipientField: String, CaseIterable, Sendable, Codable, Hashable, C
     case message
     case fromName = "from_name"
     case sendDate = "send_date"
+    /// "Ann Lee" or "Lee, Ann" in one column: split into first and last name when the file has
+    /// no first-name column.
+    case fullName = "full_name"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.ordinal < rhs.ordinal }
 
@@ -47,6 +50,7 @@ public enum RecipientField: String, CaseIterable, Sendable, Codable, Hashable, C
         case .message: 16
         case .fromName: 17
         case .sendDate: 18
+        case .fullName: 19
         }
     }
 
@@ -79,6 +83,7 @@ public enum RecipientField: String, CaseIterable, Sendable, Codable, Hashable, C
         case .message: "Message"
         case .fromName: "From Name"
         case .sendDate: "Send Date"
+        case .fullName: "Full Name"
         }
     }
 
@@ -125,7 +130,11 @@ public enum RecipientField: String, CaseIterable, Sendable, Codable, Hashable, C
                 ]) + Self.ranked(1, ["personalemail", "homeemail", "personalemailaddress", "emailpersonal", "mail"])
         case .phone:
             Self.ranked(
-                0, ["mobile", "mobilephone", "cell", "cellphone", "mobilenumber", "cellnumber", "personalmobile"])
+                0,
+                [
+                    "mobile", "mobilephone", "cell", "cellphone", "mobilenumber", "cellnumber", "personalmobile",
+                    "personalphone", "personalcell", "personalmobilephone", "mobilephonenumber",
+                ])
                 + Self.ranked(1, ["phone", "phonenumber", "telephone", "tel", "primaryphone", "recipientphone"])
                 + Self.ranked(2, ["homephone", "workphone", "businessphone", "officephone"])
         case .address1:
@@ -182,8 +191,9 @@ public enum RecipientField: String, CaseIterable, Sendable, Codable, Hashable, C
                 0,
                 [
                     "manager", "managername", "supervisor", "supervisorname", "reportsto", "managerfullname",
-                    "directmanager", "linemanager", "reportingmanager", "managersname",
-                ]) + Self.ranked(1, ["manageremail", "supervisoremail"])
+                    "directmanager", "linemanager", "reportingmanager", "managersname", "reportstoname",
+                    "reportingto", "managerlegalname", "supervisorfullname",
+                ]) + Self.ranked(1, ["manageremail", "supervisoremail", "reportstoemail"])
         case .employeeID:
             Self.ranked(
                 0,
@@ -194,8 +204,8 @@ public enum RecipientField: String, CaseIterable, Sendable, Codable, Hashable, C
         case .product:
             Self.ranked(0, ["product", "productid", "gift", "giftproduct", "productname", "giftid", "giftname"])
         case .variants:
-            Self.ranked(0, ["variants", "variant", "variantnames", "options", "flavor", "flavors"])
-                + Self.ranked(1, ["size", "tshirtsize", "shirtsize", "giftsize"])
+            // Only a header that says "variant": a "T-shirt size" column is kept, not sent to Goody.
+            Self.ranked(0, ["variants", "variant", "variantnames", "variantname", "giftvariant", "giftvariants"])
         case .amount:
             Self.ranked(0, ["amount", "giftamount", "giftvalue", "variableprice", "giftcardamount", "giftcardvalue"])
                 + Self.ranked(1, ["value", "price", "budget"])
@@ -207,11 +217,72 @@ public enum RecipientField: String, CaseIterable, Sendable, Codable, Hashable, C
             Self.ranked(
                 0,
                 ["senddate", "sendon", "scheduledsendon", "scheduledsenddate", "giftdate", "sendat", "scheduledsend"])
+        case .fullName:
+            Self.ranked(
+                0,
+                [
+                    "name", "fullname", "employeename", "workername", "recipientname", "employeefullname",
+                    "displayname",
+                    "fullnamelegal", "legalfullname", "namefull", "personname", "associatename",
+                ])
         }
     }
 
     private static func ranked(_ rank: Int, _ keys: [String]) -> [(key: String, rank: Int)] {
         keys.map { ($0, rank) }
+    }
+
+    /// The field a header names, and its rank: an alias as written ("Work Email"), or one behind
+    /// the prefixes and separators HR systems put in front ("Primary Home Address - Postal Code",
+    /// "Work Contact: Work Email", "Legal Name - First Name", "Home address - Postal code",
+    /// "Primary Work Email"), or one of the alternatives a header offers ("Zip / Postal Code").
+    /// A prefix says whose value it is: a work address ranks below a home one, a legal name below
+    /// a plain one, "Preferred Name - First Name" is the preferred name, a manager's name is the
+    /// manager, and an emergency contact's or a dependant's columns are nobody's field.
+    public static func match(_ header: String) -> (field: RecipientField, rank: Int)? {
+        let whole = HeaderKey.normalize(header)
+        if let hit = aliasTable[whole] { return hit }
+        let parts = HeaderKey.parts(header)
+        let context = HeaderKey.normalize(parts.dropLast().joined(separator: " "))
+        let last = parts.last ?? header
+        var keys = [HeaderKey.normalize(last)]
+        if last.contains("/") { keys += last.split(separator: "/").map { HeaderKey.normalize(String($0)) } }
+        if parts.count == 1 { keys = [whole] }
+        // A qualifier glued in front, with no separator: "Primary Work Email", "Current Home Zip".
+        keys += keys.compactMap { key in
+            HeaderKey.qualifiers.first(where: { key.hasPrefix($0) && key.count > $0.count }).map {
+                String(key.dropFirst($0.count))
+            }
+        }
+        guard let hit = keys.lazy.compactMap({ aliasTable[$0] }).first else { return nil }
+        return adjusted(hit, context: context + (parts.count == 1 ? whole : ""))
+    }
+
+    /// What a header's prefix says about whose value it is.
+    private static func adjusted(_ hit: (field: RecipientField, rank: Int), context: String)
+        -> (field: RecipientField, rank: Int)?
+    {
+        func says(_ words: [String]) -> Bool { words.contains { context.contains($0) } }
+        if says(["emergency", "spouse", "dependent", "dependant", "beneficiary", "partner", "child", "relative"]) {
+            return nil
+        }
+        if says(["manager", "supervisor", "reportsto", "reportingto"]) {
+            switch hit.field {
+            case .fullName, .firstName, .lastName, .manager: return (.manager, 0)
+            case .email: return (.manager, 1)
+            default: return nil
+            }
+        }
+        if says(["preferred", "chosen", "nickname"]) && hit.field == .firstName { return (.preferredName, 0) }
+        if says(["legal"]) && (hit.field == .firstName || hit.field == .lastName) {
+            return (hit.field, max(hit.rank, 1))
+        }
+        let address: Set<RecipientField> = [.address1, .address2, .city, .state, .postalCode, .country]
+        if address.contains(hit.field) && says(["work", "business", "office", "company"]) {
+            return (hit.field, max(hit.rank, 1))
+        }
+        if hit.field == .email && says(["personal", "home", "private"]) { return (.email, max(hit.rank, 1)) }
+        return hit
     }
 
     /// Every alias of every field: normalised header → (field, rank).
@@ -228,8 +299,23 @@ public enum RecipientField: String, CaseIterable, Sendable, Codable, Hashable, C
 /// "first_name", "FIRST-NAME" and "Prénom" compare by their letters alone.
 enum HeaderKey {
     static func normalize(_ header: String) -> String {
+        // "Employee #" is an employee number.
+        let header = header.replacingOccurrences(of: "#", with: "number")
         let folded = header.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
         return String(
             folded.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) })
+    }
+
+    /// Words HR systems put in front of a field's name without a separator.
+    static let qualifiers = [
+        "primaryhomeaddress", "homeaddress", "mailingaddress", "residentialaddress", "primaryaddress", "primary",
+        "current", "main", "default", "legal",
+    ]
+
+    /// A header split where systems put a prefix: "Primary Home Address - City" → ["Primary
+    /// Home Address", "City"]; "Work Contact: Work Email" → ["Work Contact", "Work Email"].
+    static func parts(_ header: String) -> [String] {
+        header.split(separator: /\s+[-–—|>]\s+|\s*:\s*|\s*>\s*/).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
     }
 }

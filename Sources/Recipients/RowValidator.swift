@@ -63,6 +63,8 @@ public final class RowValidator {
     @exclusivity(unchecked) private var arenaUsed = 0
     private let emails: DuplicateIndex
     private let addresses: DuplicateIndex
+    /// No first-name column: first and last names come from the full-name column.
+    private let splitsFullName: Bool
     /// Every row's keys, so a hash agreement is confirmed on the rows' own keys at once.
     private let spill: KeySpill?
     /// Keys whose hash agreed with a different key's (found in the index, refuted by the spill),
@@ -91,7 +93,13 @@ public final class RowValidator {
         self.mapping = mapping
         self.options = options
         columnOfField = RecipientField.allCases.map { mapping.column(for: $0) ?? -1 }
-        refs = RecipientField.allCases.map { mapping.ref(for: $0) }
+        splitsFullName = mapping.splitsFullName
+        // Findings about a split name point at the column it came from.
+        refs = RecipientField.allCases.map { field in
+            mapping.ref(for: field)
+                ?? (mapping.splitsFullName && (field == .firstName || field == .lastName)
+                    ? mapping.ref(for: .fullName) : nil)
+        }
         views = .allocate(capacity: RecipientField.allCases.count)
         views.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0), count: RecipientField.allCases.count)
         arenaCapacity = 1 << 16
@@ -155,6 +163,7 @@ public final class RowValidator {
         prepareArena(for: record)
         checkEncoding(record, into: &verdict)
         for field in plainTextFields { clean(field, record, &verdict) }
+        if splitsFullName { splitFullName(record, &verdict) }
         checkFirstName(record, &verdict)
         checkEmail(record, &verdict)
         checkPhone(record, &verdict)
@@ -395,10 +404,12 @@ public final class RowValidator {
         case .invalid(let reason):
             note(.phoneInvalid, .phone, record, &verdict) {
                 (
-                    "\"\(self.text(.phone))\" is not a valid US phone number: \(reason)",
-                    "write it as a 10-digit US number such as (555) 234-7890, or clear the cell: phone is optional"
+                    "\"\(self.text(.phone))\" is not a valid US phone number (\(reason)), so it is left out; the gift still goes",
+                    "nothing to do; to send it, write it as a 10-digit US number such as (555) 234-7890"
                 )
             }
+            // Optional: Goody would refuse the whole batch over it, so the recipient goes without it.
+            views[RecipientField.phone.ordinal] = UnsafeBufferPointer(start: nil, count: 0)
         }
     }
 
@@ -618,6 +629,22 @@ public final class RowValidator {
             }
         }
         if verdict.hasError { verdict.recipient = nil }
+    }
+
+    /// "Lee, Ann" or "Ann Lee" → first name Ann, last name Lee, with a warning that says so.
+    private func splitFullName(_ record: Record, _ verdict: inout RowVerdict) {
+        clean(.fullName, record, &verdict)
+        let full = text(.fullName)
+        guard !full.isEmpty else { return }
+        let (first, last) = FullName.split(full)
+        set(.firstName, first)
+        if let last, value(.lastName).isEmpty { set(.lastName, last) }
+        note(.nameSplit, .fullName, record, &verdict) {
+            (
+                "\"\(full)\" is read as first name \"\(first)\"" + (last.map { ", last name \"\($0)\"" } ?? ""),
+                "nothing to do if that is right; otherwise add First Name and Last Name columns"
+            )
+        }
     }
 
     // MARK: - Recipient

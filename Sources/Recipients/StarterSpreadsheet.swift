@@ -26,6 +26,7 @@ public enum StarterSpreadsheet {
         case .message: ""
         case .fromName: ""
         case .sendDate: ""
+        case .fullName: "Ana Diaz"
         }
     }
 

@@ -128,7 +128,10 @@ public struct Validation {
                 throw MappingError(
                     code: .missingColumns(
                         missing, method: request.options.method, header: layout.header,
-                        fullName: mapping.fullNameColumn))
+                        suggestions: Dictionary(
+                            uniqueKeysWithValues: missing.compactMap { field in
+                                mapping.suggestion(for: field).map { (field, $0) }
+                            })))
             }
         } catch let error as MappingError {
             throw InputError(error.message(path: request.path, headerLine: layout.headerLine))
@@ -209,12 +212,28 @@ public struct Validation {
         report.encoding = summary.encoding
         report.skipped = summary.skipped
         report.skippedCount = summary.skippedCount
+        guard report.rows > 0 else {
+            let below = summary.skipped.prefix(3).map { line in
+                switch line.reason {
+                case .blank: "line \(line.line) is blank"
+                case .footer: "line \(line.line) is a footer (\"\(line.text)\")"
+                case .repeatedHeader: "line \(line.line) repeats the header"
+                case .aboveHeader: "line \(line.line) is above the header"
+                }
+            }
+            let skipped =
+                below.isEmpty
+                ? "" : " (" + below.joined(separator: ", ") + (summary.skippedCount > 3 ? ", …" : "") + ")"
+            throw InputError(
+                "\(request.path): no recipients: the header is line \(layout.headerLine) and there are no data rows below it\(skipped). Add one row per recipient below the header and run again; nothing was sent."
+            )
+        }
         return report
     }
 
     /// The number of known column names in a row: how much it looks like the header.
     public static func headerScore(_ cells: [String]) -> Int {
-        Set(cells.compactMap { RecipientField.aliasTable[HeaderKey.normalize($0)]?.field }).count
+        Set(cells.compactMap { RecipientField.match($0)?.field }).count
     }
 
     /// Why a row was rejected, in one line: each error with its column and fix.

@@ -440,7 +440,8 @@ private struct RecordStream<Consumer: RecordConsumer> {
                     reason: .repeatedHeader))
             return
         }
-        if record.problem == nil, let text = footerText(record) {
+        // A one-cell footer ("Total: 3") has fewer values than the header: still a footer.
+        if record.problem == nil || Self.isShort(record.problem), let text = footerText(record) {
             if held.count < maxHeld {
                 held.append(HeldRecord(copying: raw, text: text))
                 return
@@ -512,6 +513,11 @@ private struct RecordStream<Consumer: RecordConsumer> {
         return Record(
             line: raw.line, count: count, problem: problem, bytes: raw.bytes, ends: raw.ends,
             flagStorage: raw.flags, flagsUnion: raw.flagsUnion)
+    }
+
+    private static func isShort(_ problem: RecordProblem?) -> Bool {
+        if case .tooFewValues = problem { return true }
+        return false
     }
 
     private func repeatsHeader(_ record: Record) -> Bool {

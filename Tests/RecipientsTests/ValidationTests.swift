@@ -108,13 +108,16 @@ struct RuleTests {
         #expect(report.notes.contains { $0.contains("no country column") })
     }
 
-    @Test func phoneWhenPresentMustBeAUSNumber() throws {
+    @Test func aPhoneThatIsNotAUSNumberIsLeftOutAndTheGiftStillGoes() throws {
         let text = "First Name,Phone\nAna,(555) 234-7890\nBen,555-0100\nCy,\n"
         let (report, findings) = try validate(text, method: .linkMultipleCustomList, fixture: fixture, collect: true)
         #expect(findings.codes(line: 2) == [.phoneNormalized])
         #expect(findings.codes(line: 3) == [.phoneInvalid])
         #expect(findings.codes(line: 4).isEmpty)
-        #expect(report.recipients.map(\.phone) == ["+15552347890", nil])
+        // An optional phone Goody would refuse is left out; the person still gets the gift.
+        #expect(report.recipients.map(\.phone) == ["+15552347890", nil, nil])
+        #expect(report.recipients.map(\.firstName) == ["Ana", "Ben", "Cy"])
+        #expect(report.rowsWithErrors == 0 && report.rowsWithWarnings == 2)
     }
 
     @Test func duplicateEmailsNameBothLines() throws {
@@ -149,6 +152,28 @@ struct RuleTests {
         #expect(report.rowsWithErrors == expected.count && report.recipients.count == 62 - expected.count)
         let rejected = try WrittenCSV.rows(at: fixture.path("team.rejected.csv"))
         #expect(rejected.count == expected.count)
+    }
+
+    /// A payroll export with only a full name: each name is split, and each split is a warning
+    /// that names the column it came from.
+    @Test func aFullNameIsSplitIntoFirstAndLastName() throws {
+        let text = """
+            Employee Name,Work Email
+            "Lee, Ann",ann@acme.example
+            Ben Okafor,ben@acme.example
+            Cy,cy@acme.example
+            Mary Ann Smith Jr.,mary@acme.example
+            ,none@acme.example
+
+            """
+        let (report, findings) = try validate(text, method: .emailAndLink, fixture: fixture, collect: true)
+        #expect(report.recipients.map(\.firstName) == ["Ann", "Ben", "Cy", "Mary Ann"])
+        #expect(report.recipients.map(\.lastName) == ["Lee", "Okafor", nil, "Smith Jr."])
+        let split = try #require(findings.first { $0.code == .nameSplit })
+        #expect(split.line == 2 && split.column?.header == "Employee Name")
+        #expect(split.message == "\"Lee, Ann\" is read as first name \"Ann\", last name \"Lee\"")
+        #expect(findings.codes(line: 6).contains(.firstNameMissing))
+        #expect(findings.first { $0.code == .firstNameMissing }?.column?.header == "Employee Name")
     }
 
     /// Keys are kept in a temporary file a megabyte at a time: a duplicate of a row written out

@@ -1,0 +1,94 @@
+import Foundation
+import GoodyBatchTestSupport
+import Testing
+
+/// Issue 12: a people-ops person's first week, through the built binary: exports read as their
+/// HR system wrote them, files HR really has, and a CLI that says what to do.
+struct FirstWeekTests {
+    let fixture = Fixture()
+
+    private func run(_ arguments: [String]) throws -> CommandResult {
+        try CLIRunner.run(
+            arguments, in: fixture.directory.path,
+            environment: ["GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state")])
+    }
+
+    /// A Workday export as "Export to CSV" writes it: prefixed headers, no --map needed; a
+    /// "T-shirt size" is not taken for variants; a foreign phone is left out, the gift still goes.
+    @Test func aWorkdayExportNeedsNoMap() throws {
+        _ = fixture.write(
+            "workday.csv",
+            """
+            Employee ID,Legal Name - First Name,Legal Name - Last Name,Preferred Name - First Name,Primary Work Email,Primary Home Address - Address Line 1,Primary Home Address - City,Primary Home Address - State/Province,Primary Home Address - Postal Code,Primary Home Address - Country,Emergency Contact - Phone,Manager,T-shirt size,Personal Phone
+            E1,Ann,Lee,Annie,ann@acme.example,1 Main St,Boston,MA,2134,United States,617-555-0100,Sam,L,+33 6 12 34 56 78
+
+            """)
+        let result = try run(["validate", "workday.csv", "--send-method", "direct_send"])
+        #expect(result.exitCode == 0, "\(result.stderr)\(result.stdout)")
+        let out = result.stdout
+        #expect(out.contains("Legal Name - First Name       → first_name"))
+        #expect(out.contains("Preferred Name - First Name   → preferred_name"))
+        #expect(out.contains("Primary Home Address - Post…  → postal_code"))
+        #expect(out.contains("T-shirt size                    kept as is"))
+        #expect(out.contains("Emergency Contact - Phone       kept as is"))
+        #expect(out.contains("Personal Phone                → phone"))
+        #expect(out.contains("is not a valid US phone number"))
+        #expect(out.contains("so it is left out; the gift still goes"))
+        #expect(out.contains("Every row can be sent."))
+    }
+
+    @Test func aMissingFieldSuggestsTheLikelyColumnAndTheCampaignFileKeepsTheMapping() throws {
+        _ = fixture.write("team.csv", "Given,Work E-mail Addr (Main)\nAnn,ann@acme.example\n")
+        let missing = try run(["validate", "team.csv", "--send-method", "email_and_link"])
+        #expect(missing.exitCode == 2)
+        #expect(missing.stderr.contains("Did you mean --map email=\"Work E-mail Addr (Main)\"?"))
+
+        _ = fixture.write(
+            "campaign.yaml",
+            """
+            send_method: email_and_link
+            product: Succulent Trio
+            from_name: People Team
+            columns:
+              first_name: Given
+              email: Work E-mail Addr (Main)
+
+            """)
+        let plan = try run(["plan", "team.csv", "--campaign", "campaign.yaml"])
+        #expect(plan.exitCode == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("Rows       1 read: 1 will be sent in 1 batch, 0 rejected"))
+
+        _ = fixture.write("bad.yaml", "columns:\n  shoe_size: Size\n")
+        let bad = try run(["plan", "team.csv", "--campaign", "bad.yaml"])
+        #expect(bad.exitCode == 2)
+        #expect(bad.stderr.contains("columns: unknown field \"shoe_size\""))
+    }
+
+    /// A payroll export with one name column: split, and each split shown.
+    @Test func aFullNameColumnIsSplit() throws {
+        _ = fixture.write(
+            "payroll.csv", "Employee Name,Email\n\"Lee, Ann\",ann@acme.example\nBen Okafor,ben@acme.example\n")
+        let result = try run(["validate", "payroll.csv", "--send-method", "email_and_link"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("first and last names are split from \"Employee Name\""))
+        #expect(
+            result.stdout.contains(
+                "line 2, column A (Employee Name): \"Lee, Ann\" is read as first name \"Ann\", last name \"Lee\""))
+    }
+
+    /// A header alone is no list of recipients: exit 2, and the footer below it is named.
+    @Test func aFileWithNoDataRowsIsAnInputProblemAndFootersAreSkipped() throws {
+        _ = fixture.write("empty.csv", "First Name,Email\n\nTotal: 0\n")
+        let empty = try run(["validate", "empty.csv", "--send-method", "email_and_link"])
+        #expect(empty.exitCode == 2)
+        #expect(
+            empty.stderr.contains(
+                "no recipients: the header is line 1 and there are no data rows below it (line 2 is blank, line 3 is a footer (\"Total: 0\"))"
+            ))
+
+        _ = fixture.write("footer.csv", "First Name,Email\nAnn,ann@acme.example\nTotal: 1\n")
+        let footer = try run(["validate", "footer.csv", "--send-method", "email_and_link"])
+        #expect(footer.exitCode == 0, "\(footer.stdout)")
+        #expect(footer.stdout.contains("Skipped    line 3 (footer: \"Total: 1\")"))
+    }
+}
