@@ -50,7 +50,7 @@ let package = Package(
         // Reading any HR export (encodings, delimiters, title rows) and writing CSV, through libcsv.
         .target(
             name: "Spreadsheet",
-            dependencies: ["CLibCSV"],
+            dependencies: ["CLibCSV", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             path: "Sources/Spreadsheet",
             swiftSettings: strictSettings
         ),

@@ -47,7 +47,7 @@ def row(index, rng):
     phone = ["(%03d) 555-%04d", "%03d-555-%04d", "+1%03d555%04d", ""][index % 4]
     phone = phone % (200 + index % 700, index % 10000) if phone else ""
     address2 = "Apt %d, Floor %d" % (index % 90 + 1, index % 9 + 1) if index % 5 == 0 else ""
-    email = "%s.%s.%d@example.com" % (first.lower().replace("é", "e").replace("ë", "e"),
+    email = "%s.%s.%d@acme.example" % (first.lower().replace("é", "e").replace("ë", "e"),
                                       last.lower().replace("'", "").replace("ü", "u"), index)
     country = "US" if index % 3 else "United States"
     # About 1% of rows break a rule: a missing street, a bad ZIP or a bad email.

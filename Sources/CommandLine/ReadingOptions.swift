@@ -16,8 +16,12 @@ struct ReadingOptions: ParsableArguments {
             "The value separator: comma, semicolon, tab or pipe (detected if omitted).", valueName: "name"))
     var delimiter: String?
 
-    @Option(help: ArgumentHelp("The line holding the column names (found if omitted).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp("The line (a workbook's row) holding the column names (found if omitted).", valueName: "n"))
     var headerLine: Int?
+
+    @Option(help: ArgumentHelp("For an .xlsx workbook: the sheet to read (default: the first).", valueName: "name"))
+    var sheet: String?
 
     @Option(
         name: .customLong("map"),
@@ -46,7 +50,7 @@ struct ReadingOptions: ParsableArguments {
         ReadOptions(
             encoding: encoding.flatMap(TextEncoding.init(userName:)),
             delimiter: delimiter.flatMap(Delimiter.init(userName:)),
-            headerLine: headerLine)
+            headerLine: headerLine, sheet: sheet)
     }
 
     func overrides() throws -> [RecipientField: String] {

@@ -5,11 +5,17 @@ import Spreadsheet
 public enum Rendering {
     /// "File / Encoding / Delimiter / Header" lines shared by `inspect` and `validate`.
     static func layoutLines(_ layout: SpreadsheetLayout, encoding: EncodingReport) -> [String] {
-        var lines = [
-            "File       \(layout.path)",
-            "Encoding   \(encoding.description)",
-            "Delimiter  \(layout.delimiter.description)",
-        ]
+        var lines = ["File       \(layout.path)"]
+        if let sheet = layout.sheet {
+            // A workbook: its cells are read as text; lines are the sheet's rows.
+            let all = layout.sheets.map { "\"\($0)\"" }.joined(separator: ", ")
+            let position = (layout.sheets.firstIndex(of: sheet) ?? 0) + 1
+            lines.append(
+                "Sheet      \"\(sheet)\" (\(position) of \(layout.sheets.count): \(all); --sheet chooses); lines are its rows"
+            )
+        } else {
+            lines += ["Encoding   \(encoding.description)", "Delimiter  \(layout.delimiter.description)"]
+        }
         var header = "Header     line \(layout.headerLine)"
         let above = layout.aboveHeader.filter { $0.reason == .aboveHeader }
         if !above.isEmpty {

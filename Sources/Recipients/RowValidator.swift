@@ -384,8 +384,13 @@ public final class RowValidator {
         case .invalid(let reason):
             let optional =
                 required ? "" : " (email is optional for \(options.method.rawValue): clearing the cell also works)"
+            let reserved = reason.contains("reserved for examples")
             note(.emailInvalid, .email, record, &verdict) {
-                ("\"\(self.text(.email))\" is not an email address: \(reason)", "correct the address\(optional)")
+                (
+                    "\"\(self.text(.email))\" is not an email address: \(reason)",
+                    reserved
+                        ? "put in the recipient's real address, or delete the row" : "correct the address\(optional)"
+                )
             }
         }
     }

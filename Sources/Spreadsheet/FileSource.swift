@@ -26,9 +26,20 @@ final class FileSource {
     private let rawHead: [UInt8]
     private let rawHeadIsWholeFile: Bool
 
-    init(path: String, forcedEncoding: TextEncoding?) throws(SpreadsheetError) {
+    /// For an .xlsx workbook: the sheet that was read, as the CSV copy read in its place.
+    let workbook: WorkbookInput.Converted?
+
+    init(path: String, forcedEncoding: TextEncoding?, sheet: String? = nil) throws(SpreadsheetError) {
         // A pipe is read once, into a copy; a folder or a device is refused here.
-        let readable = try InputFile.readablePath(for: path)
+        var readable = try InputFile.readablePath(for: path)
+        let fileName = path.split(separator: "/").last.map(String.init) ?? path
+        if Self.isWorkbook(readable, fileName: fileName) {
+            let converted = try WorkbookInput.convert(readable, sheet: sheet)
+            workbook = converted
+            readable = converted.path
+        } else {
+            workbook = nil
+        }
         self.path = readable
         var info = stat()
         guard stat(readable, &info) == 0 else {
@@ -44,7 +55,6 @@ final class FileSource {
         rawHead = head
         rawHeadIsWholeFile = count < Self.headSize
 
-        let fileName = path.split(separator: "/").last.map(String.init) ?? path
         if let kind = NonTextKind.detect(head: head, fileName: fileName) {
             throw SpreadsheetError(path: path, code: .notText(kind))
         }
@@ -57,6 +67,15 @@ final class FileSource {
         encoding = forcedEncoding ?? bom ?? detected ?? .utf8
         // A byte-order mark is dropped only when it matches the encoding being read.
         bomLength = bom == encoding ? (encoding == .utf8 ? 3 : 2) : 0
+    }
+
+    /// An .xlsx (or .xlsm) package, by its first bytes.
+    private static func isWorkbook(_ path: String, fileName: String) -> Bool {
+        guard let descriptor = try? openFile(path) else { return false }
+        defer { close(descriptor) }
+        var head = [UInt8](repeating: 0, count: 4096)
+        let count = (try? readFully(descriptor, into: &head, path: path)) ?? 0
+        return NonTextKind.detect(head: Array(head.prefix(count)), fileName: fileName) == .excelWorkbook
     }
 
     /// Roughly how many records the file holds, from how many the head held.

@@ -98,7 +98,7 @@ public enum InputFile {
 
     private static let removals = Mutex<[String]>([])
 
-    private static func registerForRemoval(_ copy: String) {
+    static func registerForRemoval(_ copy: String) {
         let first = removals.withLock { list in
             list.append(copy)
             return list.count == 1
@@ -106,7 +106,8 @@ public enum InputFile {
         if first { atexit { InputFile.removeCopies() } }
     }
 
+    /// Newest first, so a private folder is empty by the time it is removed.
     private static func removeCopies() {
-        for copy in removals.withLock({ $0 }) { unlink(copy) }
+        for copy in removals.withLock({ $0 }).reversed() { remove(copy) }
     }
 }

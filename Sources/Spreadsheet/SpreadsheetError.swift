@@ -24,6 +24,10 @@ public struct SpreadsheetError: Error, LocalizedError, Equatable, Sendable {
         case tooManyColumns(line: Int, limit: Int)
         case unterminatedQuote(line: Int)
         case cannotWrite(reason: String)
+        /// An .xlsx package that could not be read (damaged, or not what it says).
+        case unreadableWorkbook(reason: String)
+        /// `--sheet` names no sheet of the workbook.
+        case noSuchSheet(String, sheets: [String])
     }
 
     public let path: String
@@ -62,6 +66,10 @@ public struct SpreadsheetError: Error, LocalizedError, Equatable, Sendable {
             }
         case .notText(let kind):
             "\(path) is \(kind.description), not a CSV file. \(kind.howToExport)"
+        case .unreadableWorkbook(let reason):
+            "\(path) could not be read as an Excel workbook (\(reason)). Open it in Excel and save it again as .xlsx, or export it as CSV UTF-8."
+        case .noSuchSheet(let name, let sheets):
+            "\(path) has no sheet named \"\(name)\". Its sheets are: \(sheets.map { "\"\($0)\"" }.joined(separator: ", ")). Choose one with --sheet."
         case .empty:
             "\(path) is empty. Export the spreadsheet again, with a header row and one row per recipient."
         case .noHeader:

@@ -10,15 +10,18 @@ public struct ReadOptions: Sendable {
     public var delimiter: Delimiter?
     /// The physical line holding the column names.
     public var headerLine: Int?
+    /// The sheet of an .xlsx workbook to read (`--sheet`); the first when nil.
+    public var sheet: String?
     public var limits: ParseLimits
     /// Files larger than this are parsed on a second thread (a second thread costs more than it
     /// saves below it). Tests lower it to run both paths on small files.
     var pipelineThreshold = 4 << 20
 
     public init(
-        encoding: TextEncoding? = nil, delimiter: Delimiter? = nil, headerLine: Int? = nil,
+        encoding: TextEncoding? = nil, delimiter: Delimiter? = nil, headerLine: Int? = nil, sheet: String? = nil,
         limits: ParseLimits = ParseLimits()
     ) {
+        self.sheet = sheet
         self.encoding = encoding
         self.delimiter = delimiter
         self.headerLine = headerLine
@@ -57,6 +60,9 @@ public struct SpreadsheetLayout: Sendable {
     public var aboveHeader: [SkippedLine]
     /// Roughly how many data rows the file holds (from the size of the file and of its first rows).
     public var estimatedRows: Int
+    /// For an .xlsx workbook: the sheet read, and all of them. Lines are then the sheet's rows.
+    public var sheet: String?
+    public var sheets: [String] = []
 }
 
 /// A structural problem with one row; the row is still delivered so it can be reported.
@@ -141,6 +147,10 @@ public struct ReadSummary: Sendable {
 public final class SpreadsheetReader {
     public let layout: SpreadsheetLayout
     private let options: ReadOptions
+    /// For a workbook: the copy's lines → the sheet's rows.
+    private let lineMap: LineMap?
+    /// The header's line in what libcsv reads (the copy of a workbook's sheet).
+    private let physicalHeaderLine: Int
     private let source: FileSource
     private let initialDecoding: FieldDecoding
 
@@ -150,7 +160,12 @@ public final class SpreadsheetReader {
         throws(SpreadsheetError)
     {
         self.options = options
-        let source = try FileSource(path: path, forcedEncoding: options.encoding)
+        let source = try FileSource(path: path, forcedEncoding: options.encoding, sheet: options.sheet)
+        let lineMap = source.workbook?.lineMap
+        self.lineMap = lineMap
+        var options = options
+        // A header line is given as the sheet's row; the copy may have it on a later line.
+        if let row = options.headerLine, let lineMap { options.headerLine = lineMap.line(forRow: row) }
         self.source = source
         let head = try source.decodedHead()
 
@@ -187,12 +202,13 @@ public final class SpreadsheetReader {
             throw SpreadsheetError(path: path, code: head.bytes.isEmpty ? .empty : .noHeader)
         }
         let headerIndex = try Self.headerIndex(in: chosen, options: options, path: path, headerScore: headerScore)
-        let headerLine = chosen.lines[headerIndex]
+        physicalHeaderLine = chosen.lines[headerIndex]
+        let headerLine = lineMap?.row(forLine: physicalHeaderLine) ?? physicalHeaderLine
         var aboveHeader: [SkippedLine] = []
         for index in 0..<headerIndex {
             let text = chosen.records[index].filter { !$0.isEmpty }.joined(separator: " ")
-            aboveHeader.append(
-                SkippedLine(line: chosen.lines[index], text: text, reason: text.isEmpty ? .blank : .aboveHeader))
+            let line = lineMap?.row(forLine: chosen.lines[index]) ?? chosen.lines[index]
+            aboveHeader.append(SkippedLine(line: line, text: text, reason: text.isEmpty ? .blank : .aboveHeader))
         }
         layout = SpreadsheetLayout(
             path: path, encoding: encodingReport,
@@ -200,7 +216,8 @@ public final class SpreadsheetReader {
                 delimiter: chosen.delimiter, givenByUser: options.delimiter != nil, columns: chosen.modalCount),
             headerLine: headerLine, header: Self.trimmedHeader(chosen.records[headerIndex]),
             aboveHeader: aboveHeader,
-            estimatedRows: max(0, source.estimatedRecords(inHead: chosen.recordsInHead) - headerIndex - 1))
+            estimatedRows: max(0, source.estimatedRecords(inHead: chosen.recordsInHead) - headerIndex - 1),
+            sheet: source.workbook?.sheet, sheets: source.workbook?.sheets ?? [])
     }
 
     /// Header cells without the trailing empty ones Excel leaves when a sheet had wider rows.
@@ -302,7 +319,7 @@ public final class SpreadsheetReader {
         throws -> ReadSummary
     {
         var stream = RecordStream(
-            headerLine: layout.headerLine, header: layout.header, limit: limit, consumer: consumer)
+            headerLine: physicalHeaderLine, header: layout.header, limit: limit, lineMap: lineMap, consumer: consumer)
         defer { consumer = stream.consumer }
         let sink: (RawRecord) -> Void = { stream.accept($0) }
         do {
@@ -404,6 +421,8 @@ private struct RecordStream<Consumer: RecordConsumer> {
     let width: Int
     let header: [[UInt8]]
     let limit: Int?
+    /// For a workbook's copy: its lines → the sheet's rows, for every line reported.
+    let lineMap: LineMap?
     var consumer: Consumer
     var consumerError: (any Error)?
     var delivered = 0
@@ -414,7 +433,8 @@ private struct RecordStream<Consumer: RecordConsumer> {
     private var maxHeld: Int { 1000 }
     private var maxSkippedKept: Int { 1000 }
 
-    init(headerLine: Int, header: [String], limit: Int?, consumer: Consumer) {
+    init(headerLine: Int, header: [String], limit: Int?, lineMap: LineMap?, consumer: Consumer) {
+        self.lineMap = lineMap
         self.headerLine = headerLine
         self.width = header.count
         self.header = header.map { Array($0.utf8) }
@@ -474,6 +494,8 @@ private struct RecordStream<Consumer: RecordConsumer> {
     }
 
     private mutating func skip(_ line: SkippedLine) {
+        var line = line
+        if let lineMap { line.line = lineMap.row(forLine: line.line) }
         skippedCount += 1
         if skipped.count < maxSkippedKept { skipped.append(line) }
     }
@@ -511,7 +533,8 @@ private struct RecordStream<Consumer: RecordConsumer> {
             problem = .tooFewValues(found: count, expected: width)
         }
         return Record(
-            line: raw.line, count: count, problem: problem, bytes: raw.bytes, ends: raw.ends,
+            line: lineMap?.row(forLine: raw.line) ?? raw.line, count: count, problem: problem, bytes: raw.bytes,
+            ends: raw.ends,
             flagStorage: raw.flags, flagsUnion: raw.flagsUnion)
     }
 

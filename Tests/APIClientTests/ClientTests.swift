@@ -12,7 +12,7 @@ struct ClientTests {
     ) -> OrderBatchInput {
         OrderBatchInput(
             fromName: "People Team", message: nil,
-            recipients: (0..<recipients).map { RecipientInput(firstName: "R\($0)", email: "r\($0)@example.com") },
+            recipients: (0..<recipients).map { RecipientInput(firstName: "R\($0)", email: "r\($0)@acme.example") },
             cart: CartInput(items: [
                 CartItemInput(productID: emulator.store.catalogue.product(named: "Candle Set")?.id ?? "")
             ]),

@@ -91,4 +91,62 @@ struct FirstWeekTests {
         #expect(footer.exitCode == 0, "\(footer.stdout)")
         #expect(footer.stdout.contains("Skipped    line 3 (footer: \"Total: 1\")"))
     }
+
+    /// A workbook as Excel saves it: a title row, numbers where ZIP codes were, a date, an
+    /// empty row Excel left out, a cell with a line break. Findings name the sheet's own row and
+    /// column letter.
+    @Test func anExcelWorkbookIsReadDirectly() throws {
+        try WorkbookFixture.write(
+            fixture.path("team.xlsx"),
+            sheets: [
+                (
+                    "Employees",
+                    [
+                        (1, ["Work Anniversaries – Q1"]),
+                        (3, ["First Name", "Last Name", "Email", "Street", "City", "State", "ZIP", "Hire Date"]),
+                        (
+                            4,
+                            [
+                                "Ann", "Lee", "ann@acme.example", "1 Main St", "Boston", "MA", .number("2134"),
+                                .date(46082),
+                            ]
+                        ),
+                        (
+                            5,
+                            [
+                                "Ben", "Okafor", "ben@acme.example", "2 Elm St\nApt 4", "Newark", "NJ", .number("7102"),
+                                .empty,
+                            ]
+                        ),
+                        (7, ["Cy", "Wu", "cy@acme", "3 Oak St", "Austin", "TX", .number("73301"), .date(46100)]),
+                    ]
+                ),
+                ("Team B", [(1, ["First Name", "Email"]), (2, ["Di", "di@acme.example"])]),
+            ])
+        let result = try run(["validate", "team.xlsx", "--send-method", "direct_send"])
+        #expect(result.exitCode == 1, "\(result.stderr)")
+        let out = result.stdout
+        #expect(
+            out.contains(
+                "Sheet      \"Employees\" (1 of 2: \"Employees\", \"Team B\"; --sheet chooses); lines are its rows"))
+        #expect(out.contains("Header     line 3; skipped above it: line 1 \"Work Anniversaries – Q1\""))
+        #expect(out.contains("line 4, column G (ZIP): \"2134\" repaired to 02134"))
+        #expect(out.contains("line 7, column C (Email): \"cy@acme\" is not an email address"))
+        #expect(out.contains("Rows       3 read: 0 OK, 2 with warnings only, 1 with errors"))
+        #expect(out.contains("Skipped    line 6 (blank)"))
+        #expect(!out.contains("fewer values"), "Excel leaves out empty cells at a row's end")
+        let rejected = try WrittenCSV.rows(at: fixture.path("team.rejected.csv"))
+        #expect(rejected.first?["Hire Date"] == "2026-03-19")
+        #expect(rejected.first?["ZIP"] == "73301")
+
+        let second = try run(["validate", "team.xlsx", "--send-method", "email_and_link", "--sheet", "team b"])
+        #expect(second.exitCode == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("Rows       1 read: 1 OK"))
+
+        let missing = try run(["validate", "team.xlsx", "--send-method", "email_and_link", "--sheet", "Payroll"])
+        #expect(missing.exitCode == 2)
+        #expect(
+            missing.stderr.contains(
+                "team.xlsx has no sheet named \"Payroll\". Its sheets are: \"Employees\", \"Team B\""))
+    }
 }

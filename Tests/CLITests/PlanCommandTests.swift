@@ -64,7 +64,7 @@ struct PlanCommandTests {
     }
 
     @Test func flagsAloneAreEnough() throws {
-        fixture.write("team.csv", "First Name,Email\nAna,ana@example.com\nBen,ben@example.com\n")
+        fixture.write("team.csv", "First Name,Email\nAna,ana@acme.example\nBen,ben@acme.example\n")
         let result = try run([
             "plan", "team.csv", "--send-method", "link_multiple_custom_list", "--product", "Candle Set", "--from-name",
             "Pat",
@@ -74,7 +74,7 @@ struct PlanCommandTests {
     }
 
     @Test func aMissingSettingSaysWhatToAdd() throws {
-        fixture.write("team.csv", "First Name,Email\nAna,ana@example.com\n")
+        fixture.write("team.csv", "First Name,Email\nAna,ana@acme.example\n")
         let result = try run(["plan", "team.csv", "--send-method", "email_and_link", "--product", "Candle Set"])
         #expect(result.exitCode == 2)
         #expect(result.stderr.contains("No from name is set. Add --from-name"))
@@ -86,7 +86,7 @@ struct PlanCommandTests {
     }
 
     @Test func productionNeedsAKey() throws {
-        fixture.write("team.csv", "First Name,Email\nAna,ana@example.com\n")
+        fixture.write("team.csv", "First Name,Email\nAna,ana@acme.example\n")
         let result = try run([
             "plan", "team.csv", "--send-method", "email_and_link", "--production", "--product", "x", "--from-name", "P",
         ])

@@ -66,7 +66,7 @@ struct ValidateCommandTests {
     }
 
     @Test func aCleanFileExitsZeroAndWritesNothing() throws {
-        fixture.write("ok.csv", "First Name,Email\nAna,ana@example.com\nBen,ben@example.com\n")
+        fixture.write("ok.csv", "First Name,Email\nAna,ana@acme.example\nBen,ben@acme.example\n")
         let result = try CLIRunner.run(
             ["validate", "ok.csv", "--send-method", "email_and_link"], in: fixture.directory.path)
         #expect(result.exitCode == 0)
@@ -102,7 +102,7 @@ struct ValidateCommandTests {
     }
 
     @Test func optionsForMappingHeaderAndDelimiterWork() throws {
-        fixture.write("x.csv", "Staff list\nNombre|Correo\nAna|ana@example.com\n")
+        fixture.write("x.csv", "Staff list\nNombre|Correo\nAna|ana@acme.example\n")
         let result = try CLIRunner.run(
             [
                 "validate", "x.csv", "--send-method", "email_and_link", "--delimiter", "pipe", "--header-line", "2",
@@ -113,7 +113,9 @@ struct ValidateCommandTests {
         #expect(result.stdout.contains("Delimiter  pipe (|) (set by --delimiter)"))
     }
 
-    @Test func aWorkbookIsRefusedWithHowToExport() throws {
+    /// A workbook is read directly (FirstWeekTests); one that is damaged says so and how to get
+    /// a file that can be read.
+    @Test func aDamagedWorkbookSaysHowToSaveItAgain() throws {
         fixture.write(
             "staff.xlsx",
             bytes: [0x50, 0x4B, 0x03, 0x04] + Array(repeating: 0, count: 26) + Array("[Content_Types].xml".utf8))
@@ -121,8 +123,10 @@ struct ValidateCommandTests {
             ["validate", "staff.xlsx", "--send-method", "email_and_link"], in: fixture.directory.path)
         #expect(result.exitCode == 2)
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr.contains("staff.xlsx is an Excel workbook (.xlsx), not a CSV file."))
-        #expect(result.stderr.contains("CSV UTF-8 (Comma delimited)"))
+        #expect(
+            result.stderr.contains(
+                "staff.xlsx could not be read as an Excel workbook (the package is damaged or incomplete)"))
+        #expect(result.stderr.contains("save it again as .xlsx, or export it as CSV UTF-8"))
         #expect(fixture.files() == ["staff.xlsx"])
     }
 

@@ -37,7 +37,7 @@ struct EmulatorHandlerTests {
         let id = store.catalogue.product(named: product)?.id ?? ""
         return OrderBatchInput(
             fromName: "People Team", message: nil,
-            recipients: (0..<recipients).map { RecipientInput(firstName: "R\($0)", email: "r\($0)@example.com") },
+            recipients: (0..<recipients).map { RecipientInput(firstName: "R\($0)", email: "r\($0)@acme.example") },
             cart: CartInput(items: [CartItemInput(productID: id)]), sendMethod: method, customerReferenceID: reference)
     }
 

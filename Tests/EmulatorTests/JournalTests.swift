@@ -16,7 +16,7 @@ struct JournalTests {
         var input = OrderBatchInput(
             fromName: "People Team", message: nil,
             recipients: (0..<recipients).map {
-                RecipientInput(firstName: "R\($0)", email: "\(reference)-\($0)@example.com")
+                RecipientInput(firstName: "R\($0)", email: "\(reference)-\($0)@acme.example")
             },
             cart: CartInput(items: [CartItemInput(productID: store.catalogue.product(named: "Candle Set")?.id ?? "")]),
             sendMethod: .emailAndLink, customerReferenceID: reference)

@@ -31,7 +31,7 @@ struct PlannerTests {
 
     private func people(_ count: Int, extra: (Int) -> String = { _ in "" }, header: String = "") -> String {
         "First Name,Email\(header)\n"
-            + (0..<count).map { "P\($0),p\($0)@example.com\(extra($0))" }.joined(separator: "\n") + "\n"
+            + (0..<count).map { "P\($0),p\($0)@acme.example\(extra($0))" }.joined(separator: "\n") + "\n"
     }
 
     @Test func aProductGivenByIDThatTheListingLacksIsReadByItsID() async throws {
@@ -78,12 +78,12 @@ struct PlannerTests {
     @Test func rowProductsAndMessagesSplitBatchesInFileOrder() async throws {
         let text = """
             First Name,Email,Gift,Gift Amount,Message
-            Ana,ana@example.com,,,
-            Ben,ben@example.com,Wine Duo,,
-            Cy,cy@example.com,,,
-            Dee,dee@example.com,Goody Gift Card,50,
-            Eve,eve@example.com,,,Thanks for everything!
-            Fay,fay@example.com,Wine Duo,,
+            Ana,ana@acme.example,,,
+            Ben,ben@acme.example,Wine Duo,,
+            Cy,cy@acme.example,,,
+            Dee,dee@acme.example,Goody Gift Card,50,
+            Eve,eve@acme.example,,,Thanks for everything!
+            Fay,fay@acme.example,Wine Duo,,
 
             """
         let (plan, _) = try await makePlan(
@@ -131,7 +131,7 @@ struct PlannerTests {
 
     @Test func columnsFillPlaceholdersAsPlainText() async throws {
         let (plan, _) = try await makePlan(
-            "First Name,Email,Team Name\nLiam,liam@example.com,R&D <Core>\n",
+            "First Name,Email,Team Name\nLiam,liam@acme.example,R&D <Core>\n",
             CampaignSettings(
                 products: [ProductChoice(product: "Cookie Box")], message: "Thanks, {{first_name}} of {{team_name}}!",
                 card: "Birthday"))
@@ -230,7 +230,7 @@ struct PlannerTests {
     }
 
     @Test func rowSendDatesInThePastRejectThoseRows() async throws {
-        let text = "First Name,Email,Send Date\nAna,ana@example.com,2026-01-01\nBen,ben@example.com,2026-12-24\n"
+        let text = "First Name,Email,Send Date\nAna,ana@acme.example,2026-01-01\nBen,ben@acme.example,2026-12-24\n"
         let (plan, _) = try await makePlan(text, CampaignSettings(products: [ProductChoice(product: "Cookie Box")]))
         #expect(plan.rejected.map(\.code) == [.sendDateInPast])
         #expect(plan.batches.first?.input.scheduledSendOn == "2026-12-24T14:00:00Z")

@@ -100,19 +100,21 @@ struct PhoneTests {
 
 struct EmailTests {
     @Test(arguments: [
-        "ana@example.com", "ana.diaz+gifts@mail.example.co.uk", "o'brien@example.org", "a_b-c@sub-domain.example.io",
-        "USER@EXAMPLE.COM", "x@xn--bcher-kva.example", "ann@example.museum",
+        "ana@acme.example", "ana.diaz+gifts@mail.example.co.uk", "o'brien@acme.example", "a_b-c@sub-domain.example.io",
+        "USER@ACME.EXAMPLE", "x@xn--bcher-kva.example", "ann@example.museum",
     ])
     func validAddresses(address: String) {
         #expect(Email.check(address) == .valid)
     }
 
     @Test(arguments: [
-        ("ana@example", "no dot"), ("ana.example.com", "no @"), ("ana@@example.com", "more than one @"),
-        ("ana diaz@example.com", "a space"), ("@example.com", "nothing comes before"), ("ana@", "nothing comes after"),
-        ("ana..diaz@example.com", "misplaced dot"), (".ana@example.com", "misplaced dot"), ("ana@-x.com", "hyphen"),
-        ("ana@example..com", "empty part"), ("josé@example.com", "non-ASCII"), ("ana@example.con", "did you mean .com"),
-        ("ana@example.c0m", "top-level domain"), ("ana(x)@example.com", "\"(\""),
+        ("ana@example", "no dot"), ("ana.example.com", "no @"), ("ana@@acme.example", "more than one @"),
+        ("ana diaz@acme.example", "a space"), ("@acme.example", "nothing comes before"),
+        ("ana@", "nothing comes after"),
+        ("ana..diaz@acme.example", "misplaced dot"), (".ana@acme.example", "misplaced dot"), ("ana@-x.com", "hyphen"),
+        ("ana@example..com", "empty part"), ("josé@acme.example", "non-ASCII"),
+        ("ana@example.con", "did you mean .com"),
+        ("ana@example.c0m", "top-level domain"), ("ana(x)@acme.example", "\"(\""),
     ])
     func invalidAddressesSayWhy(address: String, reasonPart: String) {
         guard case .invalid(let reason) = Email.check(address) else {
@@ -123,8 +125,8 @@ struct EmailTests {
     }
 
     @Test(arguments: [
-        ("mailto:ana@example.com", "ana@example.com"), ("<ana@example.com>", "ana@example.com"),
-        ("Ana Diaz <ana@example.com>", "ana@example.com"),
+        ("mailto:ana@acme.example", "ana@acme.example"), ("<ana@acme.example>", "ana@acme.example"),
+        ("Ana Diaz <ana@acme.example>", "ana@acme.example"),
     ])
     func wrappedAddressesAreCleaned(written: String, address: String) {
         #expect(Email.check(written) == .cleaned(address))
@@ -132,9 +134,10 @@ struct EmailTests {
 
     /// The one-pass fast check never accepts what the full check rejects.
     @Test(arguments: [
-        "ana@example.com", "a@b.co", "ana@example.con", "ana@example", "ana..b@example.com", "a.@example.com",
+        "ana@acme.example", "a@b.co", "ana@example.con", "ana@example", "ana..b@acme.example", "a.@acme.example",
         "ana@-example.com", "ana@example-.com", "ana@ex..com", "ana@example.c0m", "x@y.comm", "ana@example.net",
-        "a@b.c", "ana@example.travel", "ana@EXAMPLE.COM", "1@2.34",
+        "a@b.c", "ana@example.travel", "ana@ACME.EXAMPLE", "1@2.34", "ana@example.com", "ana@team.EXAMPLE.org",
+        "ops@x.test", "a@b.invalid", "a@host.localhost",
     ])
     func fastPathAgreesWithTheFullCheck(address: String) {
         var text = address
@@ -210,4 +213,22 @@ struct AddressRiskTests {
 
     @Test(arguments: ["12 Boxwood Ln", "1 Sunset Blvd", "455 Market St", "Capo Box Rd"])
     func streets(address: String) { #expect(!isPOBox(address)) }
+
+    /// Addresses at domains reserved for examples receive no mail: a template's or a test's row
+    /// is never taken for a recipient.
+    @Test(arguments: [
+        "ana.diaz@example.com", "x@EXAMPLE.NET", "a@mail.example.org", "ops@x.test", "a@b.invalid", "me@box.localhost",
+    ])
+    func reservedExampleDomainsAreRefused(address: String) {
+        guard case .invalid(let reason) = Email.check(address) else {
+            Issue.record("\(address) was accepted")
+            return
+        }
+        #expect(reason.contains("is reserved for examples and receives no mail"))
+    }
+
+    @Test(arguments: ["ana@examples.com", "ana@myexample.com", "ana@example.company", "ana@testing.io"])
+    func lookalikesOfReservedDomainsAreFine(address: String) {
+        #expect(Email.check(address) == .valid)
+    }
 }

@@ -46,16 +46,16 @@ struct MatchingTests {
 
     @Test func anOrderWhoseEmailSaysOtherwiseIsNotPairedByPlace() async throws {
         let orders = try await orders([
-            ("Ana", "Lee", "ana@example.com"), ("Ben", "Okafor", "ben@example.com"), ("Cy", "Wu", "cy@example.com"),
+            ("Ana", "Lee", "ana@acme.example"), ("Ben", "Okafor", "ben@acme.example"), ("Cy", "Wu", "cy@acme.example"),
         ])
         let result = OrderMatcher.match(
             orders: orders,
             rows: [
-                row(0, "Ana", "Lee", email: "ANA@example.com"), row(1, "Ben", "Okafor", email: "ben@example.com"),
-                row(2, "Dee", "Wu", email: "dee@example.com"),
+                row(0, "Ana", "Lee", email: "ANA@acme.example"), row(1, "Ben", "Okafor", email: "ben@acme.example"),
+                row(2, "Dee", "Wu", email: "dee@acme.example"),
             ])
         #expect(result.pairs.map(\.method) == ["email", "email"])
-        #expect(result.unmatchedOrders.map(\.recipientEmail) == ["cy@example.com"])
+        #expect(result.unmatchedOrders.map(\.recipientEmail) == ["cy@acme.example"])
         #expect(result.unmatchedRows.map(\.firstName) == ["Dee"])
     }
 
@@ -70,7 +70,7 @@ struct MatchingTests {
     /// An unmatched order keeps its gift link: it is listed after the rows, and the summary says so.
     @Test func anUnmatchedOrderIsListedInTheResultsWithItsGiftLink() async throws {
         let fixture = Fixture()
-        let path = fixture.write("team.csv", "First Name,Email\nAna,ana@example.com\nBen,ben@example.com\n")
+        let path = fixture.write("team.csv", "First Name,Email\nAna,ana@acme.example\nBen,ben@acme.example\n")
         let report = try await withEmulatorClient { _, client in
             let session = SendSession(
                 client: client, connection: ConnectionLabel(description: "test", simulated: true),
@@ -107,6 +107,6 @@ struct MatchingTests {
         let last = String(lines[3])
         #expect(last.hasPrefix("\"\",\"\",\"\(ben.giftLink ?? "?")\""))
         #expect(
-            last.contains("Goody returned this order (for Ben <ben@example.com>) in batch 1, but it matches no row"))
+            last.contains("Goody returned this order (for Ben <ben@acme.example>) in batch 1, but it matches no row"))
     }
 }

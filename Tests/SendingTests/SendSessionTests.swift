@@ -18,7 +18,7 @@ struct SendSessionTests {
         -> String
     {
         header + "\n"
-            + (start..<(start + count)).map { "P\($0),Test,p\($0)@example.com,Manager \($0 % 3)" }.joined(
+            + (start..<(start + count)).map { "P\($0),Test,p\($0)@acme.example,Manager \($0 % 3)" }.joined(
                 separator: "\n")
             + "\n"
     }
@@ -228,7 +228,7 @@ struct SendSessionTests {
             #expect(report.rowsAlreadySent == 2)
             let rows = try results("november.results.csv")
             let skipped = rows.filter { $0["error"]?.hasPrefix("not sent again: already gifted: run ") == true }
-            #expect(skipped.map { $0["Email"] } == ["p3@example.com", "p4@example.com"])
+            #expect(skipped.map { $0["Email"] } == ["p3@acme.example", "p4@acme.example"])
             #expect(skipped.allSatisfy { $0["gift_link"] == "" })
             #expect(await allOrders(emulator.store).count == 8)
             // --allow-resend sends anyway.

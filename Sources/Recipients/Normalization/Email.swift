@@ -108,15 +108,50 @@ public enum Email {
             }
             if tldLength == 3 {
                 let lowered = (bytes[labelStart] | 0x20, bytes[labelStart + 1] | 0x20, bytes[labelStart + 2] | 0x20)
-                return lowered == (0x63, 0x6F, 0x6D) || lowered == (0x6F, 0x72, 0x67) || lowered == (0x6E, 0x65, 0x74)
+                let common =
+                    lowered == (0x63, 0x6F, 0x6D) || lowered == (0x6F, 0x72, 0x67) || lowered == (0x6E, 0x65, 0x74)
                     || lowered == (0x65, 0x64, 0x75) || lowered == (0x67, 0x6F, 0x76)
+                // example.com, .net and .org go the long way, to be refused.
+                return common && !endsInExample(bytes, before: labelStart)
             }
-            return tldLength > 4
+            // .invalid (7) and .localhost (9) are reserved too.
+            return tldLength > 4 && tldLength != 7 && tldLength != 9
         }
+    }
+
+    /// "…@example." or "….example." just before the top-level domain at `tldStart`.
+    private static func endsInExample(_ bytes: UnsafeBufferPointer<UInt8>, before tldStart: Int) -> Bool {
+        let word = Array("example.".utf8)
+        let start = tldStart - word.count
+        guard start >= 1 else { return false }
+        for offset in 0..<word.count where bytes[start + offset] | 0x20 != word[offset] { return false }
+        return bytes[start - 1] == UInt8(ascii: "@") || bytes[start - 1] == UInt8(ascii: ".")
+    }
+
+    /// Domains reserved for documentation and tests (RFC 2606): no mail reaches them, so an
+    /// address there is a template's or a test's row, never a recipient.
+    static func reservedDomain(_ domain: String) -> String? {
+        let lowered = domain.lowercased()
+        for reserved in ["example.com", "example.net", "example.org"]
+        where lowered == reserved || lowered.hasSuffix("." + reserved) {
+            return reserved
+        }
+        for tld in ["test", "invalid", "localhost"] where lowered.hasSuffix("." + tld) { return "." + tld }
+        return nil
     }
 
     /// Why the bytes are not an email address, or nil when they are one.
     static func problem(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        if let reason = syntaxProblem(bytes) { return reason }
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let at = text.lastIndex(of: "@"), let reserved = reservedDomain(String(text[text.index(after: at)...])) {
+            return
+                "\(reserved) is reserved for examples and receives no mail: this is a template's or a test's row, not a recipient"
+        }
+        return nil
+    }
+
+    private static func syntaxProblem(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         guard !bytes.isEmpty else { return "it is empty" }
         var at = -1
         for index in 0..<bytes.count {

@@ -1,0 +1,425 @@
+import Foundation
+import Synchronization
+import ZIPFoundation
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// An `.xlsx` workbook read directly: one sheet's cells written out, row by row, as a private
+/// CSV file that the CSV reader (libcsv) then reads like any export, so a workbook gets the same
+/// header detection, title and footer handling, checks and messages as a CSV file.
+///
+/// The package is opened with ZIPFoundation; the sheet and its shared strings are extracted to
+/// private temporary files and read with Foundation's streaming `XMLParser`, so a 200,000-row
+/// sheet is never held in memory (the shared strings are, packed into one byte buffer).
+///
+/// Values come out as Excel shows them: numbers Excel stored for ZIP codes and IDs as their
+/// digits (`2134`, which the ZIP check then repairs to `02134`, with its usual warning), dates
+/// as `2026-11-30`, booleans as `TRUE`/`FALSE`. Rows keep their numbers: a finding about sheet
+/// row 7 says line 7, and column letters are the sheet's own (`LineMap`).
+enum WorkbookInput {
+    /// What reading the workbook produced.
+    struct Converted: Sendable {
+        /// The private CSV copy of the sheet.
+        var path: String
+        var sheet: String
+        var sheets: [String]
+        var lineMap: LineMap
+    }
+
+    /// Workbooks already converted, by path and sheet: the reader opens its input twice.
+    private static let converted = Mutex<[String: Converted]>([:])
+
+    static func convert(_ path: String, sheet wanted: String?) throws(SpreadsheetError) -> Converted {
+        let key = path + "\u{0}" + (wanted ?? "")
+        if let done = converted.withLock({ $0[key] }) { return done }
+        let result: Converted
+        do {
+            result = try WorkbookConverter(path: path).convert(sheet: wanted)
+        } catch let error as SpreadsheetError {
+            throw error
+        } catch is Archive.ArchiveError {
+            throw SpreadsheetError(
+                path: path, code: .unreadableWorkbook(reason: "the package is damaged or incomplete"))
+        } catch {
+            throw SpreadsheetError(path: path, code: .unreadableWorkbook(reason: error.localizedDescription))
+        }
+        converted.withLock { $0[key] = result }
+        return result
+    }
+}
+
+/// Physical lines of the CSV copy → the sheet's row numbers. They differ only after a cell with
+/// a line break in it (which takes more than one line of CSV); otherwise line n is row n.
+public struct LineMap: Sendable, Equatable {
+    /// (first CSV line of a sheet row, that row), one entry wherever the two stop being equal.
+    private var starts: [(line: Int, row: Int)] = []
+
+    public static func == (lhs: LineMap, rhs: LineMap) -> Bool {
+        lhs.starts.map(\.line) == rhs.starts.map(\.line) && lhs.starts.map(\.row) == rhs.starts.map(\.row)
+    }
+
+    mutating func record(line: Int, row: Int) {
+        let expected = starts.last.map { $0.row + (line - $0.line) } ?? line
+        if expected != row { starts.append((line, row)) }
+    }
+
+    /// The sheet row a CSV line belongs to.
+    public func row(forLine line: Int) -> Int {
+        var low = 0
+        var high = starts.count
+        while low < high {
+            let middle = (low + high) / 2
+            if starts[middle].line <= line { low = middle + 1 } else { high = middle }
+        }
+        guard low > 0 else { return line }
+        let entry = starts[low - 1]
+        return entry.row + (line - entry.line)
+    }
+
+    /// The CSV line where a sheet row starts (for `--header-line`, given as a row).
+    public func line(forRow row: Int) -> Int {
+        var line = row
+        for entry in starts where entry.row <= row { line = entry.line + (row - entry.row) }
+        return line
+    }
+}
+
+/// Reads one workbook package.
+private struct WorkbookConverter {
+    let path: String
+
+    func convert(sheet wanted: String?) throws -> WorkbookInput.Converted {
+        let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        let scratch = try Scratch()
+        func extract(_ name: String) throws -> URL? {
+            guard let entry = archive[name] else { return nil }
+            let url = scratch.url(for: name)
+            _ = try archive.extract(entry, to: url, skipCRC32: false)
+            return url
+        }
+        guard let workbookURL = try extract("xl/workbook.xml") else {
+            throw SpreadsheetError(path: path, code: .unreadableWorkbook(reason: "it has no xl/workbook.xml"))
+        }
+        let book = WorkbookPart()
+        book.parse(workbookURL)
+        let relations = RelationsPart()
+        if let url = try extract("xl/_rels/workbook.xml.rels") { relations.parse(url) }
+        guard !book.sheets.isEmpty else {
+            throw SpreadsheetError(path: path, code: .unreadableWorkbook(reason: "it has no sheets"))
+        }
+        let names = book.sheets.map(\.name)
+        let chosen: (name: String, relation: String)
+        if let wanted {
+            guard let match = book.sheets.first(where: { $0.name.caseInsensitiveCompare(wanted) == .orderedSame })
+            else {
+                throw SpreadsheetError(path: path, code: .noSuchSheet(wanted, sheets: names))
+            }
+            chosen = match
+        } else {
+            chosen = book.sheets[0]
+        }
+        var target = relations.targets[chosen.relation] ?? "worksheets/sheet1.xml"
+        if target.hasPrefix("/") { target.removeFirst() } else { target = "xl/" + target }
+        guard let sheetURL = try extract(target) else {
+            throw SpreadsheetError(path: path, code: .unreadableWorkbook(reason: "sheet \"\(chosen.name)\" is missing"))
+        }
+        let strings = SharedStrings()
+        if let url = try extract("xl/sharedStrings.xml") { strings.parse(url) }
+        let styles = StylesPart()
+        if let url = try extract("xl/styles.xml") { styles.parse(url) }
+
+        let output = try scratch.keep("sheet.csv")
+        let writer = try CSVFileWriter(path: output, format: .init(byteOrderMark: false, crlf: false))
+        let sheet = SheetPart(strings: strings, dateStyles: styles.dateStyles, writer: writer)
+        sheet.parse(sheetURL)
+        if let failure = sheet.failure { throw failure }
+        try writer.commit()
+        InputFile.registerForRemoval(output)
+        // The extracted parts were needed only to write the copy.
+        for part in (try? FileManager.default.contentsOfDirectory(atPath: scratch.directory.path)) ?? []
+        where part != "sheet.csv" {
+            try? FileManager.default.removeItem(at: scratch.directory.appendingPathComponent(part))
+        }
+        return WorkbookInput.Converted(path: output, sheet: chosen.name, sheets: names, lineMap: sheet.lineMap)
+    }
+}
+
+/// A private folder for the extracted parts; the CSV copy is kept until the process exits.
+private struct Scratch {
+    let directory: URL
+
+    init() throws {
+        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        directory = URL(fileURLWithPath: base).appendingPathComponent("goody-batch-xlsx-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        InputFile.registerForRemoval(directory.path)
+    }
+
+    func url(for part: String) -> URL {
+        directory.appendingPathComponent(part.replacingOccurrences(of: "/", with: "_"))
+    }
+
+    func keep(_ name: String) throws -> String { directory.appendingPathComponent(name).path }
+}
+
+/// A SAX walk over one extracted XML part.
+private class PartParser: NSObject, XMLParserDelegate {
+    var text = ""
+    var collecting = false
+
+    func parse(_ url: URL) {
+        guard let parser = XMLParser(contentsOf: url) else { return }
+        parser.delegate = self
+        parser.shouldProcessNamespaces = false
+        parser.parse()
+    }
+
+    func start(_ name: String, _ attributes: [String: String]) {}
+    func end(_ name: String) {}
+
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
+        start(name, attributes)
+    }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        end(name)
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        if collecting { text += string }
+    }
+}
+
+private final class WorkbookPart: PartParser {
+    var sheets: [(name: String, relation: String)] = []
+
+    override func start(_ name: String, _ attributes: [String: String]) {
+        if name == "sheet", let sheetName = attributes["name"] {
+            sheets.append((sheetName, attributes["r:id"] ?? ""))
+        }
+    }
+}
+
+private final class RelationsPart: PartParser {
+    var targets: [String: String] = [:]
+
+    override func start(_ name: String, _ attributes: [String: String]) {
+        if name == "Relationship", let id = attributes["Id"], let target = attributes["Target"] { targets[id] = target }
+    }
+}
+
+/// The shared strings, packed into one buffer (a String each would cost several times more).
+private final class SharedStrings: PartParser {
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
+    private var inPhonetic = false
+
+    subscript(index: Int) -> String? {
+        guard index >= 0, index < ends.count else { return nil }
+        let start = index == 0 ? 0 : ends[index - 1]
+        return String(decoding: bytes[start..<ends[index]], as: UTF8.self)
+    }
+
+    override func start(_ name: String, _ attributes: [String: String]) {
+        switch name {
+        case "si":
+            text = ""
+            collecting = true
+        case "rPh": inPhonetic = true  // phonetic guides are not part of the value
+        case "t": collecting = !inPhonetic
+        default: break
+        }
+    }
+
+    override func end(_ name: String) {
+        switch name {
+        case "rPh": inPhonetic = false
+        case "si":
+            bytes.append(contentsOf: text.utf8)
+            ends.append(bytes.count)
+            collecting = false
+        default: break
+        }
+    }
+}
+
+/// Which cell styles show a number as a date.
+private final class StylesPart: PartParser {
+    private var formats: [Int: String] = [:]
+    private var inCellFormats = false
+    private(set) var dateStyles: [Bool] = []
+
+    override func start(_ name: String, _ attributes: [String: String]) {
+        switch name {
+        case "numFmt":
+            if let id = attributes["numFmtId"].flatMap(Int.init) { formats[id] = attributes["formatCode"] ?? "" }
+        case "cellXfs": inCellFormats = true
+        case "xf" where inCellFormats:
+            let id = attributes["numFmtId"].flatMap(Int.init) ?? 0
+            dateStyles.append(Self.isDate(id: id, code: formats[id]))
+        default: break
+        }
+    }
+
+    override func end(_ name: String) {
+        if name == "cellXfs" { inCellFormats = false }
+    }
+
+    /// Built-in formats 14–22 and 45–47 are dates and times; a custom one is a date when it
+    /// holds a day, month or year outside quotes and brackets.
+    static func isDate(id: Int, code: String?) -> Bool {
+        if (14...22).contains(id) || (45...47).contains(id) { return true }
+        guard let code else { return false }
+        var plain = ""
+        var inQuotes = false
+        var inBrackets = false
+        for character in code.lowercased() {
+            switch character {
+            case "\"": inQuotes.toggle()
+            case "[": inBrackets = true
+            case "]": inBrackets = false
+            default: if !inQuotes && !inBrackets { plain.append(character) }
+            }
+        }
+        return plain.contains { "dmy".contains($0) } && !plain.contains("general")
+    }
+}
+
+/// The sheet, streamed: each row's cells become one CSV record, written as the row ends.
+private final class SheetPart: PartParser {
+    let strings: SharedStrings
+    let dateStyles: [Bool]
+    let writer: CSVFileWriter
+    var lineMap = LineMap()
+    var failure: SpreadsheetError?
+    private var row: [String] = []
+    /// The widest row so far: Excel leaves out empty cells at a row's end, and a shorter row
+    /// is padded to it, so no row below the header reads as having too few values.
+    private var width = 0
+    private var rowNumber = 0
+    private var lastRowWritten = 0
+    /// The CSV line the next record starts on.
+    private var nextLine = 1
+    private var cellColumn = 0
+    private var cellType = ""
+    private var cellStyle = 0
+    private var value = ""
+    private var inlineText = ""
+    private var inInline = false
+
+    init(strings: SharedStrings, dateStyles: [Bool], writer: CSVFileWriter) {
+        self.strings = strings
+        self.dateStyles = dateStyles
+        self.writer = writer
+    }
+
+    override func start(_ name: String, _ attributes: [String: String]) {
+        switch name {
+        case "row":
+            rowNumber = attributes["r"].flatMap(Int.init) ?? lastRowWritten + 1
+            row.removeAll(keepingCapacity: true)
+        case "c":
+            cellColumn = attributes["r"].map(Self.column(of:)) ?? row.count
+            cellType = attributes["t"] ?? "n"
+            cellStyle = attributes["s"].flatMap(Int.init) ?? 0
+            value = ""
+            inlineText = ""
+        case "v":
+            text = ""
+            collecting = true
+        case "is": inInline = true
+        case "t" where inInline:
+            text = ""
+            collecting = true
+        default: break
+        }
+    }
+
+    override func end(_ name: String) {
+        switch name {
+        case "v":
+            value = text
+            collecting = false
+        case "t" where inInline:
+            inlineText += text
+            collecting = false
+        case "is": inInline = false
+        case "c":
+            while row.count < cellColumn { row.append("") }
+            let shown = self.shown()
+            if cellColumn < row.count { row[cellColumn] = shown } else { row.append(shown) }
+        case "row": writeRow()
+        default: break
+        }
+    }
+
+    /// The cell as Excel shows it.
+    private func shown() -> String {
+        switch cellType {
+        case "s": return Int(value).flatMap { strings[$0] } ?? ""
+        case "inlineStr": return inlineText
+        case "str", "e": return value
+        case "b": return value == "1" ? "TRUE" : "FALSE"
+        default:
+            guard let number = Double(value) else { return value }
+            if cellStyle < dateStyles.count, dateStyles[cellStyle] { return Self.date(number) }
+            return Self.digits(number, raw: value)
+        }
+    }
+
+    /// 2134.0 → "2134"; 12.5 → "12.5"; what Excel stored otherwise.
+    static func digits(_ number: Double, raw: String) -> String {
+        if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
+        return raw
+    }
+
+    /// Excel's day number → "2026-11-30" (and " 09:30" when it has a time of day).
+    static func date(_ serial: Double) -> String {
+        // Day 25,569 is 1 Jan 1970 (the 1900 date system, with its leap-day quirk before March 1900).
+        let seconds = ((serial - 25_569) * 86_400).rounded()
+        let date = Date(timeIntervalSince1970: seconds)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        let day = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        guard (parts.hour ?? 0) != 0 || (parts.minute ?? 0) != 0 else { return day }
+        return day + String(format: " %02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+    }
+
+    /// "AB12" → 27.
+    static func column(of reference: String) -> Int {
+        var column = 0
+        for scalar in reference.unicodeScalars {
+            guard scalar.value >= 65 && scalar.value <= 90 else { break }
+            column = column * 26 + Int(scalar.value - 64)
+        }
+        return max(column - 1, 0)
+    }
+
+    private func writeRow() {
+        guard failure == nil else { return }
+        do {
+            // Rows Excel left out (empty ones) become blank lines, so row numbers carry through.
+            while lastRowWritten + 1 < rowNumber {
+                lineMap.record(line: nextLine, row: lastRowWritten + 1)
+                try writer.writeRow([])
+                lastRowWritten += 1
+                nextLine += 1
+            }
+            lineMap.record(line: nextLine, row: rowNumber)
+            width = max(width, row.count)
+            while row.count < width { row.append("") }
+            try writer.writeRow(row)
+            lastRowWritten = rowNumber
+            nextLine += 1 + row.reduce(0) { $0 + $1.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+        } catch {
+            failure = error
+        }
+    }
+}
