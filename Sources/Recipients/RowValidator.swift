@@ -78,6 +78,7 @@ public final class RowValidator {
         .firstName, .lastName, .preferredName, .manager, .employeeID, .product, .fromName, .email, .phone,
     ]
     private let addressFields: [RecipientField] = [.address1, .address2, .city, .state, .postalCode, .country]
+    private let doubleEncodingFields: [RecipientField] = [.firstName, .lastName, .preferredName, .manager, .city]
     private let settingFields: [RecipientField] = [.variants, .amount, .sendDate]
     private let addressKeyFields: [RecipientField] = [.firstName, .lastName, .address1, .address2]
     /// The address key's parts for the current row: those fields, then the ZIP code's first five.
@@ -164,6 +165,7 @@ public final class RowValidator {
         checkEncoding(record, into: &verdict)
         for field in plainTextFields { clean(field, record, &verdict) }
         if splitsFullName { splitFullName(record, &verdict) }
+        checkDoubleEncoding(record, &verdict)
         checkFirstName(record, &verdict)
         checkEmail(record, &verdict)
         checkPhone(record, &verdict)
@@ -634,6 +636,25 @@ public final class RowValidator {
             }
         }
         if verdict.hasError { verdict.recipient = nil }
+    }
+
+    /// Names and addresses saved as UTF-8 twice ("JosÃ©"): a warning with the value as it was.
+    private func checkDoubleEncoding(_ record: Record, _ verdict: inout RowVerdict) {
+        for field in doubleEncodingFields {
+            let column = columnOfField[field.ordinal]
+            // Plain ASCII (the usual value) cannot be encoded twice.
+            guard column >= 0, !record.flags(at: column).contains(.clean), DoubleEncoding.mightBe(value(field)) else {
+                continue
+            }
+            let shown = text(field)
+            guard let repaired = DoubleEncoding.repaired(shown) else { continue }
+            note(.doubleEncoded, field, record, &verdict) {
+                (
+                    "\"\(shown)\" looks saved as UTF-8 twice; it is probably \"\(repaired)\"",
+                    "export the file again as CSV UTF-8, or write \"\(repaired)\" in the cell"
+                )
+            }
+        }
     }
 
     /// "Lee, Ann" or "Ann Lee" → first name Ann, last name Lee, with a warning that says so.

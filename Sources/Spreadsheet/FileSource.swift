@@ -94,7 +94,7 @@ final class FileSource {
             body.withUnsafeBytes { transcoder.transcode($0, into: &output) }
             if rawHeadIsWholeFile { transcoder.finish(into: &output) }
             return DecodedHead(bytes: output, isWholeFile: rawHeadIsWholeFile)
-        case .utf8, .windows1252:
+        case .utf8, .windows1252, .macRoman:
             return DecodedHead(bytes: body, isWholeFile: rawHeadIsWholeFile)
         }
     }

@@ -28,6 +28,8 @@ enum FieldDecoding: Equatable {
     case utf8Required
     /// Windows-1252: every byte above 0x7F is mapped to its character.
     case windows1252
+    /// Mac Roman: every byte above 0x7F is mapped to its character.
+    case macRoman
     /// The bytes were already transcoded to valid UTF-8 (UTF-16 input).
     case transcoded
 }
@@ -163,6 +165,8 @@ struct CallbackState {
             switch decoding {
             case .windows1252:
                 bytes.count += Windows1252.decode(source, length, into: bytes.end)
+            case .macRoman:
+                bytes.count += MacRoman.decode(source, length, into: bytes.end)
             case .utf8Detected where !valid:
                 bytes.count += Windows1252.decode(source, length, into: bytes.end)
                 fieldFlags.insert(.readAsWindows1252)

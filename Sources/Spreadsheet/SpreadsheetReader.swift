@@ -178,13 +178,22 @@ public final class SpreadsheetReader {
             decoding = .transcoded
         case .windows1252:
             decoding = .windows1252
+        case .macRoman:
+            decoding = .macRoman
         case .utf8:
             if options.encoding == .utf8 {
                 decoding = .utf8Required
             } else if let verdict = HeadEncodingSniffer.verdict(head: head.bytes, isWholeFile: head.isWholeFile) {
-                decoding = verdict.isUTF8 ? .utf8Detected : .windows1252
-                encodingReport.encoding = verdict.isUTF8 ? .utf8 : .windows1252
                 encodingReport.decidedAtLine = verdict.line
+                if verdict.isUTF8 {
+                    decoding = .utf8Detected
+                } else {
+                    // Not UTF-8: Windows-1252 or Excel for Mac's Mac Roman, by where the letters are.
+                    let guess = SingleByteGuess.judge(head.bytes, firstLine: 1)
+                    decoding = guess.encoding == .macRoman ? .macRoman : .windows1252
+                    encodingReport.encoding = guess.encoding
+                    encodingReport.otherReading = guess.other
+                }
             } else {
                 decoding = .undecided
             }

@@ -126,15 +126,22 @@ private struct WorkbookConverter {
             throw SpreadsheetError(path: path, code: .unreadableWorkbook(reason: "sheet \"\(chosen.name)\" is missing"))
         }
         let strings = SharedStrings()
-        if let url = try extract("xl/sharedStrings.xml") { strings.parse(url) }
+        if let url = try extract("xl/sharedStrings.xml"), !strings.parse(url) {
+            throw SpreadsheetError(path: path, code: .unreadableWorkbook(reason: "its shared strings are damaged"))
+        }
         let styles = StylesPart()
         if let url = try extract("xl/styles.xml") { styles.parse(url) }
 
         let output = try scratch.keep("sheet.csv")
         let writer = try CSVFileWriter(path: output, format: .init(byteOrderMark: false, crlf: false))
         let sheet = SheetPart(strings: strings, dateStyles: styles.dateStyles, writer: writer)
-        sheet.parse(sheetURL)
+        let wellFormed = sheet.parse(sheetURL)
         if let failure = sheet.failure { throw failure }
+        guard wellFormed else {
+            throw SpreadsheetError(
+                path: path,
+                code: .unreadableWorkbook(reason: "sheet \"\(chosen.name)\" is damaged after row \(sheet.lastRow)"))
+        }
         try writer.commit()
         InputFile.registerForRemoval(output)
         // The extracted parts were needed only to write the copy.
@@ -170,11 +177,13 @@ private class PartParser: NSObject, XMLParserDelegate {
     var text = ""
     var collecting = false
 
-    func parse(_ url: URL) {
-        guard let parser = XMLParser(contentsOf: url) else { return }
+    /// False when the part is not well-formed XML.
+    @discardableResult
+    func parse(_ url: URL) -> Bool {
+        guard let parser = XMLParser(contentsOf: url) else { return false }
         parser.delegate = self
         parser.shouldProcessNamespaces = false
-        parser.parse()
+        return parser.parse()
     }
 
     func start(_ name: String, _ attributes: [String: String]) {}
@@ -304,6 +313,7 @@ private final class SheetPart: PartParser {
     private var width = 0
     private var rowNumber = 0
     private var lastRowWritten = 0
+    var lastRow: Int { lastRowWritten }
     /// The CSV line the next record starts on.
     private var nextLine = 1
     private var cellColumn = 0

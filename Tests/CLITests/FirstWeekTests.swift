@@ -149,4 +149,46 @@ struct FirstWeekTests {
             missing.stderr.contains(
                 "team.xlsx has no sheet named \"Payroll\". Its sheets are: \"Employees\", \"Team B\""))
     }
+
+    /// Excel for Mac's "CSV (Macintosh)" is read as Mac Roman; bytes that read about as well
+    /// either way get a warning naming both readings and the --encoding that fixes it.
+    @Test func macRomanIsRecognisedAndAmbiguousBytesAreNamed() throws {
+        fixture.write(
+            "mac.csv",
+            bytes: Array("First Name,Last Name,Email\n".utf8) + [0x4A, 0x6F, 0x73, 0x8E] + Array(",M".utf8) + [0x9F]
+                + Array("ller,jose@acme.example\n".utf8))
+        let mac = try run(["validate", "mac.csv", "--send-method", "email_and_link", "--rejected", ""])
+        #expect(mac.exitCode == 0, "\(mac.stderr)")
+        #expect(mac.stdout.contains("so they were read as Mac Roman"))
+        #expect(!mac.stdout.contains("could also be"))
+        _ = fixture.write(
+            "mac.campaign.yaml", "send_method: email_and_link\nproduct: Succulent Trio\nfrom_name: People\n")
+        let plan = try run(["plan", "mac.csv", "--campaign", "mac.campaign.yaml", "--json"])
+        #expect(plan.exitCode == 0)
+
+        fixture.write(
+            "either.csv",
+            bytes: Array("First Name,Last Name,Email\n".utf8) + [0x8A] + Array("imon,Nov".utf8) + [0xE1]
+                + Array("k,s@acme.example\n".utf8))
+        let either = try run(["validate", "either.csv", "--send-method", "email_and_link"])
+        #expect(
+            either.stdout.contains(
+                "They could also be Mac Roman: line 2 reads \"Šimon\" as Windows-1252, \"äimon\" as Mac Roman; if the second is right, add --encoding mac-roman"
+            ))
+        let fixed = try run(["validate", "either.csv", "--send-method", "email_and_link", "--encoding", "mac-roman"])
+        #expect(fixed.stdout.contains("Encoding   Mac Roman (set by --encoding)"))
+    }
+
+    /// "JosÃ©" is flagged on its row with the name it was meant to be.
+    @Test func doubleEncodedNamesAreFlaggedWithTheRepair() throws {
+        _ = fixture.write(
+            "twice.csv", "First Name,Last Name,Email\nJosÃ©,MÃ¼ller,jose@acme.example\nZoë,Smith,z@acme.example\n")
+        let result = try run(["validate", "twice.csv", "--send-method", "email_and_link"])
+        #expect(result.exitCode == 0)
+        #expect(
+            result.stdout.contains(
+                "line 2, column A (First Name): \"JosÃ©\" looks saved as UTF-8 twice; it is probably \"José\""))
+        #expect(result.stdout.contains("it is probably \"Müller\""))
+        #expect(!result.stdout.contains("Zoë\" looks"))
+    }
 }
