@@ -133,11 +133,20 @@ enum Windows1252 {
 
     /// Decodes `count` bytes into UTF-8 at `output` (room for 3 bytes each) and returns the length.
     static func decode(_ bytes: UnsafePointer<UInt8>, _ count: Int, into output: UnsafeMutablePointer<UInt8>) -> Int {
+        SingleByte.decode(bytes, count, into: output, high: high)
+    }
+}
+
+/// A single-byte encoding: ASCII below 0x80, `high` from 0x80 on, the byte's own value past it.
+enum SingleByte {
+    static func decode(
+        _ bytes: UnsafePointer<UInt8>, _ count: Int, into output: UnsafeMutablePointer<UInt8>, high: [UInt16]
+    ) -> Int {
         var written = 0
         for index in 0..<count {
             let byte = bytes[index]
-            let scalar: UInt32 =
-                byte < 0x80 ? UInt32(byte) : (byte < 0xA0 ? UInt32(high[Int(byte) - 0x80]) : UInt32(byte))
+            let offset = Int(byte) - 0x80
+            let scalar = offset < 0 ? UInt32(byte) : (offset < high.count ? UInt32(high[offset]) : UInt32(byte))
             written += UTF8Encoding.write(scalar, to: output + written)
         }
         return written
@@ -167,13 +176,7 @@ enum MacRoman {
 
     /// Decodes `count` bytes into UTF-8 at `output` (room for 3 bytes each) and returns the length.
     static func decode(_ bytes: UnsafePointer<UInt8>, _ count: Int, into output: UnsafeMutablePointer<UInt8>) -> Int {
-        var written = 0
-        for index in 0..<count {
-            let byte = bytes[index]
-            let scalar = byte < 0x80 ? UInt32(byte) : UInt32(high[Int(byte) - 0x80])
-            written += UTF8Encoding.write(scalar, to: output + written)
-        }
-        return written
+        SingleByte.decode(bytes, count, into: output, high: high)
     }
 }
 
