@@ -6,6 +6,12 @@ import Sending
 import Spreadsheet
 import Workbook
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The `goody-batch` command: subcommands for each stage of sending gifts from a spreadsheet.
 @available(macOS 14, *)
 public struct GoodyBatch: AsyncParsableCommand {
@@ -21,6 +27,7 @@ public struct GoodyBatch: AsyncParsableCommand {
 
             \(ExitStatus.help)
             """,
+        version: GoodyBatch.version,
         subcommands: [
             Inspect.self, Validate.self, Template.self, Plan.self, Send.self, Resume.self, Status.self, Export.self,
             Runs.self,
@@ -28,6 +35,35 @@ public struct GoodyBatch: AsyncParsableCommand {
     )
 
     public init() {}
+
+    /// Shown by `--version`.
+    public static let version = "goody-batch 0.5.0 (unreleased; Swift \(swiftVersion))"
+
+    private static var swiftVersion: String {
+        #if swift(>=6.3)
+            "6.3"
+        #else
+            "6"
+        #endif
+    }
+
+    /// Ctrl-C or SIGTERM before a send starts creating: say that nothing was created, and stop
+    /// with 130. (A send replaces this with its own handling while it creates batches, and puts
+    /// it back after.)
+    public static func installEarlyInterruptHandler() {
+        for number in [SIGINT, SIGTERM] {
+            signal(number) { _ in
+                let message = "\ngoody-batch: stopped (Ctrl-C) before anything was created; nothing was sent.\n"
+                message.utf8CString.withUnsafeBufferPointer { buffer in
+                    _ = write(2, buffer.baseAddress, buffer.count - 1)
+                }
+                _exit(130)
+            }
+        }
+    }
+
+    /// The subcommands' names, for "did you mean".
+    public static var commandNames: [String] { configuration.subcommands.map { $0._commandName } }
 }
 
 /// Exit codes, the same for every subcommand.
@@ -72,16 +108,28 @@ public enum ExitStatus {
         }
     }
 
+    /// Shown once, in `goody-batch --help` (and the README). Lines stay under 80 columns, so a
+    /// terminal never wraps them out of their columns.
     static let help = """
         EXIT CODES
-          0   success (warnings allowed)
-          1   some rows were rejected (or, for send, not sent); see the findings, the .rejected.csv or the results file
-          2   the input cannot be used as it is (not a CSV file, no header, a required column missing, a campaign setting that cannot work, a file that cannot be written)
-          3   the Goody API refused the key or the request, or could not be reached (a send stopped this way continues with `resume`)
-          4   refused by a safety check: the estimate is over --max-spend or the funds available, or a send was not approved
-          5   Goody answered, but the answer could not be used (the message names the endpoint and the field); nothing recorded is lost
-          6   a file on this machine could not be read or written (disk full, a folder not writable, a damaged ledger)
-          64  the command line is wrong
-          130 stopped by Ctrl-C; `goody-batch resume RUN` continues, nothing is sent twice
+          0    success (warnings allowed)
+          1    some rows were rejected (send: some were not sent); see the findings,
+               the .rejected.csv file or the results
+          2    the input cannot be used as it is: not a spreadsheet, no header, no data
+               rows, a required column missing, a campaign setting that cannot work
+          3    Goody refused the key or the request, or could not be reached
+               (a send stopped this way continues with `goody-batch resume RUN`)
+          4    refused by a safety check: over --max-spend or the funds available,
+               a price rise since approval, or a send that was not approved
+          5    Goody answered, but the answer could not be used; the message names the
+               endpoint and the field, and nothing recorded is lost
+          6    a file on this machine could not be read or written: disk full, a folder
+               not writable, a damaged ledger, a run locked by another process
+          64   the command line is wrong
+          130  stopped by Ctrl-C; `goody-batch resume RUN` continues a send
+               (nothing is ever sent twice)
         """
+
+    /// The line each subcommand's help ends with.
+    static let seeRoot = "Exit codes: see `goody-batch --help`."
 }

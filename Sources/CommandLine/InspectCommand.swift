@@ -4,9 +4,19 @@ import Recipients
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show how a spreadsheet is read: encoding, delimiter, header, column mapping, first rows.",
-        discussion: "With --json, prints every row as a JSON object keyed by its header.")
+        discussion: """
+            With --json, prints every row as a JSON object keyed by its header. Rows that could \
+            not be split into columns reliably (a stray quote, too many values) are marked.
 
-    @Argument(help: "The exported spreadsheet (.csv or .txt).")
+            EXAMPLES
+              goody-batch inspect employees.csv
+              goody-batch inspect export.xlsx --sheet "Team B" --rows 10
+              goody-batch inspect export.csv --map first_name="Given Name" --json
+
+            \(ExitStatus.seeRoot)
+            """)
+
+    @Argument(help: "The exported spreadsheet (.csv, .txt or .xlsx).")
     var file: String
 
     @OptionGroup var reading: ReadingOptions

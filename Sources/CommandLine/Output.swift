@@ -45,6 +45,8 @@ enum Output {
     static let jsonEncoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Dates as ISO 8601 ("2026-12-02T09:30:00Z"), not seconds since 2001.
+        encoder.dateEncodingStrategy = .iso8601
         return encoder
     }()
 

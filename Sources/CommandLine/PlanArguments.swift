@@ -5,7 +5,7 @@ import Recipients
 
 /// What `plan` and `send` share: the file, how to read it, and the campaign.
 struct PlanArguments: ParsableArguments {
-    @Argument(help: "The exported spreadsheet (.csv or .txt).")
+    @Argument(help: "The exported spreadsheet (.csv, .txt or .xlsx).")
     var file: String
 
     @Option(help: "How the gifts will be sent: \(SendMethod.allValueStrings.joined(separator: ", ")).")

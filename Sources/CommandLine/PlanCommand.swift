@@ -3,6 +3,7 @@ import Foundation
 import GoodyAPI
 import Planning
 import Recipients
+import Sending
 
 struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,27 +11,42 @@ struct Plan: AsyncParsableCommand {
         discussion: """
             Validates the file, groups the recipients into batches by everything Goody sets per \
             batch (product, message, sender, card, send date, expiry, swap), and asks Goody to price \
-            each batch. With no API key it runs against the built-in emulator, labelled SIMULATED.
+            each batch. With no API key it runs against the built-in emulator, labelled SIMULATED. \
+            It takes every option `send` takes, so a `send` line can be previewed by changing one \
+            word; the ones that only matter when sending (--yes, --output…) are accepted and unused.
 
-            \(ExitStatus.help)
+            EXAMPLES
+              goody-batch plan employees.csv --campaign campaign.yaml
+              goody-batch plan employees.csv --send-method email_and_link --product "Cookie Box" \\
+                  --from-name "People Team" --max-spend 2500
+              goody-batch plan employees.xlsx --campaign campaign.yaml \\
+                  --split-by manager --share Department
+
+            \(ExitStatus.seeRoot)
             """)
 
     @OptionGroup var arguments: PlanArguments
     @OptionGroup var connection: ConnectionOptions
-
-    @Flag(help: "Print the plan as JSON.")
-    var json = false
+    /// `send`'s own options, accepted so a `send` line previews as it is (--json prints the plan).
+    @OptionGroup var sending: SendingOptions
 
     func run() async throws {
         let request = try arguments.request()
-        let json = json
+        let (json, sharing, output) = (sending.report.json, sending.sharing, sending.output)
         let outcome = try await Output.reportingProblems {
             try await connection.withClient { client, label in
                 let plan = try await Planner(client: client).plan(request)
-                Output.out(
-                    json
-                        ? (try Output.json(PlanJSON(plan, connection: label))) + "\n"
-                        : plan.renderText(connection: label))
+                var text = plan.renderText(connection: label)
+                if let splitBy = sharing.splitBy {
+                    let results = output ?? OutputNaming.results(for: request.input.path)
+                    let share = sharing.share.isEmpty ? (request.campaign.share ?? []) : sharing.share
+                    text +=
+                        try ManagerColumns.preview(
+                            splitBy: splitBy, plan: plan, share: share, format: sharing.format ?? .both,
+                            results: results)
+                        + "\n"
+                }
+                Output.out(json ? (try Output.json(PlanJSON(plan, connection: label))) + "\n" : text)
                 return (refused: plan.exceedsMaxSpend || plan.insufficientFunds, rejected: plan.rejectedRowCount > 0)
             }
         }

@@ -115,6 +115,7 @@ enum Interruption {
             sources.append(source)
         }
         defer {
+            // Batches may exist now: no longer "nothing was created".
             for source in sources { source.cancel() }
             signal(SIGINT, SIG_DFL)
             signal(SIGTERM, SIG_DFL)

@@ -91,43 +91,28 @@ struct Send: AsyncParsableCommand {
             row, unchanged, with its gift link, order, status, amounts and any error; it is \
             Excel-safe and private (mode 0600).
 
-            \(ExitStatus.help)
+            EXAMPLES
+              goody-batch send employees.csv --campaign campaign.yaml
+              goody-batch send employees.csv --campaign campaign.yaml --yes
+              goody-batch send employees.xlsx --campaign campaign.yaml \\
+                  --max-spend 2500 --split-by manager --share Department
+
+            \(ExitStatus.seeRoot)
             """)
 
     @OptionGroup var arguments: PlanArguments
     @OptionGroup var connection: ConnectionOptions
-    @OptionGroup var ledger: LedgerOptions
-    @OptionGroup var report: ReportOptions
-
-    @Option(help: ArgumentHelp("The results file (default: <input>.results.csv beside the input).", valueName: "path"))
-    var output: String?
-
-    @OptionGroup var sharing: ShareOptions
-
-    @Flag(help: "Approve without asking (required when there is no terminal).")
-    var yes = false
-
-    @Flag(
-        help:
-            "Send even to people already gifted: in any ledger on this machine for this account, or in Goody's order history."
-    )
-    var allowResend = false
-
-    @Option(
-        help: ArgumentHelp(
-            "How many days of Goody's order history to search for people already gifted (0: none).",
-            valueName: "days"))
-    var historyDays = 90
-
-    @OptionGroup var work: WorkOptions
+    @OptionGroup var sending: SendingOptions
 
     func run() async throws {
         let request = try arguments.request()
+        let (report, work, sharing, ledger) = (sending.report, sending.work, sending.sharing, sending.ledger)
         let options = SendOptions(
-            outputPath: output, ledgerPath: ledger.ledger, splitBy: sharing.splitBy, allowResend: allowResend,
-            maxWait: .seconds(work.maxWait), concurrency: work.concurrency, historyDays: historyDays,
+            outputPath: sending.output, ledgerPath: ledger.ledger, splitBy: sharing.splitBy,
+            allowResend: sending.allowResend, maxWait: .seconds(work.maxWait), concurrency: work.concurrency,
+            historyDays: sending.historyDays,
             share: sharing.share.isEmpty ? request.campaign.share : sharing.share, format: sharing.format)
-        let (report, yes, json) = (self.report, yes, self.report.json)
+        let (yes, json) = (sending.yes, sending.report.json)
         try await Output.reportingProblems {
             try await connection.withClient { client, label in
                 let session = SendSession(
@@ -219,7 +204,19 @@ struct Send: AsyncParsableCommand {
                 )
                 throw ExitCode.success
             }
-            Output.err("goody-batch: nothing to send: no row can be sent. Fix the rows listed above and run again.\n")
+            var reasons: [String] = []
+            let rejected = plan.rejectedRowCount
+            if rejected > 0 {
+                reasons.append(
+                    "\(rejected) row\(rejected == 1 ? "" : "s") cannot be sent (each is listed above with its fix, and in the rejected file)"
+                )
+            }
+            if !prepared.priorGifts.isEmpty {
+                reasons.append(
+                    "\(prepared.priorGifts.count) \(prepared.priorGifts.count == 1 ? "person was" : "people were") already gifted (--allow-resend sends again)"
+                )
+            }
+            Output.err("goody-batch: nothing to send: \(reasons.joined(separator: ", and ")). Nothing was created.\n")
             throw ExitStatus.rowsRejected
         }
         let summary =
@@ -249,7 +246,11 @@ struct Resume: AsyncParsableCommand {
             created it is priced again; if prices moved so that the run would cost more than was \
             approved, nothing more is created until a new figure is approved with --max-spend.
 
-            \(ExitStatus.help)
+            EXAMPLES
+              goody-batch resume r93762b0017
+              goody-batch resume r9376 --max-spend 1734.40
+
+            \(ExitStatus.seeRoot)
             """)
 
     @Argument(help: "The run ID.") var run: String
@@ -284,7 +285,16 @@ struct Resume: AsyncParsableCommand {
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Refresh a run's order statuses from Goody (opened, accepted, shipped…) and rewrite its results.",
-        discussion: "Also collects gift links of batches that were still pending or scheduled.\n\n\(ExitStatus.help)")
+        discussion: """
+            Also collects gift links of batches that were still pending or scheduled. Never \
+            creates anything: an unfinished run is named, with the `resume` that finishes it.
+
+            EXAMPLES
+              goody-batch status r93762b0017
+              goody-batch status r9376 --split-by manager
+
+            \(ExitStatus.seeRoot)
+            """)
 
     @Argument(help: "The run ID.") var run: String
     @OptionGroup var sharing: ShareOptions
@@ -306,7 +316,14 @@ struct Status: AsyncParsableCommand {
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a run's results again from its ledger alone (no call to Goody).",
-        discussion: "\(ExitStatus.help)")
+        discussion: """
+            EXAMPLES
+              goody-batch export r93762b0017
+              goody-batch export r9376 --output ~/Desktop/anniversaries.csv
+              goody-batch export r9376 --split-by manager --format xlsx
+
+            \(ExitStatus.seeRoot)
+            """)
 
     @Argument(help: "The run ID.") var run: String
     @OptionGroup var ledger: LedgerOptions
@@ -332,7 +349,15 @@ struct Export: AsyncParsableCommand {
 
 struct Runs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the runs this machine knows (or those in one ledger), newest first.")
+        abstract: "List the runs this machine knows (or those in one ledger), newest first.",
+        discussion: """
+            EXAMPLES
+              goody-batch runs
+              goody-batch runs --ledger ~/gifts/goody-batch-ledger.sqlite
+              goody-batch runs --json
+
+            \(ExitStatus.seeRoot)
+            """)
 
     @OptionGroup var ledger: LedgerOptions
 
@@ -423,6 +448,35 @@ enum RunLookup {
         let (ledger, run) = try registry.find(runID: runID, explicit: explicit)
         return (run, ledger.path)
     }
+}
+
+/// What `send` takes beyond the plan's options. `plan` takes them too, so a `send` line can be
+/// previewed by changing one word.
+struct SendingOptions: ParsableArguments {
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var report: ReportOptions
+
+    @Option(help: ArgumentHelp("The results file (default: <input>.results.csv beside the input).", valueName: "path"))
+    var output: String?
+
+    @OptionGroup var sharing: ShareOptions
+
+    @Flag(help: "Approve without asking (required when there is no terminal).")
+    var yes = false
+
+    @Flag(
+        help:
+            "Send even to people already gifted: in any ledger on this machine for this account, or in Goody's order history."
+    )
+    var allowResend = false
+
+    @Option(
+        help: ArgumentHelp(
+            "How many days of Goody's order history to search for people already gifted (0: none).",
+            valueName: "days"))
+    var historyDays = 90
+
+    @OptionGroup var work: WorkOptions
 }
 
 /// The files shared with managers: one per value of a column, holding only what a manager

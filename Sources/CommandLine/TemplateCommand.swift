@@ -7,7 +7,17 @@ import Workbook
 
 struct Template: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a starter spreadsheet for a send method: the header and one example row.")
+        abstract: "Write a starter spreadsheet for a send method: the header and one example row.",
+        discussion: """
+            The example row's address is at example.com, which receives no mail: `validate` \
+            refuses it, so it can never be sent by mistake. Replace it with your recipients.
+
+            EXAMPLES
+              goody-batch template email_and_link
+              goody-batch template direct_send --format xlsx -o gifts.xlsx
+
+            \(ExitStatus.seeRoot)
+            """)
 
     @Argument(help: "The send method: \(SendMethod.allValueStrings.joined(separator: ", ")).")
     var method: SendMethod

@@ -10,10 +10,17 @@ struct Validate: ParsableCommand {
             with errors are written to FILE.rejected.csv (the original columns plus an "error" \
             column) so they can be fixed and checked again.
 
-            \(ExitStatus.help)
+            EXAMPLES
+              goody-batch validate employees.csv --send-method email_and_link
+              goody-batch validate workday.xlsx --send-method direct_send --sheet Team
+              goody-batch validate employees.rejected.csv --send-method email_and_link
+              goody-batch validate payroll.csv --send-method direct_send \\
+                  --map full_name="Employee"
+
+            \(ExitStatus.seeRoot)
             """)
 
-    @Argument(help: "The exported spreadsheet (.csv or .txt).")
+    @Argument(help: "The exported spreadsheet (.csv, .txt or .xlsx).")
     var file: String
 
     @Option(help: "How the gifts will be sent: \(SendMethod.allValueStrings.joined(separator: ", ")).")

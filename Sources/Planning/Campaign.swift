@@ -131,6 +131,13 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
             throw PlanError.campaignFile(path: path, reason: "cannot read it; check the path")
         }
         let text = String(decoding: data, as: UTF8.self)
+        do {
+            _ = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw PlanError.campaignFile(path: path, reason: describe(error) ?? "\(error)")
+        } catch {
+            throw PlanError.campaignFile(path: path, reason: "\(error)")
+        }
         if let unknown = Self.unknownKeys(in: text), !unknown.isEmpty {
             let known = CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
             throw PlanError.campaignFile(
@@ -157,6 +164,24 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
             )
         }
         return settings
+    }
+
+    /// A YAML mistake with its line and column, and what the parser was reading there.
+    static func describe(_ error: YamlError) -> String? {
+        let found: (problem: String, mark: Mark, context: YamlError.Context?)
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            found = (problem, mark, context)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return
+                "line \(context.mark.line), column \(context.mark.column): \(duplicates.joined(separator: ", ")) is set twice; keep one"
+        default:
+            return nil
+        }
+        let reading = found.context.map { " (\($0.text), which started at line \($0.mark.line))" } ?? ""
+        return
+            "line \(found.mark.line), column \(found.mark.column): \(found.problem)\(reading). Check the quotes, brackets and indentation there"
     }
 
     private static func describe(_ context: DecodingError.Context) -> String {

@@ -49,6 +49,8 @@ public struct Plan: Sendable {
     public var warnings: [Finding]
     public var sender: String
     public var paymentMethod: PaymentMethod
+    /// False when no payment method was named and the account's default pays.
+    public var paymentMethodChosen = true
     public var workspace: Workspace
     public var card: Card?
     public var batches: [PlannedBatch]

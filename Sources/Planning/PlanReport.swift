@@ -41,6 +41,9 @@ extension Plan {
         if let card { lines.append("Card       \(card.occasions.joined(separator: ", ")) (\(card.id))") }
         lines.append("Workspace  \(workspace.name)")
         lines.append("Pays       \(fundsLine)")
+        if !paymentMethodChosen {
+            lines.append("           the account's default payment method; --payment-method chooses another")
+        }
         if let maxSpend {
             lines.append(
                 exceedsMaxSpend
@@ -105,20 +108,28 @@ extension Plan {
 
     private func batchTable() -> [String] {
         var rows: [[String]] = [["Batch", "Recipients", "Gift", "Message", "Send", "Each", "Estimate"]]
-        for batch in batches {
-            let each =
-                batch.estimate.map {
-                    "\(Money.dollars($0.cartPrice.priceEstTotalLow))–\(Money.dollars($0.cartPrice.priceEstTotalHigh))"
-                } ?? "?"
-            let range = batch.estimateRange
-            rows.append([
-                "\(batch.number)", "\(batch.recipients.count)",
-                Self.shorten(batch.cart.map(\.description).joined(separator: " + "), 34),
-                batch.input.message.map { "\"\(Self.shorten($0, 28))\"" } ?? "(none)",
-                batch.input.scheduledSendOn.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") }
-                    ?? "now",
-                each, "\(Money.dollars(range.low))–\(Money.dollars(range.high))",
-            ])
+        // Consecutive batches that differ only by their people are one line ("4–4998"), so a
+        // 5,000-batch plan is a few lines, not 5,000 identical ones.
+        var index = 0
+        while index < batches.count {
+            let cells = describe(batches[index])
+            var end = index
+            while end + 1 < batches.count, describe(batches[end + 1]) == cells,
+                batches[end + 1].recipients.count == batches[index].recipients.count
+            {
+                end += 1
+            }
+            let group = batches[index...end]
+            let low = group.reduce(0) { $0 + $1.estimateRange.low }
+            let high = group.reduce(0) { $0 + $1.estimateRange.high }
+            let count = group.count
+            rows.append(
+                [
+                    count == 1 ? "\(batches[index].number)" : "\(batches[index].number)–\(batches[end].number)",
+                    count == 1
+                        ? "\(group.first?.recipients.count ?? 0)" : "\(count) × \(group.first?.recipients.count ?? 0)",
+                ] + cells + ["\(Money.dollars(low))–\(Money.dollars(high))"])
+            index = end + 1
         }
         rows.append([
             "Total", "\(recipientCount)", "", "", "", "", "\(Money.dollars(totalLow))–\(Money.dollars(totalHigh))",
@@ -130,6 +141,20 @@ extension Plan {
                     index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
                 }.joined(separator: "  ")
         }
+    }
+
+    /// Gift, message, send date and price of one batch, as the table shows them.
+    private func describe(_ batch: PlannedBatch) -> [String] {
+        let each =
+            batch.estimate.map {
+                "\(Money.dollars($0.cartPrice.priceEstTotalLow))–\(Money.dollars($0.cartPrice.priceEstTotalHigh))"
+            } ?? "?"
+        return [
+            Self.shorten(batch.cart.map(\.description).joined(separator: " + "), 34),
+            batch.input.message.map { "\"\(Self.shorten($0, 28))\"" } ?? "(none)",
+            batch.input.scheduledSendOn.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "now",
+            each,
+        ]
     }
 
     static func shorten(_ text: String, _ limit: Int) -> String {

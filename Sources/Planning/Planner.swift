@@ -69,6 +69,15 @@ public struct Planner: Sendable {
 
         let references = (campaign.products ?? []).map(\.product) + validation.recipients.compactMap(\.settings.product)
         let account = try await AccountSnapshot.fetch(client, productReferences: references)
+        // No product anywhere: one setup error with the catalogue's choices, not one per row.
+        if (campaign.products ?? []).isEmpty, validation.mapping.column(for: .product) == nil,
+            !validation.recipients.isEmpty
+        {
+            throw PlanError.missing(
+                "product",
+                "Add --product NAME (or product: in the campaign file, or a Product column). The catalogue has \(account.products.count) products, such as \(PlanError.list(account.products.map(\.name), limit: 8))."
+            )
+        }
         let context = try PlanContext(
             campaign: campaign, method: method, fromName: fromName, account: account, header: validation.mapping.header,
             now: request.now, timeZone: request.timeZone)
@@ -108,13 +117,15 @@ public struct Planner: Sendable {
                 totalHigh <= balance ? .enough(balance: balance) : .insufficient(balance: balance, needed: totalHigh)
             } ?? .noBalance
         let personalization = context.personalizationPlaceholders
-        return Plan(
+        var plan = Plan(
             path: request.input.path, method: method, validation: validation, rejected: rejected, warnings: warnings,
             sender: account.me.email ?? "", paymentMethod: context.paymentMethod, workspace: context.workspace,
             card: context.card, batches: batches, batchSize: batchSize, personalization: personalization,
             batchesWithoutPersonalization: Self.batchCount(
                 sharedMessageGroups, groups: groups, batchSize: batchSize, context: context),
             funds: funds, maxSpend: maxSpend, fingerprint: Self.fingerprint(method: method, batches: batches))
+        plan.paymentMethodChosen = campaign.paymentMethod != nil
+        return plan
     }
 
     /// How many batches the same rows would need if the message were not personalized.

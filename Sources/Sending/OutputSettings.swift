@@ -1,4 +1,5 @@
 public import Foundation
+public import Planning
 import Recipients
 public import Spreadsheet
 
@@ -108,6 +109,26 @@ public struct ManagerColumns: Sendable, Equatable {
                 case .result(let name): name
                 }
             }
+    }
+
+    /// What `--split-by` will write, for a plan to say before anything is sent: one file per
+    /// value of which column, in which formats, listed where, holding which columns.
+    public static func preview(splitBy: String, plan: Plan, share: [String], format: ShareFormat, results: String)
+        throws -> String
+    {
+        let settings = OutputSettings(
+            share: share, format: format, delimiter: plan.validation.layout.delimiter.delimiter,
+            mapping: plan.validation.mapping)
+        return try preview(
+            splitBy: splitBy, header: plan.validation.mapping.header, settings: settings, results: results)
+    }
+
+    static func preview(splitBy: String, header: [String], settings: OutputSettings, results: String) throws -> String {
+        let column = try ManagerFiles.column(splitBy, header: header, settings: settings)
+        let formats = settings.format == .both ? "xlsx and csv" : settings.format.rawValue
+        let manifest = (OutputNaming.manifest(for: results, extension: "xlsx") as NSString).lastPathComponent
+        return "Manager files: one per \(header[column]) (\(formats)), listed for HR in \(manifest); "
+            + (try ManagerColumns(header: header, settings: settings).sentence(header))
     }
 
     /// "First Name, Last Name, Gift, Status, Send date, Expires, Work Email; shared: Department",

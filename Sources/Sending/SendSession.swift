@@ -182,14 +182,9 @@ public struct SendSession: Sendable {
         let outputSettings = OutputSettings(
             share: options.share ?? [], format: options.format ?? .both,
             delimiter: plan.validation.layout.delimiter.delimiter, mapping: plan.validation.mapping)
-        var sharing: String?
-        if let splitBy = options.splitBy {
-            let header = plan.validation.mapping.header
-            let column = try ManagerFiles.column(splitBy, header: header, settings: outputSettings)
-            let formats = outputSettings.format == .both ? "xlsx and csv" : outputSettings.format.rawValue
-            sharing =
-                "Manager files: one per \(header[column]) (\(formats)), listed for HR in \((OutputNaming.manifest(for: output, extension: "xlsx") as NSString).lastPathComponent); "
-                + (try ManagerColumns(header: header, settings: outputSettings).sentence(header))
+        let sharing = try options.splitBy.map { splitBy in
+            try ManagerColumns.preview(
+                splitBy: splitBy, header: plan.validation.mapping.header, settings: outputSettings, results: output)
         }
         return .new(
             PreparedRun(

@@ -2,6 +2,10 @@ import Foundation
 import GoodyBatchTestSupport
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Issue 12: a people-ops person's first week, through the built binary: exports read as their
 /// HR system wrote them, files HR really has, and a CLI that says what to do.
 struct FirstWeekTests {
@@ -190,5 +194,66 @@ struct FirstWeekTests {
                 "line 2, column A (First Name): \"JosÃ©\" looks saved as UTF-8 twice; it is probably \"José\""))
         #expect(result.stdout.contains("it is probably \"Müller\""))
         #expect(!result.stdout.contains("Zoë\" looks"))
+    }
+
+    /// Setup mistakes are one message with the choices, not one error per row; the plan table
+    /// groups identical batches and says which payment method pays; `plan` takes `send`'s options.
+    @Test func setupMistakesAreOneMessageAndThePlanReadsAtAGlance() throws {
+        _ = fixture.write(
+            "team.csv",
+            "First Name,Email,Manager\n"
+                + (0..<25).map { "P\($0),p\($0)@acme.example,M\($0 % 2)" }.joined(separator: "\n") + "\n")
+        let noProduct = try run(["plan", "team.csv", "--send-method", "email_and_link", "--from-name", "HR"])
+        #expect(noProduct.exitCode == 2)
+        #expect(noProduct.stderr.contains("No product is set. Add --product NAME"))
+        #expect(noProduct.stderr.contains("\"Cookie Box\""))
+        #expect(noProduct.stderr.split(separator: "\n").count == 1, "one message, not one per row")
+
+        let plan = try run([
+            "plan", "team.csv", "--send-method", "email_and_link", "--from-name", "HR", "--product", "Cookie Box",
+            "--batch-size", "5", "--yes", "--split-by", "manager", "--history-days", "30",
+        ])
+        #expect(plan.exitCode == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("  1–5    5 × 5       Cookie Box"))
+        #expect(plan.stdout.contains("the account's default payment method; --payment-method chooses another"))
+        #expect(
+            plan.stdout.contains("Manager files: one per Manager (xlsx and csv), listed for HR in team.managers.xlsx"))
+    }
+
+    @Test func campaignFileMistakesNameTheirLineAndColumn() throws {
+        _ = fixture.write("team.csv", "First Name,Email\nAnn,ann@acme.example\n")
+        _ = fixture.write("campaign.yaml", "send_method: email_and_link\nproduct: [Cookie Box\nfrom_name: HR\n")
+        let result = try run(["plan", "team.csv", "--campaign", "campaign.yaml"])
+        #expect(result.exitCode == 2)
+        #expect(result.stderr.contains("campaign.yaml: line 3, column"))
+        #expect(result.stderr.contains("which started at line 2"))
+    }
+
+    @Test func runsJSONDatesAreISO8601() throws {
+        _ = fixture.write("team.csv", "First Name,Email\nAnn,ann@acme.example\n")
+        _ = try run([
+            "send", "team.csv", "--send-method", "email_and_link", "--from-name", "HR", "--product", "Cookie Box",
+            "--yes",
+        ])
+        let runs = try run(["runs", "--json"])
+        #expect(runs.stdout.contains(/"created":"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ"/))
+    }
+
+    /// Ctrl-C while planning stops at once and says nothing was created.
+    @Test func ctrlCBeforeAnythingIsCreatedSaysSo() async throws {
+        _ = fixture.write("team.csv", "First Name,Email\nAnn,ann@acme.example\n")
+        let emulator = try await ExternalEmulator.start(arguments: ["--latency-ms", "3000"])
+        defer { emulator.kill() }
+        let sender = try CLIRunner.start(
+            [
+                "send", "team.csv", "--send-method", "email_and_link", "--from-name", "HR", "--product", "Cookie Box",
+                "--yes", "--api-url", emulator.url.absoluteString,
+            ], in: fixture.directory.path,
+            environment: ["GOODY_API_KEY": emulator.apiKey, "XDG_STATE_HOME": fixture.path("state")])
+        try await Task.sleep(for: .milliseconds(800))
+        sender.signal(SIGINT)
+        let result = sender.wait()
+        #expect(result.exitCode == 130)
+        #expect(result.stderr.contains("stopped (Ctrl-C) before anything was created; nothing was sent"))
     }
 }

@@ -159,11 +159,30 @@ struct ValidateCommandTests {
         #expect(wrongMap.stderr.contains("unknown field \"shoe\""))
     }
 
-    @Test func helpDocumentsTheExitCodes() throws {
-        let result = try CLIRunner.run(["validate", "--help"])
-        #expect(result.exitCode == 0)
-        #expect(result.stdout.contains("EXIT CODES"))
-        #expect(result.stdout.contains("1   some rows were rejected"))
+    /// Exit codes are in one place, the root help, in lines no terminal wraps; every
+    /// subcommand's help has examples and points there.
+    @Test func helpHasExamplesAndTheExitCodesInOnePlace() throws {
+        let root = try CLIRunner.run(["--help"])
+        #expect(root.exitCode == 0)
+        #expect(root.stdout.contains("EXIT CODES"))
+        #expect(root.stdout.contains("  1    some rows were rejected"))
+        #expect(root.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 })
+        for command in ["inspect", "validate", "template", "plan", "send", "resume", "status", "export", "runs"] {
+            let help = try CLIRunner.run([command, "--help"])
+            #expect(help.stdout.contains("EXAMPLES\n  goody-batch \(command)"), "\(command)")
+            #expect(!help.stdout.contains("EXIT CODES"), "\(command) repeats the exit codes")
+            #expect(help.stdout.contains("Exit codes: see `goody-batch --help`."), "\(command)")
+        }
+        let version = try CLIRunner.run(["--version"])
+        #expect(version.exitCode == 0 && version.stdout.hasPrefix("goody-batch 0."))
+    }
+
+    @Test func aMistypedCommandIsNamed() throws {
+        let typo = try CLIRunner.run(["sned", "team.csv"])
+        #expect(typo.exitCode == 64)
+        #expect(typo.stderr == "goody-batch: there is no command \"sned\". Did you mean `goody-batch send`?\n")
+        let unknown = try CLIRunner.run(["fly"])
+        #expect(unknown.stderr.contains("The commands are: inspect, validate, template, plan, send"))
     }
 }
 
