@@ -28,7 +28,8 @@ public struct InspectReport: Sendable {
     /// nil when the header cannot be mapped; `mappingProblem` says why.
     public var mapping: ColumnMapping?
     public var mappingProblem: String?
-    public var rows: [(line: Int, values: [String])]
+    /// Each row shown, with what is wrong with its shape when it could not be split reliably.
+    public var rows: [(line: Int, values: [String], problem: String?)]
     public var encoding: EncodingReport
 }
 
@@ -58,10 +59,10 @@ public struct Inspection {
         } catch {
             problem = error.message(path: request.path, headerLine: layout.headerLine)
         }
-        var rows: [(line: Int, values: [String])] = []
+        var rows: [(line: Int, values: [String], problem: String?)] = []
         let summary = try readingErrors {
             try reader.readRecords(limit: request.rows) { record in
-                rows.append((record.line, record.strings(width: layout.header.count)))
+                rows.append((record.line, record.strings(width: layout.header.count), Self.describe(record.problem)))
             }
         }
         return InspectReport(
@@ -76,12 +77,28 @@ public struct Inspection {
         write("[")
         _ = try readingErrors {
             try reader.readRecords { record in
-                let pairs = header.indices.map { (key: header[$0], value: record.string(at: $0)) }
+                var pairs = header.indices.map { (key: header[$0], value: record.string(at: $0)) }
+                if let problem = Self.describe(record.problem) {
+                    pairs.append((key: "goody_batch_problem", value: problem))
+                }
                 write((first ? "\n  " : ",\n  ") + JSONText.object(pairs))
                 first = false
             }
         }
         write(first ? "]\n" : "\n]\n")
+    }
+
+    /// "not split reliably: …", for a row whose shape is wrong; nil for a sound row.
+    static func describe(_ problem: RecordProblem?) -> String? {
+        switch problem {
+        case nil: nil
+        case .strayQuote(let column, let rest)?:
+            "not split reliably: a stray quotation mark in column \(ColumnRef.letter(for: column)); from there the line reads \"\(rest)\""
+        case .tooManyValues(let found, let expected)?:
+            "not split reliably: \(found) values, but the header has \(expected) columns"
+        case .tooFewValues(let found, let expected)?:
+            "not split reliably: \(found) values, but the header has \(expected) columns"
+        }
     }
 
     private func readingErrors<T>(_ body: () throws -> T) throws -> T {

@@ -77,7 +77,7 @@ extension InspectReport {
         } else {
             lines.append("First \(rows.count) row\(rows.count == 1 ? "" : "s")")
             for row in rows {
-                lines.append("  line \(row.line)")
+                lines.append("  line \(row.line)" + (row.problem.map { "  ⚠ \($0)" } ?? ""))
                 for (index, value) in row.values.enumerated() where !value.isEmpty {
                     let name = index < layout.header.count ? layout.header[index] : ColumnRef.letter(for: index)
                     lines.append("    \(Rendering.shorten(name, 24)): \(Rendering.shorten(value, 60))")

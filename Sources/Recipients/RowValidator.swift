@@ -287,12 +287,12 @@ public final class RowValidator {
 
     private func structureFinding(_ problem: RecordProblem, record: Record) -> Finding {
         switch problem {
-        case .strayQuote(let column):
+        case .strayQuote(let column, let rest):
             return Finding(
                 code: .strayQuote, line: record.line, column: columnRef(column),
-                value: record.count > 0 ? record.string(at: record.count - 1) : "",
+                value: rest,
                 message:
-                    "a quotation mark (\") stands inside a value that is not quoted, or text follows a closing quote, so the row cannot be split into columns reliably",
+                    "a quotation mark (\") stands inside this value, which is not quoted (or text follows a closing quote), so the row cannot be split into columns reliably from here on; the rejected file keeps this value and the rest of the line, as they were, in this column",
                 fix:
                     "put the whole value in double quotes and double each quote inside it (\"Robert \"\"Bob\"\" Smith\"), or remove the stray quote"
             )

@@ -245,18 +245,24 @@ public struct Validation {
         return "line \(verdict.line): " + reasons.joined(separator: " | ")
     }
 
-    /// The row's own values, then the reasons it was rejected.
+    /// The row's own values, then the reasons it was rejected, under the "error" column. Nothing
+    /// of a row that could not be split is lost: after a stray quote, the broken value and the
+    /// rest of its line stand, as they were, in the broken value's column; values past the
+    /// header's width follow the error, in columns of their own.
     private static func writeRejected(
         _ record: Record, verdict: RowVerdict, width: Int, errorColumn: Int?, to writer: CSVFileWriter?
     ) throws {
         let errorText = reasons(verdict)
-        let count = max(width, record.count)
+        var values = record.strings(width: max(width, record.count))
+        if case .strayQuote(let column, let rest) = record.problem, column < values.count {
+            values[column] = rest
+            for index in (column + 1)..<values.count { values[index] = "" }
+        }
         if let errorColumn {
-            var values = record.strings(width: count)
             values[errorColumn] = errorText
             try writer?.writeRow(values)
         } else {
-            try writer?.writeRow(count: count, value: { record.bytes(at: $0) }, extra: [errorText])
+            try writer?.writeRow(Array(values.prefix(width)) + [errorText] + values.dropFirst(width))
         }
     }
 

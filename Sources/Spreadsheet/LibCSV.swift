@@ -56,6 +56,9 @@ public struct FieldFlags: OptionSet, Sendable, Hashable {
 struct MalformedQuote: Equatable {
     /// Zero-based index of the value where the stray quote was found.
     var fieldIndex: Int
+    /// The bytes of the broken value as far as libcsv read it, then the rest of its line as it
+    /// was in the file: what could not be split, kept so that nothing of the row is lost.
+    var rest: [UInt8] = []
 }
 
 /// One record as libcsv delivered it. The pointers are valid only during the callback.
@@ -321,7 +324,13 @@ final class LibCSVParser {
         var offset = 0
         while offset < input.count {
             if skippingToLineEnd {
-                guard let lineEnd = Self.firstLineBreak(in: input, from: offset) else { return }
+                guard let lineEnd = Self.firstLineBreak(in: input, from: offset) else {
+                    // The line goes on into the next chunk (its start was kept already).
+                    if offset < input.count, state.pointee.malformedPending?.rest.isEmpty == false {
+                        state.pointee.malformedPending?.rest += input[offset..<input.count]
+                    }
+                    return
+                }
                 skippingToLineEnd = false
                 offset = lineEnd
                 continue
@@ -341,6 +350,9 @@ final class LibCSVParser {
             }
             recoverFromStrayQuote()
             offset += used
+            // What follows the stray quote on its line is skipped, but kept with the row.
+            let lineEnd = Self.firstLineBreak(in: input, from: offset) ?? input.count
+            state.pointee.malformedPending?.rest += input[offset..<lineEnd]
         }
     }
 
@@ -350,7 +362,9 @@ final class LibCSVParser {
         let pending = Int(parser.pointee.entry_pos)
         let pendingBreaks = pending > 0 ? ByteScan(parser.pointee.entry_buf, pending).lineBreaks : 0
         if state.pointee.fieldCount == 0 { state.pointee.recordLine = state.pointee.line }
-        state.pointee.malformedPending = MalformedQuote(fieldIndex: state.pointee.fieldCount)
+        state.pointee.malformedPending = MalformedQuote(
+            fieldIndex: state.pointee.fieldCount,
+            rest: pending > 0 ? Array(UnsafeBufferPointer(start: parser.pointee.entry_buf, count: pending)) : [])
         state.pointee.line += pendingBreaks
         state.pointee.lastBreakWasCR = false
         csv_fini(parser, nil, nil, nil)

@@ -68,7 +68,8 @@ public struct SpreadsheetLayout: Sendable {
 /// A structural problem with one row; the row is still delivered so it can be reported.
 public enum RecordProblem: Sendable, Equatable {
     /// A quotation mark inside a value that is not quoted, or text after a closing quote.
-    case strayQuote(column: Int)
+    /// `rest`: the broken value and the rest of its line, as they were in the file.
+    case strayQuote(column: Int, rest: String = "")
     /// More non-empty values than the header has columns.
     case tooManyValues(found: Int, expected: Int)
     /// Fewer values than the header has columns.
@@ -524,7 +525,7 @@ private struct RecordStream<Consumer: RecordConsumer> {
         var problem: RecordProblem?
         let allEmpty = count == 0 || raw.ends[count - 1] == 0
         if let malformed = raw.malformed {
-            problem = .strayQuote(column: malformed.fieldIndex)
+            problem = .strayQuote(column: malformed.fieldIndex, rest: String(decoding: malformed.rest, as: UTF8.self))
         } else if allEmpty {
             count = min(count, width)
         } else if count > width {

@@ -256,4 +256,29 @@ struct FirstWeekTests {
         #expect(result.exitCode == 130)
         #expect(result.stderr.contains("stopped (Ctrl-C) before anything was created; nothing was sent"))
     }
+
+    /// A row that cannot be split keeps its text: the rejected file holds the broken value and
+    /// the rest of its line in that column, the error names that column and value, extra values
+    /// never push the error out of its column, and `inspect` marks such rows.
+    @Test func nothingIsLostFromABrokenRow() throws {
+        _ = fixture.write(
+            "team.csv",
+            "First Name,Last Name,Email,City\nAnn,Lee,ann@acme.example,Boston\nRobert \"Bob\" Smith,Jones,bob@acme.example,Austin\nCy,Wu,cy@acme.example,Denver,extra,more\n"
+        )
+        let result = try run(["validate", "team.csv", "--send-method", "email_and_link"])
+        #expect(result.exitCode == 1)
+        #expect(result.stdout.contains("line 3, column A (First Name): a quotation mark"))
+        #expect(result.stdout.contains("value: Robert \"Bob\" Smith,Jones,bob@acme.example,Austin"))
+        let rejected = try WrittenCSV.rows(at: fixture.path("team.rejected.csv"))
+        #expect(rejected.count == 2)
+        #expect(rejected[0]["First Name"] == "Robert \"Bob\" Smith,Jones,bob@acme.example,Austin")
+        #expect(rejected[0]["error"]?.hasPrefix("line 3: column A (First Name)") == true)
+        #expect(rejected[1]["error"]?.hasPrefix("line 4: the row has 6 values") == true)
+        #expect(rejected[1]["City"] == "Denver")
+
+        let inspect = try run(["inspect", "team.csv"])
+        #expect(inspect.stdout.contains("line 3  ⚠ not split reliably: a stray quotation mark in column A"))
+        #expect(inspect.stdout.contains("line 4  ⚠ not split reliably: 6 values, but the header has 4 columns"))
+        #expect(!inspect.stdout.contains("line 2  ⚠"))
+    }
 }
