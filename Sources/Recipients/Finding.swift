@@ -56,6 +56,7 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
     // Added later; kept at the end so ordinals stay put.
     case nameSplit = "first_name.split"
     case doubleEncoded = "text.double_encoded"
+    case emailDropped = "email.dropped"
 
     /// Position in `allCases` (under 64, so a row's codes fit in one bit set).
     var ordinal: Int {
@@ -100,6 +101,7 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
         case .messageValueEmpty: 37
         case .nameSplit: 38
         case .doubleEncoded: 39
+        case .emailDropped: 40
         }
     }
 
@@ -108,7 +110,7 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
         case .readAsWindows1252, .whitespaceCleaned, .emailCleaned, .phoneNormalized, .stateNormalized,
             .postalCodeRepaired, .countryNormalized, .countryAssumedUS, .poBox, .militaryAddress, .messageValueEmpty,
             // An optional phone that Goody would refuse is left out; the gift still goes.
-            .phoneInvalid, .nameSplit, .doubleEncoded:
+            .phoneInvalid, .nameSplit, .doubleEncoded, .emailDropped:
             .warning
         default:
             .error
@@ -158,6 +160,7 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
         case .messageValueEmpty: "message placeholder empty for this recipient"
         case .nameSplit: "full name split into first and last name"
         case .doubleEncoded: "text that looks encoded twice"
+        case .emailDropped: "optional email not valid: left out, the gift still goes"
         }
     }
 }

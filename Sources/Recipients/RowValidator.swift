@@ -384,14 +384,22 @@ public final class RowValidator {
             }
             set(.email, address)
         case .invalid(let reason):
-            let optional =
-                required ? "" : " (email is optional for \(options.method.rawValue): clearing the cell also works)"
             let reserved = reason.contains("reserved for examples")
+            guard required || reserved else {
+                // Optional here: Goody would refuse the batch over it, so the gift goes without it.
+                note(.emailDropped, .email, record, &verdict) {
+                    (
+                        "\"\(self.text(.email))\" is not an email address (\(reason)), so it is left out; the gift still goes",
+                        "nothing to do; to send it, correct the address"
+                    )
+                }
+                views[RecipientField.email.ordinal] = UnsafeBufferPointer(start: nil, count: 0)
+                return
+            }
             note(.emailInvalid, .email, record, &verdict) {
                 (
                     "\"\(self.text(.email))\" is not an email address: \(reason)",
-                    reserved
-                        ? "put in the recipient's real address, or delete the row" : "correct the address\(optional)"
+                    reserved ? "put in the recipient's real address, or delete the row" : "correct the address"
                 )
             }
         }
