@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Planning
 import Recipients
 public import Spreadsheet

@@ -114,8 +114,14 @@ public enum Email {
                 // example.com, .net and .org go the long way, to be refused.
                 return common && !endsInExample(bytes, before: labelStart)
             }
-            // .invalid (7) and .localhost (9) are reserved too.
-            return tldLength > 4 && tldLength != 7 && tldLength != 9
+            // .invalid and .localhost are reserved too: the long way, to be refused.
+            if tldLength == 7 || tldLength == 9 {
+                let word = Array((tldLength == 7 ? "invalid" : "localhost").utf8)
+                var same = true
+                for offset in 0..<tldLength where bytes[labelStart + offset] | 0x20 != word[offset] { same = false }
+                if same { return false }
+            }
+            return tldLength > 4
         }
     }
 
