@@ -21,7 +21,7 @@ corpus="$scratch/corpus"
 findings="$scratch/findings"
 mkdir -p "$corpus" "$findings"
 seed() { [ -f "$1" ] && cp "$1" "$corpus/seed-$(sha1sum "$1" | cut -c1-16)" || true; }
-for file in samples/*.csv templates/*.csv; do seed "$file"; done
+for file in samples/*.csv samples/*.xlsx templates/*.csv; do seed "$file"; done
 if [ -d ../shared/conformance/csv-spectrum ]; then
     while IFS= read -r -d '' file; do seed "$file"; done < <(find ../shared/conformance/csv-spectrum -name '*.csv' -print0)
 fi

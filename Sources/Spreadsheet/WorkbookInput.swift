@@ -32,7 +32,12 @@ enum WorkbookInput {
     private static let converted = Mutex<[String: Converted]>([:])
 
     static func convert(_ path: String, sheet wanted: String?) throws(SpreadsheetError) -> Converted {
-        let key = path + "\u{0}" + (wanted ?? "")
+        // The same file (path, inode, size and time) and sheet: converted once per process.
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let identity = [
+            attributes?[.systemFileNumber], attributes?[.size], attributes?[.modificationDate],
+        ].map { $0.map { "\($0)" } ?? "" }.joined(separator: ":")
+        let key = path + "\u{0}" + identity + "\u{0}" + (wanted ?? "")
         if let done = converted.withLock({ $0[key] }) { return done }
         let result: Converted
         do {

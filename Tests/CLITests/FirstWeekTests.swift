@@ -284,4 +284,21 @@ struct FirstWeekTests {
         #expect(inspect.stdout.contains("line 4  ⚠ not split reliably: 6 values, but the header has 4 columns"))
         #expect(!inspect.stdout.contains("line 2  ⚠"))
     }
+
+    /// The sample workbook (samples/workday-anniversaries.xlsx), as a new user would try it:
+    /// Workday's headers, a title row, a cell with a line break, a footer, ZIP codes Excel kept
+    /// as numbers; every finding on the sheet's own row.
+    @Test func theSampleWorkbookReadsAsExcelShowsIt() throws {
+        _ = try sample("workday-anniversaries.xlsx", into: fixture)
+        let result = try run(["validate", "workday-anniversaries.xlsx", "--send-method", "direct_send"])
+        #expect(result.exitCode == 1)
+        let out = result.stdout
+        #expect(out.contains("Header     line 3; skipped above it: line 1 \"Worker Gift Report - Work Anniversaries\""))
+        #expect(out.contains("Skipped    line 8 (footer: \"Total Workers: 4\")"))
+        #expect(out.contains("line 7, column F (Primary Home Address - Address Line 1): the street address is empty"))
+        #expect(out.contains("line 5, column I (Primary Home Address - Postal Code): \"7102\" repaired to 07102"))
+        #expect(
+            out.contains(
+                "line 6, column H (Primary Home Address - State/Province): \"Texas\" written as its USPS code TX"))
+    }
 }
