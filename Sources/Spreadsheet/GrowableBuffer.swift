@@ -1,4 +1,6 @@
-/// A manually grown buffer of trivial values: appending is a bounds check and a copy.
+/// A manually grown buffer: appending is a bounds check and a copy. `append(_:count:)` copies
+/// trivial values only; `append(_:)` takes any value, and `removeAll()` and `release()` end the
+/// lifetimes of what it holds (a row's problem may carry a string).
 struct GrowableBuffer<Element> {
     private(set) var base: UnsafeMutablePointer<Element>
     private(set) var capacity: Int
@@ -9,7 +11,15 @@ struct GrowableBuffer<Element> {
         base = .allocate(capacity: self.capacity)
     }
 
-    func release() { base.deallocate() }
+    func release() {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    mutating func removeAll() {
+        base.deinitialize(count: count)
+        count = 0
+    }
 
     @inline(__always)
     mutating func append(_ source: UnsafePointer<Element>, count extra: Int) {

@@ -1,4 +1,3 @@
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -24,7 +23,7 @@ public enum InputFile {
     }
 
     /// Streams already read, by the path they were given as: path → the private copy.
-    private static let copies = Mutex<[String: String]>([:])
+    private static let copies = Guarded<[String: String]>([:])
 
     /// A path that can be opened and read any number of times with the same content.
     public static func readablePath(for path: String) throws(SpreadsheetError) -> String {
@@ -96,7 +95,7 @@ public enum InputFile {
         }
     }
 
-    private static let removals = Mutex<[String]>([])
+    private static let removals = Guarded<[String]>([])
 
     static func registerForRemoval(_ copy: String) {
         let first = removals.withLock { list in
@@ -107,7 +106,9 @@ public enum InputFile {
     }
 
     /// Newest first, so a private folder is empty by the time it is removed.
+    /// At exit a lock held elsewhere is not waited for: the copies (0600, in the temporary
+    /// folder) are then left for the system to clear.
     private static func removeCopies() {
-        for copy in removals.withLock({ $0 }).reversed() { remove(copy) }
+        for copy in (removals.tryWithLock({ $0 }) ?? []).reversed() { remove(copy) }
     }
 }

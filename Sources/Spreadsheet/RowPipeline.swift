@@ -41,10 +41,10 @@ final class RowBatch: @unchecked Sendable {
     var isEmpty: Bool { rows.count == 0 }
 
     func removeAll() {
-        bytes.count = 0
-        ends.count = 0
-        flags.count = 0
-        rows.count = 0
+        bytes.removeAll()
+        ends.removeAll()
+        flags.removeAll()
+        rows.removeAll()
     }
 
     func append(_ record: Record) {

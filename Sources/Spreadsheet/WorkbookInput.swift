@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import ZIPFoundation
 
 #if canImport(FoundationXML)
@@ -29,7 +28,7 @@ enum WorkbookInput {
     }
 
     /// Workbooks already converted, by path and sheet: the reader opens its input twice.
-    private static let converted = Mutex<[String: Converted]>([:])
+    private static let converted = Guarded<[String: Converted]>([:])
 
     static func convert(_ path: String, sheet wanted: String?) throws(SpreadsheetError) -> Converted {
         // The same file (path, inode, size and time) and sheet: converted once per process.
