@@ -100,7 +100,17 @@ private struct WorkbookConverter {
         func extract(_ name: String) throws -> URL? {
             guard let entry = archive[name] else { return nil }
             let url = scratch.url(for: name)
-            _ = try archive.extract(entry, to: url, skipCRC32: false)
+            guard
+                FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]),
+                let output = FileHandle(forWritingAtPath: url.path)
+            else {
+                throw SpreadsheetError(
+                    path: path, code: .unreadableWorkbook(reason: "a private copy could not be made"))
+            }
+            defer { try? output.close() }
+            // Chunk by chunk through our own handle (ZIPFoundation's extract-to-URL leaks a path
+            // buffer each time, and this keeps the part's permissions ours).
+            _ = try archive.extract(entry, skipCRC32: false) { chunk in try output.write(contentsOf: chunk) }
             return url
         }
         guard let workbookURL = try extract("xl/workbook.xml") else {
