@@ -40,11 +40,15 @@ struct Plan: AsyncParsableCommand {
                 if let splitBy = sharing.splitBy {
                     let results = output ?? OutputNaming.results(for: request.input.path)
                     let share = sharing.share.isEmpty ? (request.campaign.share ?? []) : sharing.share
-                    text +=
-                        try ManagerColumns.preview(
-                            splitBy: splitBy, plan: plan, share: share, format: sharing.format ?? .both,
-                            results: results)
-                        + "\n"
+                    let preview = try ManagerColumns.preview(
+                        splitBy: splitBy, plan: plan, share: share, format: sharing.format ?? .both,
+                        results: results)
+                    // With the rest of the plan, before its closing "Plan … Nothing was created".
+                    if let closing = text.range(of: "\nPlan ", options: .backwards) {
+                        text.insert(contentsOf: "\n" + preview + "\n", at: closing.lowerBound)
+                    } else {
+                        text += preview + "\n"
+                    }
                 }
                 Output.out(json ? (try Output.json(PlanJSON(plan, connection: label))) + "\n" : text)
                 return (refused: plan.exceedsMaxSpend || plan.insufficientFunds, rejected: plan.rejectedRowCount > 0)
