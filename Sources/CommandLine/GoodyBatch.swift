@@ -2,6 +2,7 @@ import APIClient
 public import ArgumentParser
 import Foundation
 import Ledger
+import Recipients
 import Sending
 import Spreadsheet
 import Workbook
@@ -64,6 +65,20 @@ public struct GoodyBatch: AsyncParsableCommand {
 
     /// The subcommands' names, for "did you mean".
     public static var commandNames: [String] { configuration.subcommands.map { $0._commandName } }
+
+    /// "sned" → "goody-batch: there is no command "sned". Did you mean `goody-batch send`?"; nil
+    /// when the first argument is an option or a command.
+    public static func unknownCommand(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        let names = commandNames + ["help"]
+        guard !names.contains(first) else { return nil }
+        let closest = names.map { ($0, EditDistance.between(first.lowercased(), $0)) }.min { $0.1 < $1.1 }
+        if let closest, closest.1 <= max(1, closest.0.count / 3) {
+            return "goody-batch: there is no command \"\(first)\". Did you mean `goody-batch \(closest.0)`?\n"
+        }
+        return
+            "goody-batch: there is no command \"\(first)\". The commands are: \(commandNames.joined(separator: ", ")); `goody-batch --help` says what each does.\n"
+    }
 }
 
 /// Exit codes, the same for every subcommand.

@@ -111,33 +111,13 @@ public struct ColumnMapping: Sendable {
             var score = 0
             for alias in field.aliases.map(\.key) where alias.count >= 4 {
                 if key.contains(alias) { score = max(score, alias.count * 2) }
-                if abs(key.count - alias.count) <= 2, Self.distance(key, alias) <= (alias.count >= 8 ? 2 : 1) {
+                if abs(key.count - alias.count) <= 2, EditDistance.between(key, alias) <= (alias.count >= 8 ? 2 : 1) {
                     score = max(score, alias.count * 2 - 1)
                 }
             }
             if score > (best?.score ?? 0) { best = (text, score) }
         }
         return best?.header
-    }
-
-    /// Edit distance (insertions, deletions, substitutions, swapped neighbours) between two short keys.
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.utf8)
-        let b = Array(b.utf8)
-        var previous = Array(0...b.count)
-        var beforePrevious = previous
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...max(b.count, 1) where !b.isEmpty {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    current[j] = min(current[j], beforePrevious[j - 2] + 1)
-                }
-            }
-            beforePrevious = previous
-            previous = current
-        }
-        return a.isEmpty ? b.count : previous[b.count]
     }
 }
 
@@ -186,5 +166,28 @@ public struct MappingError: Error, Sendable, Equatable {
             }
             return text
         }
+    }
+}
+
+/// How far apart two short words are: for "did you mean" suggestions.
+public enum EditDistance {
+    /// Insertions, deletions, substitutions and swapped neighbours ("sned" → "send" is one).
+    public static func between(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8)
+        let b = Array(b.utf8)
+        var previous = Array(0...b.count)
+        var beforePrevious = previous
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    current[j] = min(current[j], beforePrevious[j - 2] + 1)
+                }
+            }
+            beforePrevious = previous
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
     }
 }

@@ -133,9 +133,7 @@ struct ManagerFiles {
             let base = words[order.status] ?? order.status.replacingOccurrences(of: "_", with: " ").capitalizedFirst
             return order.swapped ? "\(base) (swapped for another gift)" : base
         case .pending:
-            if let scheduled = line.sendDate, line.status.hasPrefix("scheduled") {
-                return "Scheduled for \(ResultsWriter.day(ResultsWriter.isoDay(scheduled) + "T00:00:00Z"))"
-            }
+            if let scheduled = line.scheduledOn { return "Scheduled for \(ResultsWriter.day(scheduled))" }
             return "Not sent yet"
         case .alreadySent:
             return "Not sent: already received a gift in an earlier send"
@@ -166,7 +164,7 @@ struct ManagerFiles {
         try csv.writeRow(header)
         for group in groups {
             let links = group.lines.filter { $0.row?.status == .sent && $0.order != nil }.count
-            let scheduled = group.lines.filter { $0.row?.status == .pending && $0.status.hasPrefix("scheduled") }.count
+            let scheduled = group.lines.filter { $0.row?.status == .pending && $0.scheduledOn != nil }.count
             let notSent = group.lines.count - links - scheduled
             let name = group.name.isEmpty ? "(no \(column))" : group.name
             let files = group.files.map { ($0 as NSString).lastPathComponent }

@@ -46,15 +46,8 @@ public struct OutputSettings: Codable, Sendable, Equatable {
         if let json, let settings = try? JSONDecoder().decode(OutputSettings.self, from: Data(json.utf8)) {
             return settings
         }
-        let mapping = try? ColumnMapping(header: header)
-        return OutputSettings(
-            share: [], format: .both, delimiter: .comma,
-            roles: mapping.map { mapping in
-                Dictionary(
-                    uniqueKeysWithValues: ManagerColumns.personFields.compactMap { field in
-                        mapping.column(for: field).map { (field.rawValue, $0) }
-                    })
-            } ?? [:])
+        guard let mapping = try? ColumnMapping(header: header) else { return OutputSettings() }
+        return OutputSettings(share: [], format: .both, delimiter: .comma, mapping: mapping)
     }
 
     var json: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data("{}".utf8), as: UTF8.self) }

@@ -45,6 +45,8 @@ struct ResultsWriter {
         /// Goody's status as it wrote it, or "scheduled for 1 Mar 2027".
         var status: String
         var sendDate: Date?
+        /// The day Goody sends a scheduled gift; nil for anything else.
+        var scheduledOn: Date?
         var expires: Date?
         /// Only errors: a scheduled gift has none.
         var error: String
@@ -152,6 +154,7 @@ struct ResultsWriter {
         case .pending:
             if let batch, batch.state == .created, let scheduled = batch.scheduledSendOn {
                 // Scheduled is a state, not an error: the batch exists and Goody sends it then.
+                line.scheduledOn = GoodyJSON.date(scheduled)
                 line.status = "scheduled for \(Self.day(scheduled))"
             } else {
                 line.error = "not sent yet: resume with goody-batch resume \(run.id)"
@@ -163,7 +166,11 @@ struct ResultsWriter {
 
     /// "2027-03-01T09:00:00Z" → "1 Mar 2027" (UTC); the text itself when it is not a date.
     static func day(_ timestamp: String) -> String {
-        guard let date = GoodyJSON.date(timestamp) else { return timestamp }
+        GoodyJSON.date(timestamp).map(day) ?? timestamp
+    }
+
+    /// "1 Mar 2027", the day in UTC.
+    static func day(_ date: Date) -> String {
         var style = Date.FormatStyle(date: .abbreviated, time: .omitted, locale: Locale(identifier: "en_GB"))
         style.timeZone = TimeZone(identifier: "UTC") ?? .current
         return date.formatted(style)
