@@ -9,7 +9,7 @@
 ///
 /// A slot holds the low 40 bits of the hash and the line (24 bits); where a key lands is chosen
 /// by the hash's high bits. What it answers is only a candidate: the row validator confirms
-/// each one on the two rows' own keys (`KeySpill`). Lines past 16,777,215 are remembered as
+/// each one on the two rows' own keys, read again from the file (`RecordReplayer`). Lines past 16,777,215 are remembered as
 /// that number.
 final class DuplicateIndex {
     private static let hashBits: UInt64 = 40
@@ -40,8 +40,10 @@ final class DuplicateIndex {
         }
     }
 
-    private var frozen: [Table] = []
-    private var current: Table
+    // Used from one thread (the checking one), so the dynamic exclusivity checks would only
+    // cost time on every insert.
+    @exclusivity(unchecked) private var frozen: [Table] = []
+    @exclusivity(unchecked) private var current: Table
 
     init(capacity: Int = 1024) {
         current = Self.makeTable(max(16, capacity))
@@ -77,8 +79,10 @@ final class DuplicateIndex {
 
     /// Records `hash` for `line`; returns the earlier line when the hash was already there.
     func insert(_ hash: UInt64, line: Int) -> Int? {
-        for table in frozen {
-            if let earlier = table.find(hash).line { return earlier }
+        if !frozen.isEmpty {
+            for table in frozen {
+                if let earlier = table.find(hash).line { return earlier }
+            }
         }
         var found = current.find(hash)
         if let earlier = found.line { return earlier }

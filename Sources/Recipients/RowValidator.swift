@@ -65,14 +65,23 @@ public final class RowValidator {
     private let addresses: DuplicateIndex
     /// No first-name column: first and last names come from the full-name column.
     private let splitsFullName: Bool
-    /// Every row's keys, so a hash agreement is confirmed on the rows' own keys at once.
-    private let spill: KeySpill?
-    /// Keys whose hash agreed with a different key's (found in the index, refuted by the spill),
-    /// with their first line: kept exactly, so a later row with the same key is still caught.
+    /// Reads earlier rows again, so a hash agreement is confirmed on the two rows' own keys.
+    private let replayer: RecordReplayer?
+    /// Keys whose hash agreed with a different key's (found in the index, refuted on the rows
+    /// read again), with their first line: kept exactly, so a later row with the same key is
+    /// still caught.
     private var collided: [FindingCode: [[UInt8]: Int]] = [:]
+    /// The earlier row's key last read again: rows that all repeat one person read it once.
+    private var lastEarlier: (line: Int, code: FindingCode, key: [UInt8]?)?
+    /// True while a row is checked again only for its keys: nothing is counted or written.
+    @exclusivity(unchecked) private var rechecking = false
+    /// An earlier row could not be read again (the file changed or went away while being read).
+    public private(set) var rereadFailed = false
+    /// Rows get their keys hashed for the duplicate check (by whichever validator checks them).
+    private let hashesKeys: Bool
     /// How many warnings of each kind to write out in full (nil: all); past that they are only
     /// counted, which keeps a file where every row is repaired fast.
-    public var detailedWarningsPerKind: Int?
+    @exclusivity(unchecked) public var detailedWarningsPerKind: Int?
     @exclusivity(unchecked) private var detailedWarnings = [Int](repeating: 0, count: FindingCode.allCases.count)
     private let plainTextFields: [RecipientField] = [
         .firstName, .lastName, .preferredName, .manager, .employeeID, .product, .fromName, .email, .phone,
@@ -90,7 +99,9 @@ public final class RowValidator {
         (.postalCode, .postalCodeMissing, "the ZIP code"),
     ]
 
-    public init(mapping: ColumnMapping, options: ValidationOptions, expectedRows: Int = 1024) {
+    /// `replayer` reads rows of the file again; duplicates are looked for only with one.
+    public init(mapping: ColumnMapping, options: ValidationOptions, replayer: RecordReplayer?, expectedRows: Int = 1024)
+    {
         self.mapping = mapping
         self.options = options
         columnOfField = RecipientField.allCases.map { mapping.column(for: $0) ?? -1 }
@@ -109,7 +120,8 @@ public final class RowValidator {
         let capacity = max(1024, expectedRows * 12 / 7 + 64)
         emails = DuplicateIndex(capacity: options.allowDuplicates ? 16 : capacity)
         addresses = DuplicateIndex(capacity: options.method == .directSend && !options.allowDuplicates ? capacity : 16)
-        spill = options.allowDuplicates ? nil : KeySpill()
+        self.replayer = options.allowDuplicates ? nil : replayer
+        hashesKeys = !options.allowDuplicates
     }
 
     deinit {
@@ -118,27 +130,28 @@ public final class RowValidator {
         keyParts.deallocate()
     }
 
-    /// Judges one row, duplicates included.
-    public func validate(_ record: Record) -> RowVerdict {
-        var verdict = check(record)
-        resolveDuplicates(record, &verdict)
-        return verdict
-    }
-
     /// Judges a batch of rows into `verdicts` (one per row, in order). The duplicate check runs
     /// over the whole batch at the end: first every table slot the batch will touch is loaded,
     /// so the cache misses overlap instead of coming one row at a time.
+    ///
+    /// A batch already checked on the reading thread (`check(_:)`, by another validator made
+    /// the same way) only has its duplicates resolved here.
     public func validate(_ batch: RecordBatch, into verdicts: inout [RowVerdict]) {
-        verdicts.removeAll(keepingCapacity: true)
-        for index in 0..<batch.count { verdicts.append(check(batch[index])) }
-        guard !options.allowDuplicates else { return }
-        // Each row's slots are loaded a few rows ahead of its insert, so the misses overlap.
-        let ahead = 8
+        replayer?.absorb(batch)
+        if let checked = batch.prepared as? CheckedRows {
+            swap(&verdicts, &checked.verdicts)
+        } else {
+            verdicts.removeAll(keepingCapacity: true)
+            for index in 0..<batch.count { verdicts.append(check(batch[index])) }
+        }
+        guard replayer != nil else { return }
+        // The slots a group of rows will insert at are loaded first, in a loop of loads alone,
+        // so the cache misses overlap; the inserts then find them in the cache.
         var touched: UInt64 = 0
-        for index in 0..<min(ahead, verdicts.count) { touched ^= touch(verdicts[index]) }
-        for index in 0..<batch.count {
-            if index + ahead < verdicts.count { touched ^= touch(verdicts[index + ahead]) }
-            resolveDuplicates(batch[index], &verdicts[index])
+        for start in stride(from: 0, to: verdicts.count, by: 256) {
+            let group = start..<min(start + 256, verdicts.count)
+            for index in group { touched ^= touch(verdicts[index]) }
+            for index in group { resolveDuplicates(batch[index], &verdicts[index]) }
         }
         touchedSink = touched
     }
@@ -149,6 +162,12 @@ public final class RowValidator {
         if let key = verdict.emailKey { touched ^= emails.touch(key) }
         if let key = verdict.addressKey { touched ^= addresses.touch(key) }
         return touched
+    }
+
+    /// Every check of every row but the duplicate one, for `validate(_:into:)` of another
+    /// validator to finish: run on the reading thread while the checking thread is behind.
+    public func check(_ batch: RecordBatch) -> CheckedRows {
+        CheckedRows(verdicts: (0..<batch.count).map { check(batch[$0]) })
     }
 
     /// Keeps the touching loads from being optimised away.
@@ -171,8 +190,8 @@ public final class RowValidator {
         checkPhone(record, &verdict)
         if options.method == .directSend { checkAddress(record, &verdict) }
         checkRowSettings(record, &verdict)
-        if !options.allowDuplicates { duplicateKeys(&verdict) }
-        if options.collectRecipients && !verdict.hasError { verdict.recipient = recipient(from: record) }
+        if hashesKeys { duplicateKeys(&verdict) }
+        if options.collectRecipients && !rechecking && !verdict.hasError { verdict.recipient = recipient(from: record) }
         return verdict
     }
 
@@ -267,6 +286,7 @@ public final class RowValidator {
         value: String? = nil, relatedLine: Int? = nil, _ text: () -> (message: String, fix: String)
     ) {
         verdict.codes.insert(code)
+        if rechecking { return }
         if code.severity == .warning, let limit = detailedWarningsPerKind {
             guard detailedWarnings[code.ordinal] < limit else { return }
             detailedWarnings[code.ordinal] += 1
@@ -465,13 +485,13 @@ public final class RowValidator {
         let bytes = value(.state)
         if bytes.isEmpty { return }
         if bytes.count == 2, bytes[0] < 0x5B, bytes[1] < 0x5B, USStates.isCode(bytes[0], bytes[1]) { return }
-        let written = text(.state)
-        if let code = USStates.code(for: written) {
+        if let code = USStates.code(for: bytes) {
             note(.stateNormalized, .state, record, &verdict) {
-                ("\"\(written)\" written as its USPS code \(code)", "nothing to do")
+                ("\"\(self.text(.state))\" written as its USPS code \(code)", "nothing to do")
             }
             set(.state, code)
         } else {
+            let written = text(.state)
             note(.stateInvalid, .state, record, &verdict) {
                 (
                     "\"\(written)\" is not a US state, territory or military code",
@@ -583,20 +603,14 @@ public final class RowValidator {
         }
     }
 
-    /// Hashes the keys two rows must not share: the email, and (direct send) name and address;
-    /// and keeps them, to confirm a hash agreement on.
+    /// Hashes the keys two rows must not share: the email, and (direct send) name and address.
     private func duplicateKeys(_ verdict: inout RowVerdict) {
-        var email: UnsafeBufferPointer<UInt8>?
         if !value(.email).isEmpty && !verdict.codes.contains(.emailInvalid) {
-            email = value(.email)
             var hasher = KeyHasher()
             hasher.addLowercased(value(.email))
             verdict.emailKey = hasher.finalize() & options.duplicateHashMask
         }
-        guard options.method == .directSend, !value(.address1).isEmpty, !value(.postalCode).isEmpty else {
-            if email != nil { spill?.append(line: verdict.line, email: email, address: nil) }
-            return
-        }
+        guard options.method == .directSend, !value(.address1).isEmpty, !value(.postalCode).isEmpty else { return }
         // The ZIP code stands for the city, so the city is left out of the key.
         let parts = keyParts
         for (index, field) in addressKeyFields.enumerated() { parts[index] = value(field) }
@@ -604,30 +618,75 @@ public final class RowValidator {
         var hasher = KeyHasher()
         for part in parts { hasher.addLowercased(part) }
         verdict.addressKey = hasher.finalize() & options.duplicateHashMask
-        spill?.append(line: verdict.line, email: email, address: UnsafeBufferPointer(parts))
+    }
+
+    /// The key `record` has for `code`, as the bytes its hash was made from (ASCII letters
+    /// lowercased; an address's parts each after its length); nil when it has none. The row is
+    /// checked again for it, quietly, so the key is made exactly as the first time.
+    private func key(of record: Record, _ code: FindingCode) -> [UInt8]? {
+        rechecking = true
+        let verdict = check(record)
+        rechecking = false
+        var key: [UInt8] = []
+        func append(_ part: UnsafeBufferPointer<UInt8>) {
+            for byte in part { key.append(byte &- 0x41 < 26 ? byte | 0x20 : byte) }
+        }
+        if code == .duplicateEmail {
+            guard verdict.emailKey != nil else { return nil }
+            append(value(.email))
+        } else {
+            guard verdict.addressKey != nil else { return nil }
+            for part in keyParts {
+                withUnsafeBytes(of: UInt32(part.count).littleEndian) { key.append(contentsOf: $0) }
+                append(part)
+            }
+        }
+        return key
+    }
+
+    /// The key of the row on `line`, read again from the file.
+    private func earlierKey(line: Int, _ code: FindingCode) -> [UInt8]? {
+        if let last = lastEarlier, last.line == line, last.code == code { return last.key }
+        var key: [UInt8]?
+        if replayer?.forEachRecord(
+            from: line, before: line + 1,
+            { row in
+                key = self.key(of: row, code)
+                return true
+            }) != true
+        {
+            rereadFailed = true
+        }
+        lastEarlier = (line, code, key)
+        return key
     }
 
     /// The earlier line with the same key. The index finds an earlier row whose key hashed the
-    /// same; the spill says whether the two keys really are the same, and a refuted agreement
-    /// is kept exactly in `collided`.
-    private func earlierLine(_ code: FindingCode, hash: UInt64, line: Int) -> Int? {
-        let index = code == .duplicateEmail ? emails : addresses
-        guard let spill, let remembered = index.insert(hash, line: line),
-            let key = spill.key(line: line, code: code)
-        else { return nil }
-        // Lines past the index's range are remembered as its last: any of them may be the one.
-        let earlier =
-            remembered < DuplicateIndex.maxLine
-            ? (spill.key(line: remembered, code: code) == key ? remembered : nil)
-            : spill.line(from: remembered, before: line, code: code, matching: key)
+    /// same; the two rows' own keys say whether they really are the same, and a refuted
+    /// agreement is kept exactly in `collided`.
+    private func earlierLine(_ code: FindingCode, hash: UInt64, record: Record) -> Int? {
+        let remembered =
+            code == .duplicateEmail ? emails.insert(hash, line: record.line) : addresses.insert(hash, line: record.line)
+        guard let remembered, let replayer, let key = key(of: record, code) else { return nil }
+        var earlier: Int?
+        if remembered < DuplicateIndex.maxLine {
+            if earlierKey(line: remembered, code) == key { earlier = remembered }
+        } else {
+            // Lines past the index's range are remembered as its last: any of them may be the one.
+            let read = replayer.forEachRecord(from: remembered, before: record.line) { row in
+                if self.key(of: row, code) == key { earlier = row.line }
+                return earlier != nil
+            }
+            if !read { rereadFailed = true }
+        }
         if let earlier { return earlier }
         if let first = collided[code]?[key] { return first }
-        collided[code, default: [:]][key] = line
+        collided[code, default: [:]][key] = record.line
         return nil
     }
 
     private func resolveDuplicates(_ record: Record, _ verdict: inout RowVerdict) {
-        if let key = verdict.emailKey, let earlier = earlierLine(.duplicateEmail, hash: key, line: record.line) {
+        if let key = verdict.emailKey, let earlier = earlierLine(.duplicateEmail, hash: key, record: record) {
             note(.duplicateEmail, .email, record, &verdict, relatedLine: earlier) {
                 (
                     "line \(earlier) has the same email, so this person would get two gifts",
@@ -635,7 +694,7 @@ public final class RowValidator {
                 )
             }
         }
-        if let key = verdict.addressKey, let earlier = earlierLine(.duplicateAddress, hash: key, line: record.line) {
+        if let key = verdict.addressKey, let earlier = earlierLine(.duplicateAddress, hash: key, record: record) {
             note(.duplicateAddress, .address1, record, &verdict, relatedLine: earlier) {
                 (
                     "line \(earlier) has the same name and address, so this person would get two gifts",
@@ -704,6 +763,12 @@ public final class RowValidator {
             phone: optional(.phone), address: address, manager: optional(.manager), employeeID: optional(.employeeID),
             settings: settings, values: record.strings(width: mapping.header.count))
     }
+}
+
+/// Rows checked on the reading thread, waiting for their duplicates to be resolved.
+public final class CheckedRows {
+    fileprivate var verdicts: [RowVerdict]
+    init(verdicts: [RowVerdict]) { self.verdicts = verdicts }
 }
 
 final class RecipientBox {

@@ -146,9 +146,17 @@ public struct Validation {
 
         let rejectedTarget = request.rejectedPath ?? ValidationRequest.defaultRejectedPath(for: request.path)
         var rejected: CSVFileWriter?
-        let validator = RowValidator(mapping: mapping, options: request.options, expectedRows: layout.estimatedRows)
+        let validator = RowValidator(
+            mapping: mapping, options: request.options, replayer: reader.makeReplayer(),
+            expectedRows: layout.estimatedRows)
+        // Checks rows on the reading thread while `validator` is behind. Each writes out the
+        // first warnings of each kind it meets, so the first ones in the file are all written.
+        let helper = RowValidator(mapping: mapping, options: request.options, replayer: nil, expectedRows: 0)
         // Warnings are written out while examples are wanted; past that they are only counted.
-        if onFinding == nil { validator.detailedWarningsPerKind = ValidationReport.examplesKept }
+        if onFinding == nil {
+            validator.detailedWarningsPerKind = ValidationReport.examplesKept
+            helper.detailedWarningsPerKind = ValidationReport.examplesKept
+        }
         var rejectedHeader = layout.header
         let errorColumn = layout.header.firstIndex { $0.lowercased() == "error" }
         if errorColumn == nil { rejectedHeader.append("error") }
@@ -158,7 +166,7 @@ public struct Validation {
         let summary: ReadSummary
         do {
             var verdicts: [RowVerdict] = []
-            summary = try reader.readBatches { batch in
+            summary = try reader.readBatches(prepare: { helper.check($0) }) { batch in
                 validator.validate(batch, into: &verdicts)
                 for (index, verdict) in verdicts.enumerated() {
                     report.rows += 1
@@ -198,6 +206,11 @@ public struct Validation {
             }
         } catch let error as SpreadsheetError {
             throw InputError(error.localizedDescription)
+        }
+        if validator.rereadFailed {
+            throw InputError(
+                "\(request.path): the file changed or could not be read again while it was checked, so duplicate rows could not be confirmed. Make sure nothing else writes to it and run the command again; nothing was sent."
+            )
         }
         for code in FindingCode.allCases where rowsByCode[code.ordinal] > 0 {
             report.counts[code] = rowsByCode[code.ordinal]

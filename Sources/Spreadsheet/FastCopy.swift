@@ -6,7 +6,8 @@
 /// the *start* of its own `entry_buf`, an allocation of `entry_size` bytes (`csv.h`), with the
 /// value's length. `LibCSV.swift` reads `entry_size` (the only read of libcsv's internals) and
 /// passes it here as a plain number: `knownSourceCapacity` (a value seen earlier, safe because
-/// libcsv only ever grows the buffer) or `readableBeyond` (this value's `entry_size - length`).
+/// libcsv only ever grows the buffer, and set back to 0 when `LibCSVParser.reset` sets libcsv up
+/// afresh) or `readableBeyond` (this value's `entry_size - length`).
 /// - `appendShortPlainField` runs only when `capacity >= length + 8`. Its loads start at
 ///   multiples of 8 below `length`, so the last ends before `length + 8 <= capacity`.
 /// - `ByteScan` loads whole words below `length`; its one word past the end is loaded only

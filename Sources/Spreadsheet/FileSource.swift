@@ -11,8 +11,9 @@ struct DecodedHead {
     var isWholeFile: Bool
 }
 
-/// Reads a file in fixed-size chunks (memory stays flat whatever its size), recognises what it
-/// is from its first bytes, and turns UTF-16 into UTF-8 on the way.
+/// Reads a file in fixed-size chunks (memory stays flat whatever its size) and recognises what it
+/// is from its first bytes. A UTF-16 file is turned into a private UTF-8 copy first, so that what
+/// libcsv reads is always bytes of a file, which a record can be read back from by offset.
 final class FileSource {
     static let headSize = 64 * 1024
     static let chunkSize = 1 << 20
@@ -23,6 +24,10 @@ final class FileSource {
     /// The size of the file in bytes when it was opened.
     let size: Int
     private let bomLength: Int
+    /// The file libcsv reads: the input itself, or its UTF-8 copy when the input is UTF-16.
+    let dataPath: String
+    /// Where the text starts in `dataPath` (after a byte-order mark).
+    let dataStart: Int
     private let rawHead: [UInt8]
     private let rawHeadIsWholeFile: Bool
 
@@ -67,6 +72,49 @@ final class FileSource {
         encoding = forcedEncoding ?? bom ?? detected ?? .utf8
         // A byte-order mark is dropped only when it matches the encoding being read.
         bomLength = bom == encoding ? (encoding == .utf8 ? 3 : 2) : 0
+        if encoding == .utf16LE || encoding == .utf16BE {
+            dataPath = try Self.transcodedCopy(of: readable, skipping: bomLength, bigEndian: encoding == .utf16BE)
+            dataStart = 0
+        } else {
+            dataPath = readable
+            dataStart = bomLength
+        }
+    }
+
+    /// UTF-16 copies already made, by the input's path, size, time and byte order.
+    private static let transcoded = Guarded<[String: String]>([:])
+
+    /// The UTF-16 file at `path` as UTF-8, in a private file removed when the process exits.
+    private static func transcodedCopy(of path: String, skipping bomLength: Int, bigEndian: Bool)
+        throws(SpreadsheetError) -> String
+    {
+        var info = stat()
+        _ = stat(path, &info)
+        let key =
+            "\(path)\u{0}\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):\(bigEndian)"
+        if let done = transcoded.withLock({ $0[key] }) { return done }
+        let input = try openFile(path)
+        defer { close(input) }
+        let (output, copy) = try InputFile.makePrivateFile(for: path)
+        defer { close(output) }
+        var transcoder = UTF16Transcoder(bigEndian: bigEndian)
+        var buffer = [UInt8](repeating: 0, count: chunkSize)
+        var utf8: [UInt8] = []
+        var skip = bomLength
+        while true {
+            let count = try readFully(input, into: &buffer, path: path)
+            let start = min(skip, count)
+            skip -= start
+            utf8.removeAll(keepingCapacity: true)
+            buffer.withUnsafeBytes {
+                transcoder.transcode(UnsafeRawBufferPointer(rebasing: $0[start..<count]), into: &utf8)
+            }
+            if count < buffer.count { transcoder.finish(into: &utf8) }
+            try InputFile.writeAll(utf8[...], to: output, copy)
+            if count < buffer.count { break }
+        }
+        transcoded.withLock { $0[key] = copy }
+        return copy
     }
 
     /// An .xlsx (or .xlsm) package, by its first bytes.
@@ -86,45 +134,31 @@ final class FileSource {
 
     /// The head as UTF-8 bytes (raw bytes for UTF-8 and Windows-1252, which libcsv reads as is).
     func decodedHead() throws(SpreadsheetError) -> DecodedHead {
-        let body = Array(rawHead[bomLength...])
         switch encoding {
         case .utf16LE, .utf16BE:
-            var transcoder = UTF16Transcoder(bigEndian: encoding == .utf16BE)
-            var output: [UInt8] = []
-            body.withUnsafeBytes { transcoder.transcode($0, into: &output) }
-            if rawHeadIsWholeFile { transcoder.finish(into: &output) }
-            return DecodedHead(bytes: output, isWholeFile: rawHeadIsWholeFile)
+            let descriptor = try Self.openFile(dataPath)
+            defer { close(descriptor) }
+            var head = [UInt8](repeating: 0, count: Self.headSize)
+            let count = try Self.readFully(descriptor, into: &head, path: path)
+            head.removeLast(head.count - count)
+            return DecodedHead(bytes: head, isWholeFile: count < Self.headSize)
         case .utf8, .windows1252, .macRoman:
-            return DecodedHead(bytes: body, isWholeFile: rawHeadIsWholeFile)
+            return DecodedHead(bytes: Array(rawHead[bomLength...]), isWholeFile: rawHeadIsWholeFile)
         }
     }
 
-    /// Reads the whole file from the start, handing each chunk (as UTF-8 for UTF-16 files) to
-    /// `body`, which returns false to stop early.
+    /// Reads the text from its start (past any byte-order mark), handing each chunk to `body`,
+    /// which returns false to stop early. Chunks follow each other in `dataPath` from `dataStart`.
     func forEachDecodedChunk(_ body: (UnsafeRawBufferPointer) throws -> Bool) throws {
-        let descriptor = try Self.openFile(path)
+        let descriptor = try Self.openFile(dataPath)
         defer { close(descriptor) }
         var buffer = [UInt8](repeating: 0, count: Self.chunkSize)
-        var transcoder: UTF16Transcoder? =
-            encoding == .utf16LE || encoding == .utf16BE ? UTF16Transcoder(bigEndian: encoding == .utf16BE) : nil
-        var transcoded: [UInt8] = []
-        var skip = bomLength
+        var skip = dataStart
         while true {
             let count = try Self.readFully(descriptor, into: &buffer, path: path)
             let start = min(skip, count)
             skip -= start
-            let keepGoing: Bool
-            if var active = transcoder {
-                transcoded.removeAll(keepingCapacity: true)
-                buffer.withUnsafeBytes {
-                    active.transcode(UnsafeRawBufferPointer(rebasing: $0[start..<count]), into: &transcoded)
-                }
-                if count < buffer.count { active.finish(into: &transcoded) }
-                transcoder = active
-                keepGoing = try transcoded.withUnsafeBytes { try body($0) }
-            } else {
-                keepGoing = try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<count])) }
-            }
+            let keepGoing = try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<count])) }
             if !keepGoing || count < buffer.count { return }
         }
     }

@@ -57,17 +57,8 @@ public enum InputFile {
         guard polled > 0 else { throw failure(polled == 0 ? .streamSilent(seconds: seconds) : reason()) }
         _ = fcntl(input, F_SETFL, fcntl(input, F_GETFL) & ~O_NONBLOCK)
 
-        let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        var template = Array("\(directory)/goody-batch-input-XXXXXX".utf8CString)
-        let output = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            guard let base = buffer.baseAddress else { return -1 }
-            return mkstemp(base)
-        }
-        guard output >= 0 else { throw failure(reason()) }
+        let (output, copy) = try makePrivateFile(for: path)
         defer { close(output) }
-        let copy = String(cString: template)
-        registerForRemoval(copy)
-
         let limit = streamLimit
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var total = 0
@@ -80,18 +71,41 @@ public enum InputFile {
             if count == 0 { return copy }
             total += count
             guard total <= limit else { throw failure(.streamTooLong(limit: limit)) }
+            try writeAll(buffer[0..<count], to: output, copy)
+        }
+    }
+
+    /// A new empty file only this user can read (mkstemp: 0600), removed when the process exits.
+    static func makePrivateFile(for path: String) throws(SpreadsheetError) -> (descriptor: Int32, path: String) {
+        let directory = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(directory)/goody-batch-input-XXXXXX".utf8CString)
+        let output = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return -1 }
+            return mkstemp(base)
+        }
+        guard output >= 0 else {
+            throw SpreadsheetError(path: path, code: .cannotOpen(reason: String(cString: strerror(errno))))
+        }
+        let copy = String(cString: template)
+        registerForRemoval(copy)
+        return (output, copy)
+    }
+
+    /// Writes all of `bytes` to `descriptor` (the private copy at `copy`).
+    static func writeAll(_ bytes: ArraySlice<UInt8>, to descriptor: Int32, _ copy: String) throws(SpreadsheetError) {
+        let failed = bytes.withUnsafeBytes { bytes -> Bool in
             var written = 0
-            while written < count {
-                let result = buffer.withUnsafeBytes {
-                    write(output, $0.baseAddress.map { $0 + written }, count - written)
-                }
+            while written < bytes.count {
+                let result = write(descriptor, bytes.baseAddress.map { $0 + written }, bytes.count - written)
                 if result < 0 {
                     if errno == EINTR { continue }
-                    throw SpreadsheetError(path: copy, code: .cannotWrite(reason: String(cString: strerror(errno))))
+                    return true
                 }
                 written += result
             }
+            return false
         }
+        if failed { throw SpreadsheetError(path: copy, code: .cannotWrite(reason: String(cString: strerror(errno)))) }
     }
 
     private static let removals = Guarded<[String]>([])

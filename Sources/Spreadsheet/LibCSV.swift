@@ -34,22 +34,23 @@ enum FieldDecoding: Equatable {
     case transcoded
 }
 
-/// Marks on a single value, found while the value was copied out of libcsv.
-public struct FieldFlags: OptionSet, Sendable, Hashable {
+/// Marks on a single value, found while the value was copied out of libcsv. The flags are
+/// computed constants, so using one costs no call to a global's accessor.
+@frozen public struct FieldFlags: OptionSet, Sendable, Hashable {
     public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// The value was not valid UTF-8 and was read as Windows-1252.
-    public static let readAsWindows1252 = FieldFlags(rawValue: 1)
+    @inlinable public static var readAsWindows1252: FieldFlags { FieldFlags(rawValue: 1) }
     /// The value holds a NUL byte.
-    public static let containsNUL = FieldFlags(rawValue: 2)
+    @inlinable public static var containsNUL: FieldFlags { FieldFlags(rawValue: 2) }
     /// The value is not valid UTF-8 although UTF-8 was required.
-    public static let invalidUTF8 = FieldFlags(rawValue: 4)
+    @inlinable public static var invalidUTF8: FieldFlags { FieldFlags(rawValue: 4) }
     /// Plain ASCII with no control character, no space at either end and no two spaces in a
     /// row: nothing to clean. (Only set when that was cheap to see; absent means "look".)
-    public static let clean = FieldFlags(rawValue: 8)
+    @inlinable public static var clean: FieldFlags { FieldFlags(rawValue: 8) }
 
     /// The flags that report a problem with the text.
-    public static let problems: FieldFlags = [.readAsWindows1252, .containsNUL, .invalidUTF8]
+    @inlinable public static var problems: FieldFlags { FieldFlags(rawValue: 7) }
 }
 
 /// A structural problem libcsv found inside a row (strict mode).
@@ -74,12 +75,31 @@ struct RawRecord {
     var isEmptyLine: Bool { count == 0 }
 }
 
+/// A place in the text where a record starts, with what the parser knew there: parsing from it
+/// gives the same records, with the same lines and decoding, as the first reading did. The reader
+/// marks one every few kilobytes, so a row can be read again without keeping its bytes.
+struct ReplayPoint: Equatable {
+    /// Bytes from the start of the text (past any byte-order mark).
+    var offset: Int
+    /// The physical line the next record starts on.
+    var line: Int
+    /// The last byte before it was a CR, so a LF right after it ends no record.
+    var afterCR: Bool
+    var decoding: FieldDecoding
+}
+
 /// What stops the parse of a whole file.
 enum ParseFailure: Error, Equatable {
     case fieldTooLong(line: Int)
     case rowTooLong(line: Int)
     case tooManyFields(line: Int)
     case unterminatedQuote(line: Int)
+}
+
+/// The function records are handed to, boxed so the callback state can hold it unretained.
+final class RecordSink {
+    let body: (RawRecord) -> Void
+    init(body: @escaping (RawRecord) -> Void) { self.body = body }
 }
 
 /// The mutable state shared with libcsv's C callbacks through the `data` pointer.
@@ -107,7 +127,9 @@ struct CallbackState {
     var failure: ParseFailure?
     /// Set after a stray quote: the record ends, marked malformed, at the next line break.
     var malformedPending: MalformedQuote?
-    var sink: ((RawRecord) -> Void)?
+    /// Where records go, held unretained while `LibCSVParser.withSink` runs (which keeps it
+    /// alive): a call through it then costs no reference counting, once per record.
+    var sink: Unmanaged<RecordSink>?
     /// The libcsv parser, to learn the size of the buffer it hands over.
     var parser: UnsafeMutablePointer<csv_parser>?
 
@@ -200,11 +222,17 @@ struct CallbackState {
             if terminator < 0 { return }
             recordLine = line
         }
-        if failure == nil {
-            sink?(
-                RawRecord(
+        if failure == nil, let sink {
+            // Built apart for the usual row, so no malformed part is copied or released per row.
+            let record =
+                malformedPending == nil
+                ? RawRecord(
                     line: recordLine, count: fieldCount, bytes: bytes.base, ends: ends.base, flags: flags.base,
-                    malformed: malformedPending, flagsUnion: rowFlags))
+                    malformed: nil, flagsUnion: rowFlags)
+                : RawRecord(
+                    line: recordLine, count: fieldCount, bytes: bytes.base, ends: ends.base, flags: flags.base,
+                    malformed: malformedPending, flagsUnion: rowFlags)
+            sink._withUnsafeGuaranteedRef { $0.body(record) }
         }
         malformedPending = nil
         rowFlags = []
@@ -249,12 +277,12 @@ final class LibCSVParser {
     /// After a stray quote, input is skipped up to the next line break.
     private var skippingToLineEnd = false
 
+    private let delimiter: UInt8
+
     init(delimiter: UInt8, decoding: FieldDecoding, limits: ParseLimits = ParseLimits()) {
         parser = .allocate(capacity: 1)
-        // csv_init fails only for a null pointer.
-        _ = csv_init(parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL))
-        csv_set_delim(parser, delimiter)
-        csv_set_blk_size(parser, 4096)
+        self.delimiter = delimiter
+        Self.start(parser, delimiter: delimiter)
         state = .allocate(capacity: 1)
         state.initialize(to: CallbackState(decoding: decoding, limits: limits))
         state.pointee.parser = parser
@@ -274,19 +302,81 @@ final class LibCSVParser {
     /// The physical line libcsv has reached.
     var currentLine: Int { state.pointee.line }
 
-    /// Parses `input`, calling `sink` for every record completed by it.
-    func parse(_ input: UnsafeRawBufferPointer, _ sink: (RawRecord) -> Void) throws(ParseFailure) {
+    /// Bytes of text parsed so far.
+    private(set) var consumed = 0
+    /// About how far apart replay points are.
+    static let replaySpacing = 2048
+
+    /// Parses `input`, calling `sink` for every record completed by it and `mark` at each replay
+    /// point: after a line break, every couple of kilobytes, where no record is unfinished.
+    func parse(_ input: UnsafeRawBufferPointer, _ sink: (RawRecord) -> Void, mark: ((ReplayPoint) -> Void)? = nil)
+        throws(ParseFailure)
+    {
+        guard let base = input.baseAddress else { return }
+        if consumed == 0, let mark { mark(replayPoint) }
         try withSink(sink) { () throws(ParseFailure) in
-            // Feed in slices so that libcsv's buffer for an unfinished value can never grow far
-            // past the limit before it is checked.
-            let slice = 64 * 1024
+            // Slices end after a line break where one is near; they are short, which also keeps
+            // libcsv's buffer for an unfinished value from growing far past the limit unchecked.
             var offset = 0
             while offset < input.count {
-                let end = min(offset + slice, input.count)
+                var end = min(offset + Self.replaySpacing, input.count)
+                if end < input.count, let cut = Self.lastLineBreak(base + offset, end - offset) {
+                    end = offset + cut + 1
+                }
                 try parseSlice(UnsafeRawBufferPointer(rebasing: input[offset..<end]))
+                consumed += end - offset
                 offset = end
+                if let mark, isBetweenRecords { mark(replayPoint) }
             }
         }
+    }
+
+    /// The position of the last LF (or, in a file of CR line ends, CR) among `count` bytes.
+    private static func lastLineBreak(_ start: UnsafeRawPointer, _ count: Int) -> Int? {
+        let bytes = UnsafeRawBufferPointer(start: start, count: count)
+        // A line is usually short, so the LF is a few bytes back.
+        return bytes.lastIndex(of: 0x0A) ?? bytes.lastIndex(of: 0x0D)
+    }
+
+    /// libcsv waits for a new row (`pstate` 0, its ROW_NOT_BEGUN) and nothing of one is held here.
+    private var isBetweenRecords: Bool {
+        parser.pointee.pstate == 0 && state.pointee.fieldCount == 0 && state.pointee.malformedPending == nil
+            && !skippingToLineEnd && state.pointee.failure == nil
+    }
+
+    private var replayPoint: ReplayPoint {
+        ReplayPoint(
+            offset: consumed, line: state.pointee.line, afterCR: state.pointee.lastBreakWasCR,
+            decoding: state.pointee.decoding)
+    }
+
+    private static func start(_ parser: UnsafeMutablePointer<csv_parser>, delimiter: UInt8) {
+        // csv_init fails only for a null pointer.
+        _ = csv_init(parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL))
+        csv_set_delim(parser, delimiter)
+        csv_set_blk_size(parser, 4096)
+    }
+
+    /// Starts over at `point`, as the parser was there. libcsv is set up afresh: csv_fini leaves
+    /// it as it was when it stopped inside a quoted value.
+    func reset(to point: ReplayPoint) {
+        csv_free(parser)
+        Self.start(parser, delimiter: delimiter)
+        // The new parser's buffer starts empty: the size seen for the old one no longer holds.
+        state.pointee.knownSourceCapacity = 0
+        state.pointee.sourceSlack = 0
+        skippingToLineEnd = false
+        consumed = point.offset
+        state.pointee.line = point.line
+        state.pointee.recordLine = point.line
+        state.pointee.lastBreakWasCR = point.afterCR
+        state.pointee.decoding = point.decoding
+        state.pointee.failure = nil
+        state.pointee.malformedPending = nil
+        state.pointee.rowFlags = []
+        state.pointee.ends.count = 0
+        state.pointee.flags.count = 0
+        state.pointee.bytes.count = 0
     }
 
     /// Ends the data: delivers a last record without a trailing line break.
@@ -307,8 +397,12 @@ final class LibCSVParser {
 
     private func withSink(_ sink: (RawRecord) -> Void, _ body: () throws(ParseFailure) -> Void) throws(ParseFailure) {
         let outcome: Result<Void, ParseFailure> = withoutActuallyEscaping(sink) { escaping in
-            state.pointee.sink = escaping
-            defer { state.pointee.sink = nil }
+            let box = RecordSink(body: escaping)
+            state.pointee.sink = Unmanaged.passUnretained(box)
+            defer {
+                state.pointee.sink = nil
+                withExtendedLifetime(box) {}
+            }
             do throws(ParseFailure) {
                 try body()
                 return .success(())

@@ -22,6 +22,11 @@ final class RowBatch: @unchecked Sendable {
     @exclusivity(unchecked) private var ends: GrowableBuffer<Int>
     @exclusivity(unchecked) private var flags: GrowableBuffer<FieldFlags>
     @exclusivity(unchecked) private var rows: GrowableBuffer<Row>
+    /// Replay points met while these rows were read (`RecordReplayer`).
+    var points: [ReplayPoint] = []
+    /// What the reading thread worked out for these rows while the other thread was behind
+    /// (`SpreadsheetReader.readBatches(prepare:)`).
+    var prepared: AnyObject?
 
     init() {
         bytes = GrowableBuffer(capacity: 1 << 19)
@@ -45,6 +50,8 @@ final class RowBatch: @unchecked Sendable {
         ends.removeAll()
         flags.removeAll()
         rows.removeAll()
+        points.removeAll(keepingCapacity: true)
+        prepared = nil
     }
 
     func append(_ record: Record) {
@@ -83,6 +90,11 @@ public struct RecordBatch {
     @inlinable public var count: Int { storage.rowCount }
 
     @inlinable public subscript(index: Int) -> Record { storage.record(at: index) }
+
+    var replayPoints: [ReplayPoint] { storage.points }
+
+    /// What `prepare` returned for this batch on the reading thread; nil when it was not run.
+    public var prepared: AnyObject? { storage.prepared }
 }
 
 /// A bounded hand-over between the parsing thread and the checking thread. Bounded, so memory
@@ -100,8 +112,40 @@ final class RowPipeline: @unchecked Sendable {
     private var closed = false
     private let depth: Int
     private let finished = DispatchSemaphore(value: 0)
+    /// Run by the producer on a batch, instead of waiting, when the consumer is behind.
+    private let prepare: Handover<((RecordBatch) -> AnyObject?)?>
 
-    init(depth: Int = 4) { self.depth = depth }
+    /// Tests: prepare every other batch instead of going by the backlog.
+    private let everyOther: Bool
+    private var handedOver = 0
+
+    init(depth: Int = 8, prepare: ((RecordBatch) -> AnyObject?)? = nil, everyOther: Bool = false) {
+        self.depth = depth
+        self.prepare = Handover(value: prepare)
+        self.everyOther = everyOther
+    }
+
+    /// Batches waiting that count as the consumer being behind. Below the depth, so that the
+    /// producer starts helping before it would have to wait, and above one, so that the consumer
+    /// still has batches to work on while the producer checks one.
+    private static let backlog = 3
+
+    /// The consumer has batches piling up: the producer is faster, and helps.
+    private var isBacklogged: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.count >= Self.backlog
+    }
+
+    /// Hands `batch` over, first doing part of the consumer's work on it when the consumer is
+    /// behind: both cores then share the checking, whichever side is slower.
+    func handOver(_ batch: RowBatch) -> Bool {
+        handedOver += 1
+        if let prepare = prepare.value, everyOther ? handedOver % 2 == 1 : isBacklogged {
+            batch.prepared = batch.withView(prepare)
+        }
+        return put(.batch(batch))
+    }
 
     /// Waits for room, then hands over; false when the other side has closed the pipeline.
     func put(_ item: Item) -> Bool {

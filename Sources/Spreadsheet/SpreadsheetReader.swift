@@ -14,8 +14,12 @@ public struct ReadOptions: Sendable {
     public var sheet: String?
     public var limits: ParseLimits
     /// Files larger than this are parsed on a second thread (a second thread costs more than it
-    /// saves below it). Tests lower it to run both paths on small files.
-    var pipelineThreshold = 4 << 20
+    /// saves below it). Tests and the fuzzer lower it to run both paths on small files.
+    @_spi(Testing) public var pipelineThreshold = 4 << 20
+    /// Tests and the fuzzer: the reading thread prepares every other batch, the first included
+    /// (`readBatches(prepare:)`), whether or not the other thread is behind, so both ways of
+    /// checking meet in one file.
+    @_spi(Testing) public var preparesEveryOtherBatch = false
 
     public init(
         encoding: TextEncoding? = nil, delimiter: Delimiter? = nil, headerLine: Int? = nil, sheet: String? = nil,
@@ -131,6 +135,36 @@ public struct Record {
     public var byteCount: Int { count == 0 ? 0 : ends[count - 1] }
 }
 
+extension Record {
+    /// A data row as read: extra empty values dropped, and its width checked against the header's.
+    init(_ raw: RawRecord, width: Int, lineMap: LineMap?) {
+        var count = raw.count
+        var problem: RecordProblem?
+        let allEmpty = count == 0 || raw.ends[count - 1] == 0
+        if let malformed = raw.malformed {
+            problem = .strayQuote(column: malformed.fieldIndex, rest: String(decoding: malformed.rest, as: UTF8.self))
+        } else if allEmpty {
+            count = min(count, width)
+        } else if count > width {
+            // Extra values are harmless when empty (Excel pads rows to the widest one).
+            var nonEmptyWidth = count
+            while nonEmptyWidth > width && raw.ends[nonEmptyWidth - 1] == raw.ends[nonEmptyWidth - 2] {
+                nonEmptyWidth -= 1
+            }
+            if nonEmptyWidth > width {
+                problem = .tooManyValues(found: nonEmptyWidth, expected: width)
+            } else {
+                count = width
+            }
+        } else if count < width {
+            problem = .tooFewValues(found: count, expected: width)
+        }
+        self.init(
+            line: lineMap?.row(forLine: raw.line) ?? raw.line, count: count, problem: problem, bytes: raw.bytes,
+            ends: raw.ends, flagStorage: raw.flags, flagsUnion: raw.flagsUnion)
+    }
+}
+
 /// What reading the data rows found besides the rows themselves.
 public struct ReadSummary: Sendable {
     public var encoding: EncodingReport
@@ -147,13 +181,13 @@ public struct ReadSummary: Sendable {
 /// through libcsv with their physical line numbers, in bounded memory.
 public final class SpreadsheetReader {
     public let layout: SpreadsheetLayout
-    private let options: ReadOptions
+    let options: ReadOptions
     /// For a workbook: the copy's lines → the sheet's rows.
-    private let lineMap: LineMap?
+    let lineMap: LineMap?
     /// The header's line in what libcsv reads (the copy of a workbook's sheet).
     private let physicalHeaderLine: Int
-    private let source: FileSource
-    private let initialDecoding: FieldDecoding
+    let source: FileSource
+    let initialDecoding: FieldDecoding
 
     /// Opens `path` and settles its layout. `headerScore` rates how much a row looks like a header
     /// (the number of known column names it holds); the best-rated row among the first ones wins.
@@ -279,12 +313,17 @@ public final class SpreadsheetReader {
     /// Working a batch at a time lets a caller overlap its memory accesses across rows.
     ///
     /// Files over a few megabytes are parsed on a second thread while `body` runs on this one,
-    /// through a bounded hand-over, so memory stays flat and both cores work.
-    public func readBatches(limit: Int? = nil, _ body: (RecordBatch) throws -> Void) throws -> ReadSummary {
+    /// through a bounded hand-over, so memory stays flat and both cores work. When `body` falls
+    /// behind, that thread runs `prepare` on a batch before handing it over (instead of waiting),
+    /// and `body` finds the result in `batch.prepared`; `prepare` must be safe to run on another
+    /// thread than `body`, one batch at a time.
+    public func readBatches(
+        limit: Int? = nil, prepare: ((RecordBatch) -> AnyObject?)? = nil, _ body: (RecordBatch) throws -> Void
+    ) throws -> ReadSummary {
         let parser = LibCSVParser(
             delimiter: layout.delimiter.delimiter.rawValue, decoding: initialDecoding, limits: options.limits)
         if limit == nil && source.size > options.pipelineThreshold {
-            return try pipelined(parser: parser, body)
+            return try pipelined(parser: parser, prepare: prepare, body)
         }
         return try withoutActuallyEscaping(body) { body in
             var consumer = BatchingConsumer(deliver: DirectDelivery(body: body))
@@ -294,8 +333,10 @@ public final class SpreadsheetReader {
         }
     }
 
-    private func pipelined(parser: LibCSVParser, _ body: (RecordBatch) throws -> Void) throws -> ReadSummary {
-        let pipeline = RowPipeline()
+    private func pipelined(
+        parser: LibCSVParser, prepare: ((RecordBatch) -> AnyObject?)?, _ body: (RecordBatch) throws -> Void
+    ) throws -> ReadSummary {
+        let pipeline = RowPipeline(prepare: prepare, everyOther: options.preparesEveryOtherBatch)
         let work = Handover(value: (reader: self, parser: parser))
         pipeline.startProducer {
             var consumer = BatchingConsumer(deliver: pipeline)
@@ -328,23 +369,26 @@ public final class SpreadsheetReader {
     private func stream<Consumer: RecordConsumer>(parser: LibCSVParser, limit: Int?, into consumer: inout Consumer)
         throws -> ReadSummary
     {
-        var stream = RecordStream(
-            headerLine: physicalHeaderLine, header: layout.header, limit: limit, lineMap: lineMap, consumer: consumer)
-        defer { consumer = stream.consumer }
-        let sink: (RawRecord) -> Void = { stream.accept($0) }
+        let box = StreamBox(
+            RecordStream(
+                headerLine: physicalHeaderLine, header: layout.header, limit: limit, lineMap: lineMap,
+                consumer: consumer))
+        defer { consumer = box.stream.consumer }
+        let sink: (RawRecord) -> Void = { box.stream.accept($0) }
+        let mark: (ReplayPoint) -> Void = { box.stream.mark($0) }
         do {
             try source.forEachDecodedChunk { chunk in
-                try parser.parse(chunk, sink)
-                if let error = stream.consumerError { throw error }
-                return !stream.isDone
+                try parser.parse(chunk, sink, mark: mark)
+                if let error = box.stream.consumerError { throw error }
+                return !box.stream.isDone
             }
-            if !stream.isDone { try parser.finish(sink) }
+            if !box.stream.isDone { try parser.finish(sink) }
         } catch let failure as ParseFailure {
             throw Self.spreadsheetError(failure, path: layout.path, limits: options.limits)
         }
-        if let error = stream.consumerError { throw error }
-        stream.flushTrailing()
-        if let error = stream.consumerError { throw error }
+        if let error = box.stream.consumerError { throw error }
+        box.stream.flushTrailing()
+        if let error = box.stream.consumerError { throw error }
 
         var encoding = layout.encoding
         if encoding.decidedAtLine == nil, let line = parser.firstNonASCIILine {
@@ -352,8 +396,8 @@ public final class SpreadsheetReader {
             encoding.encoding = parser.decoding == .windows1252 ? .windows1252 : .utf8
         }
         return ReadSummary(
-            encoding: encoding, skipped: stream.skipped, skippedCount: stream.skippedCount,
-            lastLine: parser.currentLine, rowsDelivered: stream.delivered)
+            encoding: encoding, skipped: box.stream.skipped, skippedCount: box.stream.skippedCount,
+            lastLine: parser.currentLine, rowsDelivered: box.stream.delivered)
     }
 
     static func spreadsheetError(_ failure: ParseFailure, path: String, limits: ParseLimits) -> SpreadsheetError {
@@ -373,6 +417,8 @@ public final class SpreadsheetReader {
 /// Where a stream of records goes: straight to the caller, or into batches for another thread.
 protocol RecordConsumer {
     mutating func consume(_ record: Record) throws
+    /// A replay point, passed on before any record that starts after it.
+    mutating func mark(_ point: ReplayPoint)
 }
 
 /// Where full batches go: to the caller on this thread, or over the pipeline to another.
@@ -397,7 +443,7 @@ struct DirectDelivery: BatchDelivery {
 
 extension RowPipeline: BatchDelivery {
     func deliver(_ batch: RowBatch) throws -> RowBatch {
-        guard put(.batch(batch)) else { throw PipelineClosed() }
+        guard handOver(batch) else { throw PipelineClosed() }
         return freshBatch()
     }
 }
@@ -417,10 +463,20 @@ struct BatchingConsumer<Delivery: BatchDelivery>: RecordConsumer {
         if batch.isFull { batch = try delivery.deliver(batch) }
     }
 
+    mutating func mark(_ point: ReplayPoint) { batch.points.append(point) }
+
     /// Delivers the last, partly filled batch.
     mutating func flush() throws {
         if !batch.isEmpty { batch = try delivery.deliver(batch) }
     }
+}
+
+/// The stream the parser's callbacks feed, in a box their closures share. Only the reading
+/// thread touches it, one call at a time, so the dynamic exclusivity check a captured `var`
+/// would get on every record is left out.
+private final class StreamBox<Consumer: RecordConsumer> {
+    @exclusivity(unchecked) var stream: RecordStream<Consumer>
+    init(_ stream: RecordStream<Consumer>) { self.stream = stream }
 }
 
 /// Turns raw libcsv records into data rows: drops lines above the header, checks each row's
@@ -453,6 +509,10 @@ private struct RecordStream<Consumer: RecordConsumer> {
     }
 
     var isDone: Bool { consumerError != nil || (limit.map { delivered >= $0 } ?? false) }
+
+    mutating func mark(_ point: ReplayPoint) {
+        if !isDone { consumer.mark(point) }
+    }
 
     mutating func accept(_ raw: RawRecord) {
         guard raw.line > headerLine, !isDone else { return }
@@ -521,31 +581,7 @@ private struct RecordStream<Consumer: RecordConsumer> {
     }
 
     private func makeRecord(_ raw: RawRecord) -> Record {
-        var count = raw.count
-        var problem: RecordProblem?
-        let allEmpty = count == 0 || raw.ends[count - 1] == 0
-        if let malformed = raw.malformed {
-            problem = .strayQuote(column: malformed.fieldIndex, rest: String(decoding: malformed.rest, as: UTF8.self))
-        } else if allEmpty {
-            count = min(count, width)
-        } else if count > width {
-            // Extra values are harmless when empty (Excel pads rows to the widest one).
-            var nonEmptyWidth = count
-            while nonEmptyWidth > width && raw.ends[nonEmptyWidth - 1] == raw.ends[nonEmptyWidth - 2] {
-                nonEmptyWidth -= 1
-            }
-            if nonEmptyWidth > width {
-                problem = .tooManyValues(found: nonEmptyWidth, expected: width)
-            } else {
-                count = width
-            }
-        } else if count < width {
-            problem = .tooFewValues(found: count, expected: width)
-        }
-        return Record(
-            line: lineMap?.row(forLine: raw.line) ?? raw.line, count: count, problem: problem, bytes: raw.bytes,
-            ends: raw.ends,
-            flagStorage: raw.flags, flagsUnion: raw.flagsUnion)
+        Record(raw, width: width, lineMap: lineMap)
     }
 
     private static func isShort(_ problem: RecordProblem?) -> Bool {

@@ -147,12 +147,31 @@ public final class RunningCommand: @unchecked Sendable {
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
     /// Waits for the process to end (killing it after `timeout`) and returns what it printed.
+    ///
+    /// Foundation's `waitUntilExit` is not used: on Linux it spins forever, holding a core, when
+    /// it misses a child's end (seen as a whole `swift test` hanging in an emulator's `stop()`).
+    /// The wait is bounded instead: when Foundation has still not seen the end 10 seconds after
+    /// the process is gone (or was killed), the exit code is unknown (-1).
     public func wait(timeout: TimeInterval = 120) -> CommandResult {
-        let deadline = Date().addingTimeInterval(timeout)
+        if !waitForEnd(seconds: timeout) {
+            kill(process.processIdentifier, SIGKILL)
+            _ = waitForEnd(seconds: 10)
+        }
+        // Foundation reaps the child, then marks it ended a moment later on a queue of its own.
+        let deadline = Date().addingTimeInterval(10)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return CommandResult(exitCode: process.terminationStatus, stdout: out.finish(), stderr: err.finish())
+        let code = process.isRunning ? -1 : process.terminationStatus
+        return CommandResult(exitCode: code, stdout: out.finish(), stderr: err.finish())
+    }
+
+    /// Polls until the process has ended (or is gone altogether); false after `seconds`.
+    private func waitForEnd(seconds: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if !process.isRunning || (kill(process.processIdentifier, 0) != 0 && errno == ESRCH) { return true }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return false
     }
 
     /// What it has printed on standard output so far.

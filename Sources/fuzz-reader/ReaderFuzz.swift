@@ -1,12 +1,13 @@
 import Foundation
 import GoodyAPI
 import Recipients
-import Spreadsheet
+@_spi(Testing) import Spreadsheet
 
 /// The reader and the validator under a fuzzer: every input is written to a file and read as an
 /// HR export would be, with the send method, the reading options and whether it is also
-/// inspected picked by the input's first byte. Anything but a clean result or a thrown error (a crash, a sanitizer report, a hang) is
-/// a finding.
+/// inspected picked by the input's first byte, and by the second whether the rows go through the
+/// two-thread hand-over (every other batch checked on the reading thread). Anything but a clean
+/// result or a thrown error (a crash, a sanitizer report, a hang) is a finding.
 ///
 /// Built for libFuzzer with `-D FUZZING` (see `bench/fuzz.sh`); built normally, it replays files
 /// given on its command line through the same code, so a finding stays a regression check.
@@ -26,6 +27,10 @@ enum ReaderFuzz {
         case 4: read.delimiter = .tab
         case 5: read.headerLine = Int(choice / 8 % 5) + 1
         default: break
+        }
+        if bytes.count > 1, bytes[1] & 1 == 1 {
+            read.pipelineThreshold = 0
+            read.preparesEveryOtherBatch = true
         }
         let methods = SendMethod.allCases
         let method = methods[Int(choice / 8) % methods.count]

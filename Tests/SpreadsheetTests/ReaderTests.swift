@@ -2,7 +2,7 @@ import Foundation
 import GoodyBatchTestSupport
 import Testing
 
-@testable import Spreadsheet
+@_spi(Testing) @testable import Spreadsheet
 
 /// A row as the reader delivered it, copied out for assertions.
 struct Row: Equatable, CustomStringConvertible {

@@ -52,8 +52,10 @@ public enum Email {
     }
 
     /// Byte classes for the one-pass check: 1 letter or digit, 2 other atext, 3 dot, 4 hyphen, 5 @.
-    private static let byteClass: [UInt8] = {
-        var table = [UInt8](repeating: 0, count: 256)
+    /// Made once and never freed, so reading it costs no reference counting.
+    nonisolated(unsafe) private static let byteClass: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        table.initialize(repeating: 0, count: 256)
         for byte in "!#$%&'*+/=?^_`{|}~".utf8 { table[Int(byte)] = 2 }
         for byte in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(byte)] = 1 }
         for byte in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(byte)] = 1 }
@@ -61,7 +63,7 @@ public enum Email {
         table[Int(UInt8(ascii: "."))] = 3
         table[Int(UInt8(ascii: "-"))] = 4
         table[Int(UInt8(ascii: "@"))] = 5
-        return table
+        return UnsafePointer(table)
     }()
 
     /// One pass over the bytes for the common case: true only for an address that `problem`
@@ -69,7 +71,8 @@ public enum Email {
     /// no known typo. Anything else goes to `problem`, which says what is wrong.
     static func isPlainlyValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.count >= 6, bytes.count <= 254 else { return false }
-        return byteClass.withUnsafeBufferPointer { classes -> Bool in
+        do {
+            let classes = byteClass
             var at = -1
             var previous: UInt8 = 0
             var labelStart = 0
@@ -116,9 +119,11 @@ public enum Email {
             }
             // .invalid and .localhost are reserved too: the long way, to be refused.
             if tldLength == 7 || tldLength == 9 {
-                let word = Array((tldLength == 7 ? "invalid" : "localhost").utf8)
+                let word: StaticString = tldLength == 7 ? "invalid" : "localhost"
                 var same = true
-                for offset in 0..<tldLength where bytes[labelStart + offset] | 0x20 != word[offset] { same = false }
+                for offset in 0..<tldLength where bytes[labelStart + offset] | 0x20 != word.utf8Start[offset] {
+                    same = false
+                }
                 if same { return false }
             }
             return tldLength > 4
@@ -127,10 +132,12 @@ public enum Email {
 
     /// "…@example." or "….example." just before the top-level domain at `tldStart`.
     private static func endsInExample(_ bytes: UnsafeBufferPointer<UInt8>, before tldStart: Int) -> Bool {
-        let word = Array("example.".utf8)
-        let start = tldStart - word.count
+        let word: StaticString = "example."
+        let start = tldStart - word.utf8CodeUnitCount
         guard start >= 1 else { return false }
-        for offset in 0..<word.count where bytes[start + offset] | 0x20 != word[offset] { return false }
+        for offset in 0..<word.utf8CodeUnitCount where bytes[start + offset] | 0x20 != word.utf8Start[offset] {
+            return false
+        }
         return bytes[start - 1] == UInt8(ascii: "@") || bytes[start - 1] == UInt8(ascii: ".")
     }
 

@@ -51,14 +51,7 @@ public enum USStates {
 
     /// Lowercase ASCII letters only: "Washington, D.C." → "washingtondc".
     private static func key(_ text: String) -> String {
-        String(
-            decoding: text.utf8.compactMap { byte -> UInt8? in
-                switch byte {
-                case 0x41...0x5A: byte | 0x20
-                case 0x61...0x7A: byte
-                default: nil
-                }
-            }, as: UTF8.self)
+        String(decoding: text.utf8.compactMap(lowercaseLetter), as: UTF8.self)
     }
 
     /// True when the two bytes are a known code in either case.
@@ -72,8 +65,55 @@ public enum USStates {
 
     /// The USPS code for a code in any case or a full name; nil when it is neither.
     public static func code(for text: String) -> String? {
-        let bytes = Array(text.utf8)
-        if bytes.count == 2, isCode(bytes[0], bytes[1]) { return text.uppercased() }
-        return byName[key(text)]
+        var text = text
+        return text.withUTF8 { code(for: $0) }
     }
+
+    /// The same, read from the bytes in place: a name is looked up by a hash of its letters,
+    /// with no string made (a fifth of the rows of some exports spell the state out).
+    public static func code(for bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        if bytes.count == 2, isCode(bytes[0], bytes[1]) {
+            return String(decoding: [bytes[0] & 0xDF, bytes[1] & 0xDF], as: UTF8.self)
+        }
+        guard let entry = byLetterHash[letterHash(bytes)] else { return nil }
+        // The hash agreed: the letters must too.
+        var index = 0
+        for byte in bytes {
+            guard let letter = lowercaseLetter(byte) else { continue }
+            guard index < entry.key.count, entry.key[index] == letter else { return nil }
+            index += 1
+        }
+        return index == entry.key.count ? entry.code : nil
+    }
+
+    @inline(__always)
+    private static func lowercaseLetter(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x41...0x5A: byte | 0x20
+        case 0x61...0x7A: byte
+        default: nil
+        }
+    }
+
+    /// FNV-1a over the lowercased letters, the rest skipped: the hash of `key(text)`.
+    private static func letterHash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes {
+            guard let letter = lowercaseLetter(byte) else { continue }
+            hash = (hash ^ UInt64(letter)) &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
+    /// `byName` by the hash of each key, with the key to confirm it.
+    private static let byLetterHash: [UInt64: (key: [UInt8], code: String)] = {
+        var table: [UInt64: (key: [UInt8], code: String)] = [:]
+        for (name, code) in byName {
+            let key = Array(name.utf8)
+            let hash = key.withUnsafeBufferPointer { letterHash($0) }
+            precondition(table[hash] == nil, "two state names share a hash")
+            table[hash] = (key, code)
+        }
+        return table
+    }()
 }
