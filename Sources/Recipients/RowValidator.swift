@@ -166,8 +166,12 @@ public final class RowValidator {
 
     /// Every check of every row but the duplicate one, for `validate(_:into:)` of another
     /// validator to finish: run on the reading thread while the checking thread is behind.
+    /// The verdicts go into an earlier batch's list when there is one to reuse.
     public func check(_ batch: RecordBatch) -> CheckedRows {
-        CheckedRows(verdicts: (0..<batch.count).map { check(batch[$0]) })
+        let rows = batch.reusable as? CheckedRows ?? CheckedRows(verdicts: [])
+        rows.verdicts.removeAll(keepingCapacity: true)
+        for index in 0..<batch.count { rows.verdicts.append(check(batch[index])) }
+        return rows
     }
 
     /// Keeps the touching loads from being optimised away.

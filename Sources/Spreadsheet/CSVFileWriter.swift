@@ -154,6 +154,12 @@ public enum FormulaGuard {
 
     /// Whether `value` could start a formula.
     public static func isRisky(_ value: String) -> Bool {
+        // The usual cell starts with a letter, a digit or harmless punctuation: decided on its
+        // first byte, without looking up any Unicode property.
+        if let first = value.utf8.first, first > 0x20, first < 0x7F {
+            return first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+                || first == UInt8(ascii: "@")
+        }
         var scalars = value.unicodeScalars.makeIterator()
         guard let first = scalars.next() else { return false }
         if first == "\t" || first == "\r" { return true }

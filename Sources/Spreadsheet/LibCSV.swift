@@ -246,6 +246,7 @@ struct CallbackState {
     }
 }
 
+@inline(__always)
 private func fieldCallback(_ data: UnsafeMutableRawPointer?, _ length: Int, _ context: UnsafeMutableRawPointer?) {
     guard let context else { return }
     let state = context.assumingMemoryBound(to: CallbackState.self)

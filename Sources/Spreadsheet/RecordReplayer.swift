@@ -31,6 +31,10 @@ public final class RecordReplayer {
         self.width = width
         self.lineMap = lineMap
         parser = LibCSVParser(delimiter: delimiter, decoding: decoding, limits: limits)
+        // Room for more points than there can be (slices end at a line break, so a little
+        // before every couple of kilobytes), so the list is never copied as it grows: fresh
+        // memory is what costs most on a million rows, and pages never written cost nothing.
+        points.reserveCapacity(source.size / (LibCSVParser.replaySpacing / 2) + 64)
         points.append(ReplayPoint(offset: 0, line: 1, afterCR: false, decoding: decoding))
     }
 

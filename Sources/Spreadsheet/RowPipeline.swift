@@ -25,8 +25,10 @@ final class RowBatch: @unchecked Sendable {
     /// Replay points met while these rows were read (`RecordReplayer`).
     var points: [ReplayPoint] = []
     /// What the reading thread worked out for these rows while the other thread was behind
-    /// (`SpreadsheetReader.readBatches(prepare:)`).
+    /// (`SpreadsheetReader.readBatches(prepare:)`). Kept when the batch is reused, so that
+    /// `prepare` can reuse it too (`RecordBatch.reusable`).
     var prepared: AnyObject?
+    var isPrepared = false
 
     init() {
         bytes = GrowableBuffer(capacity: 1 << 19)
@@ -51,7 +53,7 @@ final class RowBatch: @unchecked Sendable {
         flags.removeAll()
         rows.removeAll()
         points.removeAll(keepingCapacity: true)
-        prepared = nil
+        isPrepared = false
     }
 
     func append(_ record: Record) {
@@ -94,7 +96,11 @@ public struct RecordBatch {
     var replayPoints: [ReplayPoint] { storage.points }
 
     /// What `prepare` returned for this batch on the reading thread; nil when it was not run.
-    public var prepared: AnyObject? { storage.prepared }
+    public var prepared: AnyObject? { storage.isPrepared ? storage.prepared : nil }
+
+    /// For `prepare`: what it returned for an earlier batch held in the same storage, done with,
+    /// to fill again instead of allocating.
+    public var reusable: AnyObject? { storage.isPrepared ? nil : storage.prepared }
 }
 
 /// A bounded hand-over between the parsing thread and the checking thread. Bounded, so memory
@@ -143,6 +149,7 @@ final class RowPipeline: @unchecked Sendable {
         handedOver += 1
         if let prepare = prepare.value, everyOther ? handedOver % 2 == 1 : isBacklogged {
             batch.prepared = batch.withView(prepare)
+            batch.isPrepared = true
         }
         return put(.batch(batch))
     }

@@ -6,14 +6,16 @@ enum AddressRisk {
     }
 
     static func isPOBox(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        // Cheap test first: every spelling has a "b" right after a "p", "o", "." or space.
+        // Cheap test first: every spelling holds "box" or "pob", in any case ("Blvd" does not).
         var mayBeBox = false
-        var index = 1
+        var index = 0
         while index < bytes.count && !mayBeBox {
             if bytes[index] | 0x20 == UInt8(ascii: "b") {
-                let before = bytes[index - 1] | 0x20
                 mayBeBox =
-                    before == UInt8(ascii: "p") || before == UInt8(ascii: "o") || before == 0x20 || before == 0x2E
+                    (index + 2 < bytes.count && bytes[index + 1] | 0x20 == UInt8(ascii: "o")
+                        && bytes[index + 2] | 0x20 == UInt8(ascii: "x"))
+                    || (index >= 2 && bytes[index - 1] | 0x20 == UInt8(ascii: "o")
+                        && bytes[index - 2] | 0x20 == UInt8(ascii: "p"))
             }
             index += 1
         }

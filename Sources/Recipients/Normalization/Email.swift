@@ -73,36 +73,43 @@ public enum Email {
         guard bytes.count >= 6, bytes.count <= 254 else { return false }
         do {
             let classes = byteClass
-            var at = -1
+            // The local part, up to the "@": letters, digits, other atext, hyphens; dots neither
+            // first, last nor doubled.
+            var index = 0
             var previous: UInt8 = 0
-            var labelStart = 0
-            var labels = 0
-            for index in 0..<bytes.count {
+            while true {
+                guard index < bytes.count else { return false }
                 let kind = classes[Int(bytes[index])]
-                if at < 0 {
-                    switch kind {
-                    case 1, 2, 4: break
-                    case 3: if index == 0 || previous == 3 { return false }
-                    case 5:
-                        guard index > 0, index <= 64, previous != 3 else { return false }
-                        at = index
-                        labelStart = index + 1
-                    default: return false
-                    }
-                } else {
-                    switch kind {
-                    case 1: break
-                    case 4: if index == labelStart { return false }
-                    case 3:
-                        guard index > labelStart, previous != 4, index - labelStart <= 63 else { return false }
-                        labels += 1
-                        labelStart = index + 1
-                    default: return false
-                    }
+                if kind == 5 { break }
+                if kind == 3 {
+                    if index == 0 || previous == 3 { return false }
+                } else if kind == 0 || kind > 4 {
+                    return false
                 }
                 previous = kind
+                index += 1
             }
-            guard at >= 0, labels >= 1, previous == 1 else { return false }
+            guard index > 0, index <= 64, previous != 3 else { return false }
+            // The domain: labels of letters, digits and inner hyphens, at most 63 long.
+            index += 1
+            var labelStart = index
+            var labels = 0
+            previous = 5
+            while index < bytes.count {
+                let kind = classes[Int(bytes[index])]
+                if kind == 4 {
+                    if index == labelStart { return false }
+                } else if kind == 3 {
+                    guard index > labelStart, previous != 4, index - labelStart <= 63 else { return false }
+                    labels += 1
+                    labelStart = index + 1
+                } else if kind != 1 {
+                    return false
+                }
+                previous = kind
+                index += 1
+            }
+            guard labels >= 1, previous == 1 else { return false }
             let tldLength = bytes.count - labelStart
             guard tldLength >= 3, tldLength <= 63 else { return false }
             // A top-level domain of letters only, and not a typo of .com/.net/.org (all of length 3 or 4).
