@@ -33,9 +33,15 @@ public struct ValidationRequest: Sendable {
 
 /// Names for files written beside the input.
 public enum OutputPaths {
-    /// "dir/team.csv" + "results.csv" → "dir/team.results.csv".
+    /// "dir/team.csv" + "results.csv" → "dir/team.results.csv". An input read from a pipe
+    /// (`<(cat team.csv)` is /dev/fd/63, or /dev/stdin) has no folder to write beside: its files
+    /// go to the current folder as "input.results.csv" ("stdin.results.csv").
     public static func sibling(of input: String, suffix: String) -> String {
         let url = URL(fileURLWithPath: input)
+        let folder = url.deletingLastPathComponent().path
+        if folder == "/dev" || folder.hasPrefix("/dev/") || folder.hasPrefix("/proc/") {
+            return (url.lastPathComponent == "stdin" ? "stdin" : "input") + "." + suffix
+        }
         let base = url.deletingPathExtension().lastPathComponent
         return url.deletingLastPathComponent().appendingPathComponent("\(base).\(suffix)").relativePathIfPossible(
             from: input)

@@ -51,6 +51,18 @@ struct FailureTests {
         #expect(substituted.exitCode == 0, "\(substituted.stderr)")
         #expect(substituted.stdout.contains("20000 read: 20000 OK"))
 
+        // Rows to reject, from a pipe: they go to the current folder (nothing can be written
+        // beside /dev/fd/63), and a duplicate is confirmed on the private copy read again.
+        fixture.write("dups.csv", people(40_000) + "Again,Test,P7@ACME.example\nBad,Test,not-an-email\n")
+        let rejecting = try await run(
+            ["-c", "\(CLIRunner.executable("goody-batch")) validate <(cat dups.csv) --send-method email_and_link"],
+            executable: "/bin/bash")
+        #expect(rejecting.exitCode == 1, "\(rejecting.stderr)")
+        #expect(rejecting.stdout.contains("line 40002") && rejecting.stdout.contains("line 9 has the same email"))
+        #expect(rejecting.stdout.contains("Rejected rows were written to input.rejected.csv"))
+        let rejected = try WrittenCSV.rows(at: fixture.path("input.rejected.csv"))
+        #expect(rejected.map { $0["First Name"] } == ["Again", "Bad"])
+
         // A FIFO nobody writes to, and one that never ends, each stop with a message.
         #expect(mkfifo(fixture.path("silent"), 0o600) == 0)
         let silent = try await run(
