@@ -71,8 +71,9 @@ public final class RowValidator {
     /// read again), with their first line: kept exactly, so a later row with the same key is
     /// still caught.
     private var collided: [FindingCode: [[UInt8]: Int]] = [:]
-    /// The earlier row's key last read again: rows that all repeat one person read it once.
-    private var lastEarlier: (line: Int, code: FindingCode, key: [UInt8]?)?
+    /// The earlier row's key last read again, for the email and for the address: rows that all
+    /// repeat one person read it once.
+    private var lastEarlier: [(line: Int, key: [UInt8]?)] = [(0, nil), (0, nil)]
     /// True while a row is checked again only for its keys: nothing is counted or written.
     @exclusivity(unchecked) private var rechecking = false
     /// An earlier row could not be read again (the file changed or went away while being read).
@@ -650,7 +651,8 @@ public final class RowValidator {
 
     /// The key of the row on `line`, read again from the file.
     private func earlierKey(line: Int, _ code: FindingCode) -> [UInt8]? {
-        if let last = lastEarlier, last.line == line, last.code == code { return last.key }
+        let slot = code == .duplicateEmail ? 0 : 1
+        if lastEarlier[slot].line == line { return lastEarlier[slot].key }
         var key: [UInt8]?
         if replayer?.forEachRecord(
             from: line, before: line + 1,
@@ -661,7 +663,7 @@ public final class RowValidator {
         {
             rereadFailed = true
         }
-        lastEarlier = (line, code, key)
+        lastEarlier[slot] = (line, key)
         return key
     }
 
