@@ -654,15 +654,12 @@ public final class RowValidator {
         let slot = code == .duplicateEmail ? 0 : 1
         if lastEarlier[slot].line == line { return lastEarlier[slot].key }
         var key: [UInt8]?
-        if replayer?.forEachRecord(
-            from: line, before: line + 1,
-            { row in
-                key = self.key(of: row, code)
-                return true
-            }) != true
-        {
-            rereadFailed = true
+        let read = replayer?.forEachRecord(from: line, before: line + 1) { row in
+            key = self.key(of: row, code)
+            return true
         }
+        // The row was indexed for this key, so it has one: without it, the file has changed.
+        if read != true || key == nil { rereadFailed = true }
         lastEarlier[slot] = (line, key)
         return key
     }

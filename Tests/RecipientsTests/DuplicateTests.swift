@@ -146,4 +146,24 @@ struct DuplicateTests {
         #expect(states == expected.examples[.stateNormalized])
         #expect(report.examples[.duplicateEmail]?.map(\.line) == (1...11).map { $0 * 900 + 1 })
     }
+
+    /// The file changes while it is checked (cut short here, after the first rows were
+    /// reported): a duplicate cannot be confirmed on rows that are gone, so the run stops and
+    /// says so instead of passing the row.
+    @Test func aFileChangedWhileItIsCheckedStopsWithAMessage() throws {
+        var lines = ["First Name,Last Name,Email,Street,City,State,Zip"]
+        lines.append("Ana,Lee,ana@acme.example,1 Main St,Boston,Massachusetts,02134")  // line 2: a warning
+        for index in 3...5000 { lines.append("P\(index),Lee,p\(index)@acme.example,\(index) Main St,Boston,MA,02134") }
+        lines.append("Again,Lee,p3@acme.example,3 Elm St,Boston,MA,02134")  // line 5001: line 3's email
+        let path = fixture.write("team.csv", lines.joined(separator: "\n") + "\n")
+        var truncated = false
+        let error = #expect(throws: InputError.self) {
+            try Validation(ValidationRequest(path: path, options: ValidationOptions(method: .directSend))).run { _ in
+                // Findings come batch by batch: the first one's batch is long past line 5001's.
+                if !truncated { truncated = truncate(path, 60) == 0 }
+            }
+        }
+        #expect(truncated)
+        #expect(error?.message.contains("changed or could not be read again") == true)
+    }
 }
