@@ -86,7 +86,7 @@ public enum InputFile {
         guard output >= 0 else {
             throw SpreadsheetError(path: path, code: .cannotOpen(reason: String(cString: strerror(errno))))
         }
-        let copy = String(cString: template)
+        let copy = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         registerForRemoval(copy)
         return (output, copy)
     }

@@ -54,6 +54,35 @@ enum WorkbookInput {
     }
 }
 
+/// Checks that bytes arriving in chunks are UTF-8, a sequence split between two chunks included.
+struct UTF8Stream {
+    /// The start of a sequence the last chunk ended inside.
+    private var pending: [UInt8] = []
+
+    /// False once the bytes so far cannot be UTF-8.
+    mutating func accepts(_ chunk: Data) -> Bool {
+        var bytes = pending
+        bytes.append(contentsOf: chunk)
+        let valid = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.map { UTF8Validation.validPrefixLength($0, buffer.count) } ?? 0
+        }
+        let rest = bytes[valid...]
+        // What is left may only be the start of a sequence cut by the chunk's end.
+        guard rest.count < 4, let lead = rest.first, (0xC2...0xF4).contains(lead),
+            rest.dropFirst().allSatisfy({ $0 & 0xC0 == 0x80 }),
+            rest.count < (lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2)
+        else {
+            pending = []
+            return rest.isEmpty
+        }
+        pending = Array(rest)
+        return true
+    }
+
+    /// True when no sequence was left unfinished.
+    var isComplete: Bool { pending.isEmpty }
+}
+
 /// Physical lines of the CSV copy → the sheet's row numbers. They differ only after a cell with
 /// a line break in it (which takes more than one line of CSV); otherwise line n is row n.
 public struct LineMap: Sendable, Equatable {
@@ -109,8 +138,24 @@ private struct WorkbookConverter {
             }
             defer { try? output.close() }
             // Chunk by chunk through our own handle (ZIPFoundation's extract-to-URL leaks a path
-            // buffer each time, and this keeps the part's permissions ours).
-            _ = try archive.extract(entry, skipCRC32: false) { chunk in try output.write(contentsOf: chunk) }
+            // buffer each time, and this keeps the part's permissions ours). Extracting this way
+            // ZIPFoundation computes the checksum but leaves comparing it to us; and a part that
+            // is not UTF-8 is refused here, as FoundationXML's parser stops the process on one.
+            var text = UTF8Stream()
+            let checksum = try archive.extract(entry, skipCRC32: false) { chunk in
+                guard text.accepts(chunk) else {
+                    throw SpreadsheetError(path: path, code: .unreadableWorkbook(reason: "\(name) is not UTF-8 text"))
+                }
+                try output.write(contentsOf: chunk)
+            }
+            guard checksum == entry.checksum else {
+                throw SpreadsheetError(
+                    path: path,
+                    code: .unreadableWorkbook(reason: "the package is damaged (\(name) does not match its checksum)"))
+            }
+            guard text.isComplete else {
+                throw SpreadsheetError(path: path, code: .unreadableWorkbook(reason: "\(name) is not UTF-8 text"))
+            }
             return url
         }
         guard let workbookURL = try extract("xl/workbook.xml") else {

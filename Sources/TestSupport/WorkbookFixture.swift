@@ -18,7 +18,12 @@ public enum WorkbookFixture {
     }
 
     /// Writes a workbook; `sheets` are name → rows, rows as (row number, cells from column A).
-    public static func write(_ path: String, sheets: [(name: String, rows: [(Int, [Cell])])]) throws {
+    /// `stored` keeps the parts uncompressed (so a test can damage one in place); `replacing`
+    /// gives a part's bytes outright.
+    public static func write(
+        _ path: String, sheets: [(name: String, rows: [(Int, [Cell])])], stored: Bool = false,
+        replacing: [String: Data] = [:]
+    ) throws {
         try? FileManager.default.removeItem(atPath: path)
         let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
         var strings: [String] = []
@@ -74,9 +79,10 @@ public enum WorkbookFixture {
         ]
         for (number, xml) in sheetXML.enumerated() { parts.append(("xl/worksheets/sheet\(number + 1).xml", xml)) }
         for (name, text) in parts {
-            let data = Data(text.utf8)
+            let data = replacing[name] ?? Data(text.utf8)
             try archive.addEntry(
-                with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate
+                with: name, type: .file, uncompressedSize: Int64(data.count),
+                compressionMethod: stored ? .none : .deflate
             ) { position, size in data.subdata(in: Int(position)..<Int(position) + size) }
         }
     }

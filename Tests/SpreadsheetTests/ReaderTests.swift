@@ -352,6 +352,49 @@ struct NonTextTests {
         }
     }
 
+    /// A part damaged in the package, or one that is not UTF-8, is refused with a message; it
+    /// is never handed to FoundationXML's parser, which stops the whole process on bytes that
+    /// are not UTF-8 (found by the fuzzer in a shared-strings part).
+    @Test func aDamagedOrNonUTF8WorkbookPartIsRefused() throws {
+        let rows: [(Int, [WorkbookFixture.Cell])] = [
+            (1, ["First Name", "Email"]), (2, ["Annabel", "a@acme.example"]),
+        ]
+        let damaged = fixture.path("damaged.xlsx")
+        try WorkbookFixture.write(damaged, sheets: [("Team", rows)], stored: true)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: damaged))
+        let name = try #require(bytes.range(of: Data("Annabel".utf8)))
+        bytes[name.lowerBound] = UInt8(ascii: "B")
+        try bytes.write(to: URL(fileURLWithPath: damaged))
+        #expect(
+            kind("damaged.xlsx", Array(bytes))
+                == .unreadableWorkbook(
+                    reason: "the package is damaged (xl/sharedStrings.xml does not match its checksum)"))
+
+        let strings =
+            Data(
+                #"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>First Name</t></si><si><t>Email</t></si><si><t>Ren"#
+                    .utf8) + Data([0xE9]) + Data("e</t></si></sst>".utf8)
+        let latin = fixture.path("latin.xlsx")
+        try WorkbookFixture.write(latin, sheets: [("Team", rows)], replacing: ["xl/sharedStrings.xml": strings])
+        let latinBytes = try Data(contentsOf: URL(fileURLWithPath: latin))
+        #expect(
+            kind("latin.xlsx", Array(latinBytes))
+                == .unreadableWorkbook(reason: "xl/sharedStrings.xml is not UTF-8 text"))
+    }
+
+    /// UTF-8 split anywhere between chunks is still UTF-8; a bad byte is caught wherever it is.
+    @Test func utf8IsCheckedAcrossChunks() {
+        let text = Array("Zoë Müller 日本 😀".utf8)
+        for cut in 0...text.count {
+            var stream = UTF8Stream()
+            #expect(stream.accepts(Data(text[..<cut])) && stream.accepts(Data(text[cut...])) && stream.isComplete)
+        }
+        var truncated = UTF8Stream()
+        #expect(truncated.accepts(Data(text.dropLast(1))) && !truncated.isComplete)
+        var bad = UTF8Stream()
+        #expect(bad.accepts(Data(text.prefix(5))) && !bad.accepts(Data([0xA9, 0x41])))
+    }
+
     @Test func excelWorkbook() throws {
         let zip: [UInt8] =
             [0x50, 0x4B, 0x03, 0x04] + Array(repeating: 0, count: 26) + Array("[Content_Types].xml".utf8)
