@@ -81,6 +81,13 @@ public enum CLIRunner {
         let stdout = Pipe()
         let stderr = Pipe()
         let stdin = Pipe()
+        // Only this child may hold these pipes: another test's child, started at the same moment,
+        // would otherwise inherit them and keep them open (its own stdio is dup'ed, so unaffected).
+        for pipe in [stdout, stderr, stdin] {
+            for handle in [pipe.fileHandleForReading, pipe.fileHandleForWriting] {
+                _ = fcntl(handle.fileDescriptor, F_SETFD, FD_CLOEXEC)
+            }
+        }
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = input == nil ? FileHandle.nullDevice : stdin
@@ -123,8 +130,11 @@ final class OutputCollector: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Everything printed, once the pipe has ended. The process has ended by now, but another
+    /// child started at the same moment (tests start many in parallel) can have inherited this
+    /// pipe's write end and keep it open: after 10 seconds, what arrived is what it printed.
     func finish() -> String {
-        done.wait()
+        _ = done.wait(timeout: .now() + 10)
         lock.lock()
         defer { lock.unlock() }
         return String(decoding: data, as: UTF8.self)
