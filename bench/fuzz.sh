@@ -41,6 +41,11 @@ echo "corpus: $(ls "$corpus" | wc -l) inputs; fuzzing for ${seconds}s" >&2
 
 log="$scratch/fuzz.log"
 status=0
+# The private copies the reader makes (pipes, UTF-16, workbooks) are removed at exit, which
+# libFuzzer skips: they go to a folder of the fuzzer's own, emptied before and after.
+export TMPDIR="$PWD/$scratch/tmp"
+rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"
+trap 'rm -rf "$TMPDIR"' EXIT
 # Leaks are findings, except the dependencies' own ones listed in .ci/lsan.supp.
 SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1 \
     LSAN_OPTIONS="suppressions=$PWD/.ci/lsan.supp:print_suppressions=0" "$binary" "$corpus" \
