@@ -78,8 +78,6 @@ public final class RowValidator {
     @exclusivity(unchecked) private var rechecking = false
     /// An earlier row could not be read again (the file changed or went away while being read).
     public private(set) var rereadFailed = false
-    /// Rows get their keys hashed for the duplicate check (by whichever validator checks them).
-    private let hashesKeys: Bool
     /// How many warnings of each kind to write out in full (nil: all); past that they are only
     /// counted, which keeps a file where every row is repaired fast.
     @exclusivity(unchecked) public var detailedWarningsPerKind: Int?
@@ -122,7 +120,6 @@ public final class RowValidator {
         emails = DuplicateIndex(capacity: options.allowDuplicates ? 16 : capacity)
         addresses = DuplicateIndex(capacity: options.method == .directSend && !options.allowDuplicates ? capacity : 16)
         self.replayer = options.allowDuplicates ? nil : replayer
-        hashesKeys = !options.allowDuplicates
     }
 
     deinit {
@@ -195,7 +192,9 @@ public final class RowValidator {
         checkPhone(record, &verdict)
         if options.method == .directSend { checkAddress(record, &verdict) }
         checkRowSettings(record, &verdict)
-        if hashesKeys { duplicateKeys(&verdict) }
+        // Keys are hashed by whichever validator checks the row (the one on the reading thread
+        // has no replayer); duplicates are resolved by the one that has.
+        if !options.allowDuplicates { duplicateKeys(&verdict) }
         if options.collectRecipients && !rechecking && !verdict.hasError { verdict.recipient = recipient(from: record) }
         return verdict
     }

@@ -52,13 +52,9 @@ final class FileSource {
         }
         size = Int(info.st_size)
 
-        let descriptor = try Self.openFile(readable)
-        defer { close(descriptor) }
-        var head = [UInt8](repeating: 0, count: Self.headSize)
-        let count = try Self.readFully(descriptor, into: &head, path: path)
-        head.removeLast(head.count - count)
+        let head = try Self.head(of: readable, count: Self.headSize, reportingAs: path)
         rawHead = head
-        rawHeadIsWholeFile = count < Self.headSize
+        rawHeadIsWholeFile = head.count < Self.headSize
 
         if let kind = NonTextKind.detect(head: head, fileName: fileName) {
             throw SpreadsheetError(path: path, code: .notText(kind))
@@ -88,10 +84,7 @@ final class FileSource {
     private static func transcodedCopy(of path: String, skipping bomLength: Int, bigEndian: Bool)
         throws(SpreadsheetError) -> String
     {
-        var info = stat()
-        _ = stat(path, &info)
-        let key =
-            "\(path)\u{0}\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):\(bigEndian)"
+        let key = "\(InputFile.identity(of: path))\u{0}\(bigEndian)"
         if let done = transcoded.withLock({ $0[key] }) { return done }
         let input = try openFile(path)
         defer { close(input) }
@@ -119,11 +112,20 @@ final class FileSource {
 
     /// An .xlsx (or .xlsm) package, by its first bytes.
     private static func isWorkbook(_ path: String, fileName: String) -> Bool {
-        guard let descriptor = try? openFile(path) else { return false }
+        guard let head = try? head(of: path, count: 4096, reportingAs: path) else { return false }
+        return NonTextKind.detect(head: head, fileName: fileName) == .excelWorkbook
+    }
+
+    /// The first `count` bytes of `file` (fewer when it is shorter); errors name `path`.
+    private static func head(of file: String, count: Int, reportingAs path: String) throws(SpreadsheetError)
+        -> [UInt8]
+    {
+        let descriptor = try openFile(file)
         defer { close(descriptor) }
-        var head = [UInt8](repeating: 0, count: 4096)
-        let count = (try? readFully(descriptor, into: &head, path: path)) ?? 0
-        return NonTextKind.detect(head: Array(head.prefix(count)), fileName: fileName) == .excelWorkbook
+        var head = [UInt8](repeating: 0, count: count)
+        let read = try readFully(descriptor, into: &head, path: path)
+        head.removeLast(head.count - read)
+        return head
     }
 
     /// Roughly how many records the file holds, from how many the head held.
@@ -136,12 +138,8 @@ final class FileSource {
     func decodedHead() throws(SpreadsheetError) -> DecodedHead {
         switch encoding {
         case .utf16LE, .utf16BE:
-            let descriptor = try Self.openFile(dataPath)
-            defer { close(descriptor) }
-            var head = [UInt8](repeating: 0, count: Self.headSize)
-            let count = try Self.readFully(descriptor, into: &head, path: path)
-            head.removeLast(head.count - count)
-            return DecodedHead(bytes: head, isWholeFile: count < Self.headSize)
+            let head = try Self.head(of: dataPath, count: Self.headSize, reportingAs: path)
+            return DecodedHead(bytes: head, isWholeFile: head.count < Self.headSize)
         case .utf8, .windows1252, .macRoman:
             return DecodedHead(bytes: Array(rawHead[bomLength...]), isWholeFile: rawHeadIsWholeFile)
         }

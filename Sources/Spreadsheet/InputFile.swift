@@ -75,6 +75,14 @@ public enum InputFile {
         }
     }
 
+    /// The file at `path` as it is now (path, inode, size, modification time): a private copy
+    /// made from it is reused only while this stays the same.
+    static func identity(of path: String) -> String {
+        var info = stat()
+        _ = stat(path, &info)
+        return "\(path)\u{0}\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+    }
+
     /// A new empty file only this user can read (mkstemp: 0600), removed when the process exits.
     static func makePrivateFile(for path: String) throws(SpreadsheetError) -> (descriptor: Int32, path: String) {
         let directory = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"

@@ -223,15 +223,9 @@ struct CallbackState {
             recordLine = line
         }
         if failure == nil, let sink {
-            // Built apart for the usual row, so no malformed part is copied or released per row.
-            let record =
-                malformedPending == nil
-                ? RawRecord(
-                    line: recordLine, count: fieldCount, bytes: bytes.base, ends: ends.base, flags: flags.base,
-                    malformed: nil, flagsUnion: rowFlags)
-                : RawRecord(
-                    line: recordLine, count: fieldCount, bytes: bytes.base, ends: ends.base, flags: flags.base,
-                    malformed: malformedPending, flagsUnion: rowFlags)
+            let record = RawRecord(
+                line: recordLine, count: fieldCount, bytes: bytes.base, ends: ends.base, flags: flags.base,
+                malformed: malformedPending, flagsUnion: rowFlags)
             sink._withUnsafeGuaranteedRef { $0.body(record) }
         }
         malformedPending = nil
@@ -309,12 +303,12 @@ final class LibCSVParser {
     static let replaySpacing = 2048
 
     /// Parses `input`, calling `sink` for every record completed by it and `mark` at each replay
-    /// point: after a line break, every couple of kilobytes, where no record is unfinished.
+    /// point: after a line break, every couple of kilobytes, where no record is unfinished. (The
+    /// start of the text is one too, which the replayer holds from the first.)
     func parse(_ input: UnsafeRawBufferPointer, _ sink: (RawRecord) -> Void, mark: ((ReplayPoint) -> Void)? = nil)
         throws(ParseFailure)
     {
         guard let base = input.baseAddress else { return }
-        if consumed == 0, let mark { mark(replayPoint) }
         try withSink(sink) { () throws(ParseFailure) in
             // Slices end after a line break where one is near; they are short, which also keeps
             // libcsv's buffer for an unfinished value from growing far past the limit unchecked.

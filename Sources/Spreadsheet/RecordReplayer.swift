@@ -35,6 +35,7 @@ public final class RecordReplayer {
         // before every couple of kilobytes), so the list is never copied as it grows: fresh
         // memory is what costs most on a million rows, and pages never written cost nothing.
         points.reserveCapacity(source.size / (LibCSVParser.replaySpacing / 2) + 64)
+        // The start of the text, where the reader began.
         points.append(ReplayPoint(offset: 0, line: 1, afterCR: false, decoding: decoding))
     }
 
@@ -44,7 +45,7 @@ public final class RecordReplayer {
 
     /// Takes the replay points the reader met while reading `batch`; call before looking at its rows.
     public func absorb(_ batch: RecordBatch) {
-        for point in batch.replayPoints where point.offset > points[points.count - 1].offset { points.append(point) }
+        points.append(contentsOf: batch.replayPoints)
     }
 
     /// Calls `body` with each row on lines `first..<end` (a sheet's rows for a workbook), in

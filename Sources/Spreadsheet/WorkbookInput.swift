@@ -32,11 +32,7 @@ enum WorkbookInput {
 
     static func convert(_ path: String, sheet wanted: String?) throws(SpreadsheetError) -> Converted {
         // The same file (path, inode, size and time) and sheet: converted once per process.
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        let identity = [
-            attributes?[.systemFileNumber], attributes?[.size], attributes?[.modificationDate],
-        ].map { $0.map { "\($0)" } ?? "" }.joined(separator: ":")
-        let key = path + "\u{0}" + identity + "\u{0}" + (wanted ?? "")
+        let key = InputFile.identity(of: path) + "\u{0}" + (wanted ?? "")
         if let done = converted.withLock({ $0[key] }) { return done }
         let result: Converted
         do {
@@ -55,29 +51,44 @@ enum WorkbookInput {
 }
 
 /// Checks that bytes arriving in chunks are UTF-8, a sequence split between two chunks included.
+/// Each chunk is checked where it lies; only the few bytes of a split sequence are copied.
 struct UTF8Stream {
     /// The start of a sequence the last chunk ended inside.
     private var pending: [UInt8] = []
 
     /// False once the bytes so far cannot be UTF-8.
     mutating func accepts(_ chunk: Data) -> Bool {
-        var bytes = pending
-        bytes.append(contentsOf: chunk)
-        let valid = bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress.map { UTF8Validation.validPrefixLength($0, buffer.count) } ?? 0
-        }
-        let rest = bytes[valid...]
-        // What is left may only be the start of a sequence cut by the chunk's end.
-        guard rest.count < 4, let lead = rest.first, (0xC2...0xF4).contains(lead),
-            rest.dropFirst().allSatisfy({ $0 & 0xC0 == 0x80 }),
-            rest.count < (lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2)
-        else {
+        var chunk = chunk[...]
+        if !pending.isEmpty {
+            // Finish the split sequence first, from the chunk's first bytes.
+            let needed = Self.length(of: pending[0]) - pending.count
+            let joined = pending + chunk.prefix(needed)
+            chunk = chunk.dropFirst(needed)
             pending = []
-            return rest.isEmpty
+            guard check(joined[...]) else { return false }
         }
-        pending = Array(rest)
-        return true
+        return check(chunk)
     }
+
+    /// Checks `bytes` in place; a sequence cut by their end is kept in `pending`.
+    private mutating func check<Bytes: DataProtocol & ContiguousBytes>(_ bytes: Bytes) -> Bool {
+        bytes.withUnsafeBytes { raw -> Bool in
+            let buffer = raw.bindMemory(to: UInt8.self)
+            guard let base = buffer.baseAddress else { return true }
+            let valid = UTF8Validation.validPrefixLength(base, buffer.count)
+            let rest = UnsafeBufferPointer(rebasing: buffer[valid...])
+            guard let lead = rest.first else { return true }
+            // What is left may only be the start of a sequence cut by the chunk's end.
+            guard (0xC2...0xF4).contains(lead), rest.count < Self.length(of: lead),
+                rest.dropFirst().allSatisfy({ $0 & 0xC0 == 0x80 })
+            else { return false }
+            pending = Array(rest)
+            return true
+        }
+    }
+
+    /// The length of the sequence a lead byte starts.
+    private static func length(of lead: UInt8) -> Int { lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2 }
 
     /// True when no sequence was left unfinished.
     var isComplete: Bool { pending.isEmpty }

@@ -389,6 +389,8 @@ struct NonTextTests {
             var stream = UTF8Stream()
             #expect(stream.accepts(Data(text[..<cut])) && stream.accepts(Data(text[cut...])) && stream.isComplete)
         }
+        var byteByByte = UTF8Stream()
+        #expect(text.allSatisfy { byteByByte.accepts(Data([$0])) } && byteByByte.isComplete)
         var truncated = UTF8Stream()
         #expect(truncated.accepts(Data(text.dropLast(1))) && !truncated.isComplete)
         var bad = UTF8Stream()
