@@ -299,6 +299,21 @@ public enum RecipientField: String, CaseIterable, Sendable, Codable, Hashable, C
 /// "first_name", "FIRST-NAME" and "Prénom" compare by their letters alone.
 enum HeaderKey {
     static func normalize(_ header: String) -> String {
+        // The usual header is ASCII: the same result without Foundation's folding.
+        if header.utf8.allSatisfy({ $0 < 0x80 }) {
+            var key = ""
+            key.reserveCapacity(header.utf8.count)
+            for byte in header.utf8 {
+                switch byte {
+                case UInt8(ascii: "#"): key += "number"
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    key.unicodeScalars.append(Unicode.Scalar(byte))
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): key.unicodeScalars.append(Unicode.Scalar(byte | 0x20))
+                default: break
+                }
+            }
+            return key
+        }
         // "Employee #" is an employee number.
         let header = header.replacingOccurrences(of: "#", with: "number")
         let folded = header.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
@@ -314,8 +329,44 @@ enum HeaderKey {
 
     /// A header split where systems put a prefix: "Primary Home Address - City" → ["Primary
     /// Home Address", "City"]; "Work Contact: Work Email" → ["Work Contact", "Work Email"].
+    /// Separators are ":" and ">", and "-", "–", "—" or "|" with white space on both sides
+    /// ("Sub-total" is one word); white space around a separator goes with it. Scanned by hand:
+    /// a regex literal is compiled again on every call, and header detection calls this for every
+    /// cell of every candidate line (it was half of a small file's run time).
     static func parts(_ header: String) -> [String] {
-        header.split(separator: /\s+[-–—|>]\s+|\s*:\s*|\s*>\s*/).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
+        let characters = Array(header)
+        var parts: [String] = []
+        var current = ""
+        var index = 0
+        func skipWhitespace(from start: Int) -> Int {
+            var end = start
+            while end < characters.count && characters[end].isWhitespace { end += 1 }
+            return end
+        }
+        func endPart(atSeparator: Bool = true) {
+            while atSeparator && current.last?.isWhitespace == true { current.removeLast() }
+            parts.append(current)
+            current = ""
+        }
+        while index < characters.count {
+            let character = characters[index]
+            if character == ":" || character == ">" {
+                endPart()
+                index = skipWhitespace(from: index + 1)
+                continue
+            }
+            if character.isWhitespace {
+                let end = skipWhitespace(from: index)
+                if end + 1 < characters.count, "-–—|".contains(characters[end]), characters[end + 1].isWhitespace {
+                    endPart()
+                    index = skipWhitespace(from: end + 1)
+                    continue
+                }
+            }
+            current.append(character)
+            index += 1
+        }
+        endPart(atSeparator: false)
+        return parts.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }

@@ -11,15 +11,15 @@ import Testing
 struct FirstWeekTests {
     let fixture = Fixture()
 
-    private func run(_ arguments: [String]) throws -> CommandResult {
-        try CLIRunner.run(
+    private func run(_ arguments: [String]) async throws -> CommandResult {
+        try await CLIRunner.running(
             arguments, in: fixture.directory.path,
             environment: ["GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state")])
     }
 
     /// A Workday export as "Export to CSV" writes it: prefixed headers, no --map needed; a
     /// "T-shirt size" is not taken for variants; a foreign phone is left out, the gift still goes.
-    @Test func aWorkdayExportNeedsNoMap() throws {
+    @Test func aWorkdayExportNeedsNoMap() async throws {
         _ = fixture.write(
             "workday.csv",
             """
@@ -27,7 +27,7 @@ struct FirstWeekTests {
             E1,Ann,Lee,Annie,ann@acme.example,1 Main St,Boston,MA,2134,United States,617-555-0100,Sam,L,+33 6 12 34 56 78
 
             """)
-        let result = try run(["validate", "workday.csv", "--send-method", "direct_send"])
+        let result = try await run(["validate", "workday.csv", "--send-method", "direct_send"])
         #expect(result.exitCode == 0, "\(result.stderr)\(result.stdout)")
         let out = result.stdout
         #expect(out.contains("Legal Name - First Name       → first_name"))
@@ -41,9 +41,9 @@ struct FirstWeekTests {
         #expect(out.contains("Every row can be sent."))
     }
 
-    @Test func aMissingFieldSuggestsTheLikelyColumnAndTheCampaignFileKeepsTheMapping() throws {
+    @Test func aMissingFieldSuggestsTheLikelyColumnAndTheCampaignFileKeepsTheMapping() async throws {
         _ = fixture.write("team.csv", "Given,Work E-mail Addr (Main)\nAnn,ann@acme.example\n")
-        let missing = try run(["validate", "team.csv", "--send-method", "email_and_link"])
+        let missing = try await run(["validate", "team.csv", "--send-method", "email_and_link"])
         #expect(missing.exitCode == 2)
         #expect(missing.stderr.contains("Did you mean --map email=\"Work E-mail Addr (Main)\"?"))
 
@@ -58,21 +58,21 @@ struct FirstWeekTests {
               email: Work E-mail Addr (Main)
 
             """)
-        let plan = try run(["plan", "team.csv", "--campaign", "campaign.yaml"])
+        let plan = try await run(["plan", "team.csv", "--campaign", "campaign.yaml"])
         #expect(plan.exitCode == 0, "\(plan.stderr)")
         #expect(plan.stdout.contains("Rows       1 read: 1 will be sent in 1 batch, 0 rejected"))
 
         _ = fixture.write("bad.yaml", "columns:\n  shoe_size: Size\n")
-        let bad = try run(["plan", "team.csv", "--campaign", "bad.yaml"])
+        let bad = try await run(["plan", "team.csv", "--campaign", "bad.yaml"])
         #expect(bad.exitCode == 2)
         #expect(bad.stderr.contains("columns: unknown field \"shoe_size\""))
     }
 
     /// A payroll export with one name column: split, and each split shown.
-    @Test func aFullNameColumnIsSplit() throws {
+    @Test func aFullNameColumnIsSplit() async throws {
         _ = fixture.write(
             "payroll.csv", "Employee Name,Email\n\"Lee, Ann\",ann@acme.example\nBen Okafor,ben@acme.example\n")
-        let result = try run(["validate", "payroll.csv", "--send-method", "email_and_link"])
+        let result = try await run(["validate", "payroll.csv", "--send-method", "email_and_link"])
         #expect(result.exitCode == 0, "\(result.stderr)")
         #expect(result.stdout.contains("first and last names are split from \"Employee Name\""))
         #expect(
@@ -81,9 +81,9 @@ struct FirstWeekTests {
     }
 
     /// A header alone is no list of recipients: exit 2, and the footer below it is named.
-    @Test func aFileWithNoDataRowsIsAnInputProblemAndFootersAreSkipped() throws {
+    @Test func aFileWithNoDataRowsIsAnInputProblemAndFootersAreSkipped() async throws {
         _ = fixture.write("empty.csv", "First Name,Email\n\nTotal: 0\n")
-        let empty = try run(["validate", "empty.csv", "--send-method", "email_and_link"])
+        let empty = try await run(["validate", "empty.csv", "--send-method", "email_and_link"])
         #expect(empty.exitCode == 2)
         #expect(
             empty.stderr.contains(
@@ -91,7 +91,7 @@ struct FirstWeekTests {
             ))
 
         _ = fixture.write("footer.csv", "First Name,Email\nAnn,ann@acme.example\nTotal: 1\n")
-        let footer = try run(["validate", "footer.csv", "--send-method", "email_and_link"])
+        let footer = try await run(["validate", "footer.csv", "--send-method", "email_and_link"])
         #expect(footer.exitCode == 0, "\(footer.stdout)")
         #expect(footer.stdout.contains("Skipped    line 3 (footer: \"Total: 1\")"))
     }
@@ -99,7 +99,7 @@ struct FirstWeekTests {
     /// A workbook as Excel saves it: a title row, numbers where ZIP codes were, a date, an
     /// empty row Excel left out, a cell with a line break. Findings name the sheet's own row and
     /// column letter.
-    @Test func anExcelWorkbookIsReadDirectly() throws {
+    @Test func anExcelWorkbookIsReadDirectly() async throws {
         try WorkbookFixture.write(
             fixture.path("team.xlsx"),
             sheets: [
@@ -127,7 +127,7 @@ struct FirstWeekTests {
                 ),
                 ("Team B", [(1, ["First Name", "Email"]), (2, ["Di", "di@acme.example"])]),
             ])
-        let result = try run(["validate", "team.xlsx", "--send-method", "direct_send"])
+        let result = try await run(["validate", "team.xlsx", "--send-method", "direct_send"])
         #expect(result.exitCode == 1, "\(result.stderr)")
         let out = result.stdout
         #expect(
@@ -146,11 +146,11 @@ struct FirstWeekTests {
         #expect(rejected.first?["Hire Date"] == "2026-03-19")
         #expect(rejected.first?["ZIP"] == "73301")
 
-        let second = try run(["validate", "team.xlsx", "--send-method", "email_and_link", "--sheet", "team b"])
+        let second = try await run(["validate", "team.xlsx", "--send-method", "email_and_link", "--sheet", "team b"])
         #expect(second.exitCode == 0, "\(second.stderr)")
         #expect(second.stdout.contains("Rows       1 read: 1 OK"))
 
-        let missing = try run(["validate", "team.xlsx", "--send-method", "email_and_link", "--sheet", "Payroll"])
+        let missing = try await run(["validate", "team.xlsx", "--send-method", "email_and_link", "--sheet", "Payroll"])
         #expect(missing.exitCode == 2)
         #expect(
             missing.stderr.contains(
@@ -159,38 +159,40 @@ struct FirstWeekTests {
 
     /// Excel for Mac's "CSV (Macintosh)" is read as Mac Roman; bytes that read about as well
     /// either way get a warning naming both readings and the --encoding that fixes it.
-    @Test func macRomanIsRecognisedAndAmbiguousBytesAreNamed() throws {
+    @Test func macRomanIsRecognisedAndAmbiguousBytesAreNamed() async throws {
         fixture.write(
             "mac.csv",
             bytes: Array("First Name,Last Name,Email\n".utf8) + [0x4A, 0x6F, 0x73, 0x8E] + Array(",M".utf8) + [0x9F]
                 + Array("ller,jose@acme.example\n".utf8))
-        let mac = try run(["validate", "mac.csv", "--send-method", "email_and_link", "--rejected", ""])
+        let mac = try await run(["validate", "mac.csv", "--send-method", "email_and_link", "--rejected", ""])
         #expect(mac.exitCode == 0, "\(mac.stderr)")
         #expect(mac.stdout.contains("so they were read as Mac Roman"))
         #expect(!mac.stdout.contains("could also be"))
         _ = fixture.write(
             "mac.campaign.yaml", "send_method: email_and_link\nproduct: Succulent Trio\nfrom_name: People\n")
-        let plan = try run(["plan", "mac.csv", "--campaign", "mac.campaign.yaml", "--json"])
+        let plan = try await run(["plan", "mac.csv", "--campaign", "mac.campaign.yaml", "--json"])
         #expect(plan.exitCode == 0)
 
         fixture.write(
             "either.csv",
             bytes: Array("First Name,Last Name,Email\n".utf8) + [0x8A] + Array("imon,Nov".utf8) + [0xE1]
                 + Array("k,s@acme.example\n".utf8))
-        let either = try run(["validate", "either.csv", "--send-method", "email_and_link"])
+        let either = try await run(["validate", "either.csv", "--send-method", "email_and_link"])
         #expect(
             either.stdout.contains(
                 "They could also be Mac Roman: line 2 reads \"Šimon\" as Windows-1252, \"äimon\" as Mac Roman; if the second is right, add --encoding mac-roman"
             ))
-        let fixed = try run(["validate", "either.csv", "--send-method", "email_and_link", "--encoding", "mac-roman"])
+        let fixed = try await run([
+            "validate", "either.csv", "--send-method", "email_and_link", "--encoding", "mac-roman",
+        ])
         #expect(fixed.stdout.contains("Encoding   Mac Roman (set by --encoding)"))
     }
 
     /// "JosÃ©" is flagged on its row with the name it was meant to be.
-    @Test func doubleEncodedNamesAreFlaggedWithTheRepair() throws {
+    @Test func doubleEncodedNamesAreFlaggedWithTheRepair() async throws {
         _ = fixture.write(
             "twice.csv", "First Name,Last Name,Email\nJosÃ©,MÃ¼ller,jose@acme.example\nZoë,Smith,z@acme.example\n")
-        let result = try run(["validate", "twice.csv", "--send-method", "email_and_link"])
+        let result = try await run(["validate", "twice.csv", "--send-method", "email_and_link"])
         #expect(result.exitCode == 0)
         #expect(
             result.stdout.contains(
@@ -201,18 +203,18 @@ struct FirstWeekTests {
 
     /// Setup mistakes are one message with the choices, not one error per row; the plan table
     /// groups identical batches and says which payment method pays; `plan` takes `send`'s options.
-    @Test func setupMistakesAreOneMessageAndThePlanReadsAtAGlance() throws {
+    @Test func setupMistakesAreOneMessageAndThePlanReadsAtAGlance() async throws {
         _ = fixture.write(
             "team.csv",
             "First Name,Email,Manager\n"
                 + (0..<25).map { "P\($0),p\($0)@acme.example,M\($0 % 2)" }.joined(separator: "\n") + "\n")
-        let noProduct = try run(["plan", "team.csv", "--send-method", "email_and_link", "--from-name", "HR"])
+        let noProduct = try await run(["plan", "team.csv", "--send-method", "email_and_link", "--from-name", "HR"])
         #expect(noProduct.exitCode == 2)
         #expect(noProduct.stderr.contains("No product is set. Add --product NAME"))
         #expect(noProduct.stderr.contains("\"Cookie Box\""))
         #expect(noProduct.stderr.split(separator: "\n").count == 1, "one message, not one per row")
 
-        let plan = try run([
+        let plan = try await run([
             "plan", "team.csv", "--send-method", "email_and_link", "--from-name", "HR", "--product", "Cookie Box",
             "--batch-size", "5", "--yes", "--split-by", "manager", "--history-days", "30",
         ])
@@ -223,22 +225,22 @@ struct FirstWeekTests {
             plan.stdout.contains("Manager files: one per Manager (xlsx and csv), listed for HR in team.managers.xlsx"))
     }
 
-    @Test func campaignFileMistakesNameTheirLineAndColumn() throws {
+    @Test func campaignFileMistakesNameTheirLineAndColumn() async throws {
         _ = fixture.write("team.csv", "First Name,Email\nAnn,ann@acme.example\n")
         _ = fixture.write("campaign.yaml", "send_method: email_and_link\nproduct: [Cookie Box\nfrom_name: HR\n")
-        let result = try run(["plan", "team.csv", "--campaign", "campaign.yaml"])
+        let result = try await run(["plan", "team.csv", "--campaign", "campaign.yaml"])
         #expect(result.exitCode == 2)
         #expect(result.stderr.contains("campaign.yaml: line 3, column"))
         #expect(result.stderr.contains("which started at line 2"))
     }
 
-    @Test func runsJSONDatesAreISO8601() throws {
+    @Test func runsJSONDatesAreISO8601() async throws {
         _ = fixture.write("team.csv", "First Name,Email\nAnn,ann@acme.example\n")
-        _ = try run([
+        _ = try await run([
             "send", "team.csv", "--send-method", "email_and_link", "--from-name", "HR", "--product", "Cookie Box",
             "--yes",
         ])
-        let runs = try run(["runs", "--json"])
+        let runs = try await run(["runs", "--json"])
         #expect(runs.stdout.contains(/"created":"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ"/))
     }
 
@@ -263,12 +265,12 @@ struct FirstWeekTests {
     /// A row that cannot be split keeps its text: the rejected file holds the broken value and
     /// the rest of its line in that column, the error names that column and value, extra values
     /// never push the error out of its column, and `inspect` marks such rows.
-    @Test func nothingIsLostFromABrokenRow() throws {
+    @Test func nothingIsLostFromABrokenRow() async throws {
         _ = fixture.write(
             "team.csv",
             "First Name,Last Name,Email,City\nAnn,Lee,ann@acme.example,Boston\nRobert \"Bob\" Smith,Jones,bob@acme.example,Austin\nCy,Wu,cy@acme.example,Denver,extra,more\n"
         )
-        let result = try run(["validate", "team.csv", "--send-method", "email_and_link"])
+        let result = try await run(["validate", "team.csv", "--send-method", "email_and_link"])
         #expect(result.exitCode == 1)
         #expect(result.stdout.contains("line 3, column A (First Name): a quotation mark"))
         #expect(result.stdout.contains("value: Robert \"Bob\" Smith,Jones,bob@acme.example,Austin"))
@@ -279,7 +281,7 @@ struct FirstWeekTests {
         #expect(rejected[1]["error"]?.hasPrefix("line 4: the row has 6 values") == true)
         #expect(rejected[1]["City"] == "Denver")
 
-        let inspect = try run(["inspect", "team.csv"])
+        let inspect = try await run(["inspect", "team.csv"])
         #expect(inspect.stdout.contains("line 3  ⚠ not split reliably: a stray quotation mark in column A"))
         #expect(inspect.stdout.contains("line 4  ⚠ not split reliably: 6 values, but the header has 4 columns"))
         #expect(!inspect.stdout.contains("line 2  ⚠"))
@@ -288,9 +290,9 @@ struct FirstWeekTests {
     /// The sample workbook (samples/workday-anniversaries.xlsx), as a new user would try it:
     /// Workday's headers, a title row, a cell with a line break, a footer, ZIP codes Excel kept
     /// as numbers; every finding on the sheet's own row.
-    @Test func theSampleWorkbookReadsAsExcelShowsIt() throws {
+    @Test func theSampleWorkbookReadsAsExcelShowsIt() async throws {
         _ = try sample("workday-anniversaries.xlsx", into: fixture)
-        let result = try run(["validate", "workday-anniversaries.xlsx", "--send-method", "direct_send"])
+        let result = try await run(["validate", "workday-anniversaries.xlsx", "--send-method", "direct_send"])
         #expect(result.exitCode == 1)
         let out = result.stdout
         #expect(out.contains("Header     line 3; skipped above it: line 1 \"Worker Gift Report - Work Anniversaries\""))

@@ -9,8 +9,8 @@ struct ManagerFilesTests {
 
     private var embedded: [String: String] { ["GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state")] }
 
-    private func run(_ arguments: [String]) throws -> CommandResult {
-        try CLIRunner.run(arguments, in: fixture.directory.path, environment: embedded)
+    private func run(_ arguments: [String]) async throws -> CommandResult {
+        try await CLIRunner.running(arguments, in: fixture.directory.path, environment: embedded)
     }
 
     private func text(_ name: String) -> String { String(decoding: fixture.read(name) ?? [], as: UTF8.self) }
@@ -28,9 +28,9 @@ struct ManagerFilesTests {
 
         """
 
-    private func sendExport(_ extra: [String] = []) throws -> CommandResult {
+    private func sendExport(_ extra: [String] = []) async throws -> CommandResult {
         _ = fixture.write("team.csv", export)
-        let result = try run(
+        let result = try await run(
             [
                 "send", "team.csv", "--send-method", "direct_send", "--product", "Succulent Trio", "--from-name",
                 "People Team", "--split-by",
@@ -40,8 +40,8 @@ struct ManagerFilesTests {
         return result
     }
 
-    @Test func eachManagerGetsOneWorkbookWithClickableLinksAndOnlyWhatTheyShouldSee() throws {
-        let result = try sendExport()
+    @Test func eachManagerGetsOneWorkbookWithClickableLinksAndOnlyWhatTheyShouldSee() async throws {
+        let result = try await sendExport()
         // Three spellings of one manager: one file, and a warning naming the spellings.
         #expect(result.stdout.contains("\"Renée Côté\", \"Renee Cote\" and \"renee cote\""))
         #expect(result.stdout.contains("Manager files: one per Reports To (xlsx and csv)"))
@@ -89,8 +89,8 @@ struct ManagerFilesTests {
         }
     }
 
-    @Test func theManifestTellsHRWhichFileGoesToWhom() throws {
-        _ = try sendExport()
+    @Test func theManifestTellsHRWhichFileGoesToWhom() async throws {
+        _ = try await sendExport()
         let manifest = try WrittenCSV.rows(at: fixture.path("team.managers.csv"))
         #expect(manifest.count == 2)
         let renee = try #require(manifest.first)
@@ -104,8 +104,8 @@ struct ManagerFilesTests {
         #expect(book.links[book.reference(header: "Files", row: 0) ?? ""] == "team.results.renee-cote.xlsx")
     }
 
-    @Test func sharedColumnsAreOnlyThoseNamedAndFormatChoosesTheFiles() throws {
-        let result = try sendExport(["--share", "City", "amount_product", "--format", "xlsx"])
+    @Test func sharedColumnsAreOnlyThoseNamedAndFormatChoosesTheFiles() async throws {
+        let result = try await sendExport(["--share", "City", "amount_product", "--format", "xlsx"])
         #expect(result.stdout.contains("shared with --share: City, amount_product"))
         #expect(!fixture.exists("team.results.sam-ortiz.csv"), "--format xlsx writes no manager CSV")
         let sam = try WrittenWorkbook(path: fixture.path("team.results.sam-ortiz.xlsx"))
@@ -119,7 +119,7 @@ struct ManagerFilesTests {
             try FileManager.default.removeItem(atPath: fixture.path(name))
         }
         let runID = String(try #require(result.stdout.firstMatch(of: /Run (r[0-9a-f]{10})/)).output.1)
-        let again = try run(["export", runID])
+        let again = try await run(["export", runID])
         #expect(again.exitCode == 0, "\(again.stderr)")
         #expect(
             try WrittenWorkbook(path: fixture.path("team.results.sam-ortiz.xlsx")).header.suffix(2) == [
@@ -130,17 +130,17 @@ struct ManagerFilesTests {
 
     /// `share:` in the campaign file keeps the choice with the campaign; --share on the command
     /// line wins over it.
-    @Test func theCampaignFileCanNameSharedColumns() throws {
+    @Test func theCampaignFileCanNameSharedColumns() async throws {
         _ = fixture.write("campaign.yaml", "share: [City, State]\n")
-        let result = try sendExport(["--campaign", "campaign.yaml"])
+        let result = try await sendExport(["--campaign", "campaign.yaml"])
         #expect(result.stdout.contains("shared with --share: City, State"))
         let sam = try WrittenWorkbook(path: fixture.path("team.results.sam-ortiz.xlsx"))
         #expect(sam.header.suffix(2) == ["City", "State"])
     }
 
-    @Test func anUnknownSharedColumnStopsBeforeAnythingIsSent() throws {
+    @Test func anUnknownSharedColumnStopsBeforeAnythingIsSent() async throws {
         _ = fixture.write("team.csv", export)
-        let result = try run(
+        let result = try await run(
             [
                 "send", "team.csv", "--send-method", "direct_send", "--product", "Succulent Trio", "--from-name",
                 "People Team", "--split-by",
@@ -156,11 +156,11 @@ struct ManagerFilesTests {
 
     /// HR's record keeps every input value raw (ZIP 02134, not ="02134") in the input's own
     /// delimiter; the workbook beside it keeps them as text and makes the links clickable.
-    @Test func theFullResultsAreRawInTheInputsDelimiterWithAWorkbookBeside() throws {
+    @Test func theFullResultsAreRawInTheInputsDelimiterWithAWorkbookBeside() async throws {
         _ = fixture.write(
             "eu.csv",
             "First Name;Last Name;Email;Postcode\nAna;Lee;ana@acme.example;02134\nBen;Okafor;ben@acme.example;1E5\n")
-        let result = try run([
+        let result = try await run([
             "send", "eu.csv", "--send-method", "email_and_link", "--product", "Succulent Trio", "--from-name",
             "People Team", "--yes",
         ])
@@ -181,9 +181,9 @@ struct ManagerFilesTests {
     }
 
     /// A scheduled gift is a state with a date, not an error, in the CSV and the workbooks.
-    @Test func aScheduledGiftHasASendDateAndNoError() throws {
+    @Test func aScheduledGiftHasASendDateAndNoError() async throws {
         _ = fixture.write("team.csv", "First Name,Work Email,Manager\nAna,ana@acme.example,Sam\n")
-        let result = try run([
+        let result = try await run([
             "send", "team.csv", "--send-method", "email_and_link", "--product", "Succulent Trio", "--from-name",
             "People Team", "--send-on", "2027-03-01", "--split-by", "manager", "--yes",
         ])
@@ -199,12 +199,12 @@ struct ManagerFilesTests {
 
     /// `template --format xlsx`: the same starter as the CSV, every cell and column text, so a
     /// ZIP code or an ID typed into it later keeps its zeros.
-    @Test func theTemplateCanBeAWorkbook() throws {
-        let result = try run(["template", "direct_send", "--format", "xlsx"])
+    @Test func theTemplateCanBeAWorkbook() async throws {
+        let result = try await run(["template", "direct_send", "--format", "xlsx"])
         #expect(result.exitCode == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Wrote direct_send.xlsx"))
         let book = try WrittenWorkbook(path: fixture.path("direct_send.xlsx"))
-        _ = try run(["template", "direct_send"])
+        _ = try await run(["template", "direct_send"])
         let csv = try WrittenCSV.rows(at: fixture.path("direct_send.csv"))
         let csvHeader = String(decoding: fixture.read("direct_send.csv") ?? [], as: UTF8.self).dropFirst()
             .prefix { !$0.isNewline }.split(separator: ",").map { $0.replacingOccurrences(of: "\"", with: "") }

@@ -12,15 +12,15 @@ struct PlanCommandTests {
     }
 
     /// No key in the environment, so the run is against the built-in emulator.
-    private func run(_ arguments: [String]) throws -> CommandResult {
-        try CLIRunner.run(
+    private func run(_ arguments: [String]) async throws -> CommandResult {
+        try await CLIRunner.running(
             arguments, in: fixture.directory.path,
             environment: ["GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state")])
     }
 
-    @Test func theSamplePlanSplitsByProductAndMessageAndIsLabelledSimulated() throws {
+    @Test func theSamplePlanSplitsByProductAndMessageAndIsLabelledSimulated() async throws {
         try samples()
-        let result = try run(["plan", "rippling-anniversaries.csv", "--campaign", "anniversaries.campaign.yaml"])
+        let result = try await run(["plan", "rippling-anniversaries.csv", "--campaign", "anniversaries.campaign.yaml"])
         #expect(result.exitCode == 1, "one row is rejected: \(result.stderr)")
         let out = result.stdout
         #expect(out.hasPrefix("SIMULATED: no Goody API key is set"))
@@ -37,9 +37,9 @@ struct PlanCommandTests {
         #expect(out.contains("Nothing was created"))
     }
 
-    @Test func maxSpendRefusesWithExitFour() throws {
+    @Test func maxSpendRefusesWithExitFour() async throws {
         try samples()
-        let result = try run([
+        let result = try await run([
             "plan", "rippling-anniversaries.csv", "--campaign", "anniversaries.campaign.yaml", "--max-spend", "1000",
         ])
         #expect(result.exitCode == 4)
@@ -47,9 +47,9 @@ struct PlanCommandTests {
         #expect(result.stdout.contains("Refused: this plan costs more than allowed"))
     }
 
-    @Test func jsonHasTheBatchesAndTotals() throws {
+    @Test func jsonHasTheBatchesAndTotals() async throws {
         try samples()
-        let result = try run([
+        let result = try await run([
             "plan", "rippling-anniversaries.csv", "--campaign", "anniversaries.campaign.yaml", "--json",
         ])
         #expect(result.exitCode == 1)
@@ -63,9 +63,9 @@ struct PlanCommandTests {
         #expect((json["rejected_rows"] as? Int) == 1)
     }
 
-    @Test func flagsAloneAreEnough() throws {
+    @Test func flagsAloneAreEnough() async throws {
         fixture.write("team.csv", "First Name,Email\nAna,ana@acme.example\nBen,ben@acme.example\n")
-        let result = try run([
+        let result = try await run([
             "plan", "team.csv", "--send-method", "link_multiple_custom_list", "--product", "Candle Set", "--from-name",
             "Pat",
         ])
@@ -73,21 +73,21 @@ struct PlanCommandTests {
         #expect(result.stdout.contains("1      2           Candle Set"))
     }
 
-    @Test func aMissingSettingSaysWhatToAdd() throws {
+    @Test func aMissingSettingSaysWhatToAdd() async throws {
         fixture.write("team.csv", "First Name,Email\nAna,ana@acme.example\n")
-        let result = try run(["plan", "team.csv", "--send-method", "email_and_link", "--product", "Candle Set"])
+        let result = try await run(["plan", "team.csv", "--send-method", "email_and_link", "--product", "Candle Set"])
         #expect(result.exitCode == 2)
         #expect(result.stderr.contains("No from name is set. Add --from-name"))
-        let ambiguous = try run([
+        let ambiguous = try await run([
             "plan", "team.csv", "--send-method", "email_and_link", "--product", "Coffee", "--from-name", "P",
         ])
         #expect(ambiguous.exitCode == 2)
         #expect(ambiguous.stderr.contains("\"Coffee\" matches 2 products"))
     }
 
-    @Test func productionNeedsAKey() throws {
+    @Test func productionNeedsAKey() async throws {
         fixture.write("team.csv", "First Name,Email\nAna,ana@acme.example\n")
-        let result = try run([
+        let result = try await run([
             "plan", "team.csv", "--send-method", "email_and_link", "--production", "--product", "x", "--from-name", "P",
         ])
         #expect(result.exitCode == 2)

@@ -12,8 +12,9 @@ struct SendCommandTests {
     /// No key, so the built-in emulator; its account and the ledger registry live in the fixture.
     private var embedded: [String: String] { ["GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state")] }
 
-    private func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
-        try CLIRunner.run(arguments, in: fixture.directory.path, environment: embedded.merging(environment) { $1 })
+    private func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
+        try await CLIRunner.running(
+            arguments, in: fixture.directory.path, environment: embedded.merging(environment) { $1 })
     }
 
     private func samples() throws {
@@ -39,9 +40,9 @@ struct SendCommandTests {
         }
     }
 
-    @Test func theDemoSendsTheSamplesAndWritesEveryGiftLink() throws {
+    @Test func theDemoSendsTheSamplesAndWritesEveryGiftLink() async throws {
         try samples()
-        let result = try run([
+        let result = try await run([
             "send", "rippling-anniversaries.csv", "--campaign", "anniversaries.campaign.yaml", "--yes",
         ])
         #expect(result.exitCode == 1, "one sample row is rejected, and the exit code says so: \(result.stderr)")
@@ -61,7 +62,7 @@ struct SendCommandTests {
         #expect(fixture.exists("goody-batch-ledger.sqlite"))
 
         // The same command again continues the same run: nothing new is created.
-        let again = try run([
+        let again = try await run([
             "send", "rippling-anniversaries.csv", "--campaign", "anniversaries.campaign.yaml", "--yes",
         ])
         #expect(again.stderr.contains("already sent with these settings as run \(try runID(result.stdout))"))
@@ -71,9 +72,9 @@ struct SendCommandTests {
         #expect(journal.split(separator: "\n").count == 5, "five batches were created at the (simulated) Goody, once")
     }
 
-    @Test func jsonPrintsOnlyTheSummaryForTools() throws {
+    @Test func jsonPrintsOnlyTheSummaryForTools() async throws {
         try samples()
-        let result = try run([
+        let result = try await run([
             "send", "rippling-anniversaries.csv", "--campaign", "anniversaries.campaign.yaml", "--yes", "--json",
         ])
         #expect(result.exitCode == 1)
@@ -90,9 +91,9 @@ struct SendCommandTests {
         #expect(!result.stderr.contains("progress:"), "--json shows no progress")
     }
 
-    @Test func withoutATerminalNothingIsSentUnlessYesIsGiven() throws {
+    @Test func withoutATerminalNothingIsSentUnlessYesIsGiven() async throws {
         try samples()
-        let result = try run(["send", "rippling-anniversaries.csv", "--campaign", "anniversaries.campaign.yaml"])
+        let result = try await run(["send", "rippling-anniversaries.csv", "--campaign", "anniversaries.campaign.yaml"])
         #expect(result.exitCode == 4)
         #expect(
             result.stderr.contains(
@@ -103,7 +104,7 @@ struct SendCommandTests {
     }
 
     /// On a terminal (a pseudo-terminal from `script`), approval is typing the recipient count.
-    @Test func onATerminalThePersonTypesTheNumberOfRecipientsToApprove() throws {
+    @Test func onATerminalThePersonTypesTheNumberOfRecipientsToApprove() async throws {
         try samples()
         let command =
             "\(CLIRunner.executable("goody-batch")) send rippling-anniversaries.csv --campaign anniversaries.campaign.yaml --quiet"
@@ -126,9 +127,9 @@ struct SendCommandTests {
         #expect(ledger.contains("typed 13 at a terminal"), "the ledger records how the run was approved")
     }
 
-    @Test func maxSpendIsCheckedAgainstTheLiveEstimateBeforeAnythingIsCreated() throws {
+    @Test func maxSpendIsCheckedAgainstTheLiveEstimateBeforeAnythingIsCreated() async throws {
         try samples()
-        let result = try run([
+        let result = try await run([
             "send", "rippling-anniversaries.csv", "--campaign", "anniversaries.campaign.yaml", "--max-spend", "1000",
             "--yes",
         ])
@@ -139,33 +140,33 @@ struct SendCommandTests {
         #expect(text("state/goody-batch/emulator-journal.jsonl").isEmpty)
     }
 
-    @Test func runsExportAndStatusWorkOnAnEarlierRunFromAnyFolder() throws {
+    @Test func runsExportAndStatusWorkOnAnEarlierRunFromAnyFolder() async throws {
         try samples()
-        let sent = try run([
+        let sent = try await run([
             "send", "rippling-anniversaries.csv", "--campaign", "anniversaries.campaign.yaml", "--yes", "--quiet",
         ])
         let id = try runID(sent.stdout)
 
-        let runs = try run(["runs"])
+        let runs = try await run(["runs"])
         #expect(runs.exitCode == 0)
         #expect(runs.stdout.contains(id) && runs.stdout.contains("complete") && runs.stdout.contains("13/14"))
         #expect(runs.stdout.contains("simulated (built-in emulator)"))
 
         try FileManager.default.removeItem(atPath: fixture.path("rippling-anniversaries.results.csv"))
-        let export = try run(["export", String(id.prefix(6)), "--split-by", "Department"])
+        let export = try await run(["export", String(id.prefix(6)), "--split-by", "Department"])
         #expect(export.exitCode == 0, "\(export.stderr)")
         #expect(links("rippling-anniversaries.results.csv").filter { !$0.isEmpty }.count == 13)
         let design = text("rippling-anniversaries.results.design.csv")
         #expect(design.contains("Lucía") && design.contains("Sofia") && !design.contains("Priya"))
 
         // Orders move on at (simulated) Goody; status reads where each one is now.
-        let status = try run(["status", id], environment: ["GOODY_EMULATOR_STATUS_STEP": "0.01"])
+        let status = try await run(["status", id], environment: ["GOODY_EMULATOR_STATUS_STEP": "0.01"])
         #expect(status.exitCode == 1, "the rejected row is still rejected: \(status.stderr)")
         #expect(status.stdout.contains("13 order statuses changed."))
         #expect(status.stdout.contains("order status    13 accepted"))
         #expect(text("rippling-anniversaries.results.csv").contains("\"accepted\""))
 
-        let unknown = try run(["status", "r000000000"])
+        let unknown = try await run(["status", "r000000000"])
         #expect(unknown.exitCode == 2)
         #expect(unknown.stderr.contains("No run r000000000 in"))
         #expect(unknown.stderr.contains("`goody-batch runs` lists the runs"))
@@ -210,7 +211,12 @@ struct SendCommandTests {
     @Test(.timeLimit(.minutes(3)))
     func ctrlCStopsCleanlyAndResumeFinishesTheRun() async throws {
         fixture.write("team.csv", people(200))
-        let slow = embedded.merging(["GOODY_EMULATOR_LATENCY_MS": "80", "GOODY_EMULATOR_ASYNC_DELAY": "0.3"]) { $1 }
+        // The first batch's answer is held for 3 seconds, so the run is surely still going when
+        // Ctrl-C comes, however busy the machine running the tests is.
+        let slow = embedded.merging([
+            "GOODY_EMULATOR_LATENCY_MS": "80", "GOODY_EMULATOR_ASYNC_DELAY": "0.3",
+            "GOODY_EMULATOR_HOLD_FIRST_CREATE": "3",
+        ]) { $1 }
         let directory = fixture.directory.path
         // Started from a dispatch worker, whose blocked signals a child inherits: Ctrl-C must
         // still reach it.
@@ -223,10 +229,11 @@ struct SendCommandTests {
         }
         // Wait until it is creating batches, then press Ctrl-C.
         let fixture = self.fixture
-        await CLIRunner.poll {
+        let creating = await CLIRunner.poll {
             String(decoding: fixture.read("state/goody-batch/emulator-journal.jsonl") ?? [], as: UTF8.self)
                 .contains("\n")
         }
+        #expect(creating, "no batch was created within a minute: \(sender.stderrSoFar)")
         sender.signal(SIGINT)
         let stopped = sender.wait()
         #expect(stopped.exitCode == 130, "\(stopped.stderr)")
@@ -238,7 +245,7 @@ struct SendCommandTests {
         #expect(partial.count == 200, "the results are written even when stopped")
         #expect(partial.contains(""), "it really stopped before the end")
 
-        let resumed = try run(["resume", id, "--quiet"], environment: ["GOODY_EMULATOR_ASYNC_DELAY": "0.3"])
+        let resumed = try await run(["resume", id, "--quiet"], environment: ["GOODY_EMULATOR_ASYNC_DELAY": "0.3"])
         #expect(resumed.exitCode == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("\(id) (SIMULATED, built-in emulator): complete"))
         #expect(resumed.stdout.contains("sent            200 gifts"))
@@ -299,14 +306,14 @@ struct SendCommandTests {
         fixture.write("team.csv", people(40))
         let keyFile = fixture.write("key.txt", secret + "\n")
         chmod(keyFile, 0o600)
-        let send = try run([
+        let send = try await run([
             "send", "team.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR",
             "--batch-size", "10", "--yes", "--api-url", emulator.url.absoluteString, "--api-key-file", keyFile,
         ])
         #expect(send.exitCode == 0, "\(send.stderr)")
         let id = try runID(send.stdout)
-        let status = try run(["status", id, "--api-url", emulator.url.absoluteString, "--api-key-file", keyFile])
-        let wrongKey = try run(
+        let status = try await run(["status", id, "--api-url", emulator.url.absoluteString, "--api-key-file", keyFile])
+        let wrongKey = try await run(
             ["status", id, "--api-url", emulator.url.absoluteString], environment: ["GOODY_API_KEY": secret + "x"])
         #expect(wrongKey.exitCode == 3)
         #expect(wrongKey.stderr.contains("401") || wrongKey.stderr.lowercased().contains("key"))

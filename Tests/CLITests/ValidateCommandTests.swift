@@ -11,9 +11,9 @@ func sample(_ name: String, into fixture: Fixture) throws -> String {
 struct ValidateCommandTests {
     let fixture = Fixture()
 
-    @Test func workdayExportWithTitleRowsAndWindows1252() throws {
+    @Test func workdayExportWithTitleRowsAndWindows1252() async throws {
         let path = try sample("workday-direct-send.csv", into: fixture)
-        let result = try CLIRunner.run(
+        let result = try await CLIRunner.running(
             ["validate", "workday-direct-send.csv", "--send-method", "direct_send"], in: fixture.directory.path)
         #expect(result.exitCode == 1)
         #expect(result.stderr.isEmpty)
@@ -30,9 +30,9 @@ struct ValidateCommandTests {
         _ = path
     }
 
-    @Test func bambooExportWithBOMAndSemicolons() throws {
+    @Test func bambooExportWithBOMAndSemicolons() async throws {
         _ = try sample("bamboohr-email.csv", into: fixture)
-        let result = try CLIRunner.run(
+        let result = try await CLIRunner.running(
             ["validate", "bamboohr-email.csv", "--send-method", "email_and_link"], in: fixture.directory.path)
         #expect(result.exitCode == 1)
         #expect(result.stdout.contains("Encoding   UTF-8 with byte-order mark"))
@@ -43,9 +43,9 @@ struct ValidateCommandTests {
         #expect(result.stdout.contains("Rows       12 read: 3 OK, 6 with warnings only, 3 with errors"))
     }
 
-    @Test func excelUnicodeText() throws {
+    @Test func excelUnicodeText() async throws {
         _ = try sample("excel-unicode-text.txt", into: fixture)
-        let result = try CLIRunner.run(
+        let result = try await CLIRunner.running(
             ["validate", "excel-unicode-text.txt", "--send-method", "link_multiple_custom_list"],
             in: fixture.directory.path)
         #expect(result.exitCode == 1)
@@ -54,9 +54,9 @@ struct ValidateCommandTests {
         #expect(result.stdout.contains("Rows       6 read: 5 OK, 0 with warnings only, 1 with errors"))
     }
 
-    @Test func withoutARejectedFileTheSummaryStillSaysRowsFail() throws {
+    @Test func withoutARejectedFileTheSummaryStillSaysRowsFail() async throws {
         fixture.write("x.csv", "First Name,Email\nAna,ana@example\n")
-        let result = try CLIRunner.run(
+        let result = try await CLIRunner.running(
             ["validate", "x.csv", "--send-method", "email_and_link", "--no-rejected", "--all"],
             in: fixture.directory.path)
         #expect(result.exitCode == 1)
@@ -65,9 +65,9 @@ struct ValidateCommandTests {
         #expect(fixture.files() == ["x.csv"])
     }
 
-    @Test func aCleanFileExitsZeroAndWritesNothing() throws {
+    @Test func aCleanFileExitsZeroAndWritesNothing() async throws {
         fixture.write("ok.csv", "First Name,Email\nAna,ana@acme.example\nBen,ben@acme.example\n")
-        let result = try CLIRunner.run(
+        let result = try await CLIRunner.running(
             ["validate", "ok.csv", "--send-method", "email_and_link"], in: fixture.directory.path)
         #expect(result.exitCode == 0)
         #expect(result.stdout.contains("Rows       2 read: 2 OK, 0 with warnings only, 0 with errors"))
@@ -75,9 +75,9 @@ struct ValidateCommandTests {
         #expect(fixture.files() == ["ok.csv"])
     }
 
-    @Test func jsonListsEveryFindingAndTheSummary() throws {
+    @Test func jsonListsEveryFindingAndTheSummary() async throws {
         _ = try sample("workday-direct-send.csv", into: fixture)
-        let result = try CLIRunner.run(
+        let result = try await CLIRunner.running(
             ["validate", "workday-direct-send.csv", "--send-method", "direct_send", "--json", "--no-rejected"],
             in: fixture.directory.path)
         #expect(result.exitCode == 1)
@@ -101,9 +101,9 @@ struct ValidateCommandTests {
         #expect(!fixture.exists("workday-direct-send.rejected.csv"))
     }
 
-    @Test func optionsForMappingHeaderAndDelimiterWork() throws {
+    @Test func optionsForMappingHeaderAndDelimiterWork() async throws {
         fixture.write("x.csv", "Staff list\nNombre|Correo\nAna|ana@acme.example\n")
-        let result = try CLIRunner.run(
+        let result = try await CLIRunner.running(
             [
                 "validate", "x.csv", "--send-method", "email_and_link", "--delimiter", "pipe", "--header-line", "2",
                 "--map", "first_name=Nombre", "--map", "email=Correo",
@@ -115,11 +115,11 @@ struct ValidateCommandTests {
 
     /// A workbook is read directly (FirstWeekTests); one that is damaged says so and how to get
     /// a file that can be read.
-    @Test func aDamagedWorkbookSaysHowToSaveItAgain() throws {
+    @Test func aDamagedWorkbookSaysHowToSaveItAgain() async throws {
         fixture.write(
             "staff.xlsx",
             bytes: [0x50, 0x4B, 0x03, 0x04] + Array(repeating: 0, count: 26) + Array("[Content_Types].xml".utf8))
-        let result = try CLIRunner.run(
+        let result = try await CLIRunner.running(
             ["validate", "staff.xlsx", "--send-method", "email_and_link"], in: fixture.directory.path)
         #expect(result.exitCode == 2)
         #expect(result.stdout.isEmpty)
@@ -130,30 +130,30 @@ struct ValidateCommandTests {
         #expect(fixture.files() == ["staff.xlsx"])
     }
 
-    @Test func aMissingRequiredColumnExitsTwoNamingTheColumns() throws {
+    @Test func aMissingRequiredColumnExitsTwoNamingTheColumns() async throws {
         fixture.write("x.csv", "First Name,City\nAna,Boston\n")
-        let result = try CLIRunner.run(
+        let result = try await CLIRunner.running(
             ["validate", "x.csv", "--send-method", "email_and_link"], in: fixture.directory.path)
         #expect(result.exitCode == 2)
         #expect(result.stderr.contains("x.csv: line 1 (the header): no column holds email"))
         #expect(result.stderr.contains("\"First Name\", \"City\""))
     }
 
-    @Test func anUnclosedQuoteNamesItsLine() throws {
+    @Test func anUnclosedQuoteNamesItsLine() async throws {
         fixture.write("x.csv", "First Name,Note\nAna,ok\nBen,\"oops\nCy,x\n")
-        let result = try CLIRunner.run(
+        let result = try await CLIRunner.running(
             ["validate", "x.csv", "--send-method", "link_multiple_custom_list"], in: fixture.directory.path)
         #expect(result.exitCode == 2)
         #expect(result.stderr.contains("x.csv: line 3: a quoted value starts here and never ends"))
     }
 
-    @Test func usageErrorsExitSixtyFour() throws {
+    @Test func usageErrorsExitSixtyFour() async throws {
         fixture.write("x.csv", "First Name\nAna\n")
-        let wrongMethod = try CLIRunner.run(
+        let wrongMethod = try await CLIRunner.running(
             ["validate", "x.csv", "--send-method", "carrier_pigeon"], in: fixture.directory.path)
         #expect(wrongMethod.exitCode == 64)
         #expect(wrongMethod.stderr.contains("carrier_pigeon"))
-        let wrongMap = try CLIRunner.run(
+        let wrongMap = try await CLIRunner.running(
             ["validate", "x.csv", "--send-method", "direct_send", "--map", "shoe=Size"], in: fixture.directory.path)
         #expect(wrongMap.exitCode == 64)
         #expect(wrongMap.stderr.contains("unknown field \"shoe\""))
@@ -161,27 +161,27 @@ struct ValidateCommandTests {
 
     /// Exit codes are in one place, the root help, in lines no terminal wraps; every
     /// subcommand's help has examples and points there.
-    @Test func helpHasExamplesAndTheExitCodesInOnePlace() throws {
-        let root = try CLIRunner.run(["--help"])
+    @Test func helpHasExamplesAndTheExitCodesInOnePlace() async throws {
+        let root = try await CLIRunner.running(["--help"])
         #expect(root.exitCode == 0)
         #expect(root.stdout.contains("EXIT CODES"))
         #expect(root.stdout.contains("  1    some rows were rejected"))
         #expect(root.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 })
         for command in ["inspect", "validate", "template", "plan", "send", "resume", "status", "export", "runs"] {
-            let help = try CLIRunner.run([command, "--help"])
+            let help = try await CLIRunner.running([command, "--help"])
             #expect(help.stdout.contains("EXAMPLES\n  goody-batch \(command)"), "\(command)")
             #expect(!help.stdout.contains("EXIT CODES"), "\(command) repeats the exit codes")
             #expect(help.stdout.contains("Exit codes: see `goody-batch --help`."), "\(command)")
         }
-        let version = try CLIRunner.run(["--version"])
+        let version = try await CLIRunner.running(["--version"])
         #expect(version.exitCode == 0 && version.stdout.hasPrefix("goody-batch 0."))
     }
 
-    @Test func aMistypedCommandIsNamed() throws {
-        let typo = try CLIRunner.run(["sned", "team.csv"])
+    @Test func aMistypedCommandIsNamed() async throws {
+        let typo = try await CLIRunner.running(["sned", "team.csv"])
         #expect(typo.exitCode == 64)
         #expect(typo.stderr == "goody-batch: there is no command \"sned\". Did you mean `goody-batch send`?\n")
-        let unknown = try CLIRunner.run(["fly"])
+        let unknown = try await CLIRunner.running(["fly"])
         #expect(unknown.stderr.contains("The commands are: inspect, validate, template, plan, send"))
     }
 }
@@ -189,9 +189,9 @@ struct ValidateCommandTests {
 struct InspectCommandTests {
     let fixture = Fixture()
 
-    @Test func showsLayoutMappingAndFirstRows() throws {
+    @Test func showsLayoutMappingAndFirstRows() async throws {
         _ = try sample("workday-direct-send.csv", into: fixture)
-        let result = try CLIRunner.run(
+        let result = try await CLIRunner.running(
             ["inspect", "workday-direct-send.csv", "--rows", "1"], in: fixture.directory.path)
         #expect(result.exitCode == 0)
         #expect(result.stdout.contains("E  Home Address Line 1  → address_1"))
@@ -199,9 +199,9 @@ struct InspectCommandTests {
         #expect(fixture.files() == ["workday-direct-send.csv"])
     }
 
-    @Test func jsonPrintsEveryRowKeyedByItsHeader() throws {
+    @Test func jsonPrintsEveryRowKeyedByItsHeader() async throws {
         fixture.write("x.csv", "a,b\n1,\"x\ny\"\n2,\"say \"\"hi\"\"\"\n")
-        let result = try CLIRunner.run(["inspect", "x.csv", "--json"], in: fixture.directory.path)
+        let result = try await CLIRunner.running(["inspect", "x.csv", "--json"], in: fixture.directory.path)
         #expect(result.exitCode == 0)
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: String]])
         #expect(rows == [["a": "1", "b": "x\ny"], ["a": "2", "b": "say \"hi\""]])
@@ -212,17 +212,17 @@ struct InspectCommandTests {
 struct TemplateCommandTests {
     let fixture = Fixture()
 
-    @Test func writesAStarterAndRefusesToOverwrite() throws {
-        let first = try CLIRunner.run(["template", "direct_send"], in: fixture.directory.path)
+    @Test func writesAStarterAndRefusesToOverwrite() async throws {
+        let first = try await CLIRunner.running(["template", "direct_send"], in: fixture.directory.path)
         #expect(first.exitCode == 0)
         #expect(first.stdout.contains("Wrote direct_send.csv for direct_send"))
         let written = try #require(fixture.read("direct_send.csv"))
         let committed = try #require(FileManager.default.contents(atPath: Repository.path("templates/direct_send.csv")))
         #expect(written == Array(committed))
-        let again = try CLIRunner.run(["template", "direct_send"], in: fixture.directory.path)
+        let again = try await CLIRunner.running(["template", "direct_send"], in: fixture.directory.path)
         #expect(again.exitCode == 2)
         #expect(again.stderr.contains("direct_send.csv already exists"))
-        let forced = try CLIRunner.run(
+        let forced = try await CLIRunner.running(
             ["template", "direct_send", "--force", "-o", "mine.csv"], in: fixture.directory.path)
         #expect(forced.exitCode == 0)
         #expect(fixture.exists("mine.csv"))

@@ -239,6 +239,21 @@ struct MappingTests {
         #expect(RecipientField.match("Gift Variant")?.field == .variants)
     }
 
+    @Test func headersAreSplitWhereSystemsPutAPrefix() {
+        #expect(HeaderKey.parts("Primary Home Address - City") == ["Primary Home Address", "City"])
+        #expect(HeaderKey.parts("Work Contact:Work Email") == ["Work Contact", "Work Email"])
+        #expect(HeaderKey.parts("Worker > Contact | Email") == ["Worker", "Contact", "Email"])
+        #expect(HeaderKey.parts("Home – Zip —  Code") == ["Home", "Zip", "Code"])
+        // A dash inside a word, or with white space on one side only, is no separator.
+        #expect(HeaderKey.parts("Sub-total") == ["Sub-total"])
+        #expect(HeaderKey.parts("Home -Zip") == ["Home -Zip"])
+        #expect(HeaderKey.parts("a -  - b") == ["a", "- b"])
+        #expect(HeaderKey.parts(" : City :: ") == ["City"])
+        // ASCII headers take a shortcut to the same key as the general path.
+        #expect(HeaderKey.normalize("Employee # (Legal)") == "employeenumberlegal")
+        #expect(HeaderKey.normalize("Prénom") == "prenom")
+    }
+
     @Test func fieldNamesAreAcceptedInAnySpelling() {
         #expect(RecipientField(userName: "first_name") == .firstName)
         #expect(RecipientField(userName: "First Name") == .firstName)
