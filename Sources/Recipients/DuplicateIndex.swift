@@ -9,8 +9,8 @@
 ///
 /// A slot holds the low 40 bits of the hash and the line (24 bits); where a key lands is chosen
 /// by the hash's high bits. What it answers is only a candidate: the row validator confirms
-/// each one on the two rows' own keys, read again from the file (`RecordReplayer`). Lines past 16,777,215 are remembered as
-/// that number.
+/// each one on the two rows' own keys, read again from the file (`RecordReplayer`). Lines past
+/// 16,777,215 are remembered as that number.
 final class DuplicateIndex {
     private static let hashBits: UInt64 = 40
     private static let hashMask: UInt64 = (1 << 40) - 1

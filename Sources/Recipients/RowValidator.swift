@@ -139,8 +139,7 @@ public final class RowValidator {
         if let checked = batch.prepared as? CheckedRows {
             swap(&verdicts, &checked.verdicts)
         } else {
-            verdicts.removeAll(keepingCapacity: true)
-            for index in 0..<batch.count { verdicts.append(check(batch[index])) }
+            checkEveryRow(of: batch, into: &verdicts)
         }
         guard replayer != nil else { return }
         // The slots a group of rows will insert at are loaded first, in a loop of loads alone,
@@ -167,9 +166,14 @@ public final class RowValidator {
     /// The verdicts go into an earlier batch's list when there is one to reuse.
     public func check(_ batch: RecordBatch) -> CheckedRows {
         let rows = batch.reusable as? CheckedRows ?? CheckedRows(verdicts: [])
-        rows.verdicts.removeAll(keepingCapacity: true)
-        for index in 0..<batch.count { rows.verdicts.append(check(batch[index])) }
+        checkEveryRow(of: batch, into: &rows.verdicts)
         return rows
+    }
+
+    /// `verdicts` emptied (its storage kept), then filled with every row's verdict but duplicates.
+    private func checkEveryRow(of batch: RecordBatch, into verdicts: inout [RowVerdict]) {
+        verdicts.removeAll(keepingCapacity: true)
+        for index in 0..<batch.count { verdicts.append(check(batch[index])) }
     }
 
     /// Keeps the touching loads from being optimised away.

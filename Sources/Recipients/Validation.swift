@@ -152,17 +152,17 @@ public struct Validation {
 
         let rejectedTarget = request.rejectedPath ?? ValidationRequest.defaultRejectedPath(for: request.path)
         var rejected: CSVFileWriter?
-        let validator = RowValidator(
-            mapping: mapping, options: request.options, replayer: reader.makeReplayer(),
-            expectedRows: layout.estimatedRows)
+        func makeValidator(replayer: RecordReplayer?, expectedRows: Int) -> RowValidator {
+            let validator = RowValidator(
+                mapping: mapping, options: request.options, replayer: replayer, expectedRows: expectedRows)
+            // Warnings are written out while examples are wanted; past that they are only counted.
+            if onFinding == nil { validator.detailedWarningsPerKind = ValidationReport.examplesKept }
+            return validator
+        }
+        let validator = makeValidator(replayer: reader.makeReplayer(), expectedRows: layout.estimatedRows)
         // Checks rows on the reading thread while `validator` is behind. Each writes out the
         // first warnings of each kind it meets, so the first ones in the file are all written.
-        let helper = RowValidator(mapping: mapping, options: request.options, replayer: nil, expectedRows: 0)
-        // Warnings are written out while examples are wanted; past that they are only counted.
-        if onFinding == nil {
-            validator.detailedWarningsPerKind = ValidationReport.examplesKept
-            helper.detailedWarningsPerKind = ValidationReport.examplesKept
-        }
+        let helper = makeValidator(replayer: nil, expectedRows: 0)
         var rejectedHeader = layout.header
         let errorColumn = layout.header.firstIndex { $0.lowercased() == "error" }
         if errorColumn == nil { rejectedHeader.append("error") }

@@ -153,10 +153,9 @@ private struct WorkbookConverter {
             // ZIPFoundation computes the checksum but leaves comparing it to us; and a part that
             // is not UTF-8 is refused here, as FoundationXML's parser stops the process on one.
             var text = UTF8Stream()
+            let notUTF8 = SpreadsheetError(path: path, code: .unreadableWorkbook(reason: "\(name) is not UTF-8 text"))
             let checksum = try archive.extract(entry, skipCRC32: false) { chunk in
-                guard text.accepts(chunk) else {
-                    throw SpreadsheetError(path: path, code: .unreadableWorkbook(reason: "\(name) is not UTF-8 text"))
-                }
+                guard text.accepts(chunk) else { throw notUTF8 }
                 try output.write(contentsOf: chunk)
             }
             guard checksum == entry.checksum else {
@@ -164,9 +163,7 @@ private struct WorkbookConverter {
                     path: path,
                     code: .unreadableWorkbook(reason: "the package is damaged (\(name) does not match its checksum)"))
             }
-            guard text.isComplete else {
-                throw SpreadsheetError(path: path, code: .unreadableWorkbook(reason: "\(name) is not UTF-8 text"))
-            }
+            guard text.isComplete else { throw notUTF8 }
             return url
         }
         guard let workbookURL = try extract("xl/workbook.xml") else {
