@@ -21,7 +21,7 @@ public actor FaultInjector {
     public init(faults: EmulatorConfiguration.Faults, seed: UInt64) {
         self.faults = faults
         random = SeededGenerator(seed: seed ^ 0xFA17)
-        tokens = faults.requestsPerSecond ?? 0
+        tokens = faults.requestsPerSecond.map { max($0, 1) } ?? 0
         lastRefill = .now
     }
 

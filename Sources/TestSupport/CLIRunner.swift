@@ -71,33 +71,32 @@ public enum CLIRunner {
         _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
         input: String? = nil, executable name: String = "goody-batch"
     ) throws -> RunningCommand {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable(name))
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
-        process.environment = merged
-        let stdout = Pipe()
-        let stderr = Pipe()
-        let stdin = Pipe()
-        // Only this child may hold these pipes: another test's child, started at the same moment,
-        // would otherwise inherit them and keep them open (its own stdio is dup'ed, so unaffected).
-        for pipe in [stdout, stderr, stdin] {
-            for handle in [pipe.fileHandleForReading, pipe.fileHandleForWriting] {
-                _ = fcntl(handle.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        let stdout = try ClosedOnExecPipe()
+        let stderr = try ClosedOnExecPipe()
+        let stdin = try input.map { _ in try ClosedOnExecPipe() }
+        let child: ChildProcess
+        do {
+            defer {
+                // The child holds its own copies now; these ends stay with it alone.
+                for end in [stdout.write, stderr.write, stdin?.read].compactMap({ $0 }) { close(end) }
             }
+            child = try ChildProcess(
+                path: executable(name), arguments: arguments, environment: merged, directory: directory,
+                input: stdin?.read, output: stdout.write, error: stderr.write)
+        } catch {
+            for end in [stdout.read, stderr.read, stdin?.write].compactMap({ $0 }) { close(end) }
+            throw error
         }
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         let running = RunningCommand(
-            process: process, out: OutputCollector(stdout.fileHandleForReading),
-            err: OutputCollector(stderr.fileHandleForReading))
-        try process.run()
-        if let input {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try? stdin.fileHandleForWriting.close()
+            child: child,
+            out: OutputCollector(FileHandle(fileDescriptor: stdout.read, closeOnDealloc: true)),
+            err: OutputCollector(FileHandle(fileDescriptor: stderr.read, closeOnDealloc: true)))
+        if let input, let stdin {
+            let handle = FileHandle(fileDescriptor: stdin.write, closeOnDealloc: true)
+            try? handle.write(contentsOf: Data(input.utf8))
+            try? handle.close()
         }
         return running
     }
@@ -130,9 +129,9 @@ final class OutputCollector: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Everything printed, once the pipe has ended. The process has ended by now, but another
-    /// child started at the same moment (tests start many in parallel) can have inherited this
-    /// pipe's write end and keep it open: after 10 seconds, what arrived is what it printed.
+    /// Everything printed, once the pipe has ended. The process has ended by now, and no other
+    /// child holds the pipe (see `ChildProcess`); should one it started itself still hold it,
+    /// what arrived within 10 seconds is what it printed.
     func finish() -> String {
         _ = done.wait(timeout: .now() + 10)
         lock.lock()
@@ -144,44 +143,30 @@ final class OutputCollector: @unchecked Sendable {
 /// A `goody-batch` (or `goody-emulator`) process started in the background, to be signalled
 /// (Ctrl-C, SIGKILL) while it works.
 public final class RunningCommand: @unchecked Sendable {
-    public let process: Process
+    private let child: ChildProcess
     private let out: OutputCollector
     private let err: OutputCollector
 
-    init(process: Process, out: OutputCollector, err: OutputCollector) {
-        self.process = process
+    init(child: ChildProcess, out: OutputCollector, err: OutputCollector) {
+        self.child = child
         self.out = out
         self.err = err
     }
 
-    public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+    public var processIdentifier: pid_t { child.processIdentifier }
+    public var isRunning: Bool { child.isRunning }
 
-    /// Waits for the process to end (killing it after `timeout`) and returns what it printed.
-    ///
-    /// Foundation's `waitUntilExit` is not used: on Linux it spins forever, holding a core, when
-    /// it misses a child's end (seen as a whole `swift test` hanging in an emulator's `stop()`).
-    /// The wait is bounded instead: when Foundation has still not seen the end 10 seconds after
-    /// the process is gone (or was killed), the exit code is unknown (-1).
+    public func signal(_ number: Int32) { child.signal(number) }
+
+    /// Waits for the process to end (killing it after `timeout`) and returns what it printed:
+    /// its exit code, 128 + the signal that ended it, or -1 if even SIGKILL did not end it.
     public func wait(timeout: TimeInterval = 120) -> CommandResult {
-        if !waitForEnd(seconds: timeout) {
-            kill(process.processIdentifier, SIGKILL)
-            _ = waitForEnd(seconds: 10)
+        var code = child.waitForEnd(seconds: timeout)
+        if code == nil {
+            child.signal(SIGKILL)
+            code = child.waitForEnd(seconds: 10)
         }
-        // Foundation reaps the child, then marks it ended a moment later on a queue of its own.
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        let code = process.isRunning ? -1 : process.terminationStatus
-        return CommandResult(exitCode: code, stdout: out.finish(), stderr: err.finish())
-    }
-
-    /// Polls until the process has ended (or is gone altogether); false after `seconds`.
-    private func waitForEnd(seconds: TimeInterval) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if !process.isRunning || (kill(process.processIdentifier, 0) != 0 && errno == ESRCH) { return true }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        return false
+        return CommandResult(exitCode: code ?? -1, stdout: out.finish(), stderr: err.finish())
     }
 
     /// What it has printed on standard output so far.
@@ -235,7 +220,7 @@ public final class ExternalEmulator: @unchecked Sendable {
         _ = command.wait(timeout: 10)
     }
 
-    deinit { if command.process.isRunning { command.signal(SIGKILL) } }
+    deinit { command.signal(SIGKILL) }
 }
 
 public struct EmulatorStartTimeout: Error {}

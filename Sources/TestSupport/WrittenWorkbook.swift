@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import ZIPFoundation
 
 #if canImport(FoundationXML)
@@ -65,7 +65,7 @@ public struct WrittenWorkbook {
         }
         let relations = try part("xl/worksheets/_rels/sheet1.xml.rels").map(RelationsReader.read) ?? [:]
         let reader = SheetReader(styles: styles, strings: strings)
-        reader.parse(sheet)
+        try reader.parse(sheet)
         rows = reader.rows
         links = reader.linkIDs.compactMapValues { relations[$0] }
         frozenRows = reader.frozenRows
@@ -75,7 +75,7 @@ public struct WrittenWorkbook {
         fitToWidth = reader.fitToWidth
         if let workbook = try part("xl/workbook.xml") {
             let book = WorkbookReader()
-            book.parse(workbook)
+            try book.parse(workbook)
             sheetName = book.sheetName
             printTitles = book.printTitles
         }
@@ -113,10 +113,11 @@ public struct WrittenWorkbook {
 private class XMLWalker: NSObject, XMLParserDelegate {
     var text = ""
 
-    func parse(_ data: Data) {
+    /// Reads `data`; a part that is not well-formed XML is an error, not an empty sheet.
+    func parse(_ data: Data) throws {
         let parser = XMLParser(data: data)
         parser.delegate = self
-        parser.parse()
+        guard parser.parse() else { throw parser.parserError ?? CocoaError(.fileReadCorruptFile) }
     }
 
     func start(_ name: String, _ attributes: [String: String]) {}
@@ -208,9 +209,9 @@ private final class StylesReader: XMLWalker {
     private var inCellFormats = false
     var formats: [String?] = []
 
-    static func read(_ data: Data) -> [String?] {
+    static func read(_ data: Data) throws -> [String?] {
         let reader = StylesReader()
-        reader.parse(data)
+        try reader.parse(data)
         return reader.formats
     }
 
@@ -236,9 +237,9 @@ private final class SharedStringsReader: XMLWalker {
     var strings: [String] = []
     private var current = ""
 
-    static func read(_ data: Data) -> [String] {
+    static func read(_ data: Data) throws -> [String] {
         let reader = SharedStringsReader()
-        reader.parse(data)
+        try reader.parse(data)
         return reader.strings
     }
 
@@ -255,9 +256,9 @@ private final class SharedStringsReader: XMLWalker {
 private final class RelationsReader: XMLWalker {
     var targets: [String: String] = [:]
 
-    static func read(_ data: Data) -> [String: String] {
+    static func read(_ data: Data) throws -> [String: String] {
         let reader = RelationsReader()
-        reader.parse(data)
+        try reader.parse(data)
         return reader.targets
     }
 

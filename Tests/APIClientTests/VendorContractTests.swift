@@ -126,7 +126,7 @@ private struct VariantWalker {
 /// Decodes an answer with the client's type for a schema; a page must read every item.
 private typealias Reader = @Sendable (Data) throws -> Void
 
-private func reader<Value: Decodable>(_ type: Value.Type) -> Reader {
+private func reader<Value: Decodable & SendableMetatype>(_ type: Value.Type) -> Reader {
     { data in _ = try GoodyJSON.decoder().decode(Value.self, from: data) }
 }
 

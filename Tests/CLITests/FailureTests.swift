@@ -128,7 +128,7 @@ struct FailureTests {
             })
         let second = try await CLIRunner.running(arguments, in: fixture.directory.path, environment: environment)
         #expect(second.exitCode == 4, "\(second.stderr)")
-        #expect(second.stderr.contains("is being sent by another process (pid \(first.process.processIdentifier))"))
+        #expect(second.stderr.contains("is being sent by another process (pid \(first.processIdentifier))"))
     }
 
     /// A disk that fills while the gifts are being created: the message says what exists, where

@@ -122,7 +122,7 @@ struct SpendingTests {
             _ = sender.wait()
         }
         // Waiting on its create, with the key loaded: its core limit is 0, soft and hard.
-        let limits = "/proc/\(sender.process.processIdentifier)/limits"
+        let limits = "/proc/\(sender.processIdentifier)/limits"
         @Sendable func coreLimits() -> [Substring] {
             let text = (try? String(contentsOfFile: limits, encoding: .utf8)) ?? ""
             let line = text.split(separator: "\n").first { $0.hasPrefix("Max core file size") } ?? ""

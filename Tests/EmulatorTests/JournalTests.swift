@@ -32,8 +32,8 @@ struct JournalTests {
         for batch in await store.batchPage(page: 1, perPage: 100).data {
             let orders = try await store.batchOrders(id: batch.id, page: 1, perPage: 100).data
             lines.append(
-                "\(batch.id) \(batch.referenceID) \(batch.sendStatus.rawValue) "
-                    + orders.map { "\($0.id)=\($0.individualGiftLink ?? "")" }.joined(separator: ","))
+                "\(batch.id) \(batch.referenceID ?? "-") \(batch.sendStatus.rawValue) "
+                    + orders.map { "\($0.id)=\($0.individualGiftLink)" }.joined(separator: ","))
         }
         let balance = await store.paymentMethods().compactMap(\.balance)
         lines.append("balances \(balance)")
