@@ -34,8 +34,10 @@ final class ChildProcess: @unchecked Sendable {
         }
         posix_spawn_file_actions_adddup2(&actions, output, 1)
         posix_spawn_file_actions_adddup2(&actions, error, 2)
-        try Self.closeFrom(3, &actions)
-        if let directory { try Self.changeDirectory(directory, &actions) }
+        try Self.check(Self.glibc("posix_spawn_file_actions_addclosefrom_np", as: AddCloseFrom.self)(&actions, 3))
+        if let directory {
+            try Self.check(Self.glibc("posix_spawn_file_actions_addchdir_np", as: AddChdir.self)(&actions, directory))
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -48,12 +50,7 @@ final class ChildProcess: @unchecked Sendable {
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in argv + envp { free(pointer) } }
-        let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        guard result == 0 else {
-            throw NSError(
-                domain: NSPOSIXErrorDomain, code: Int(result),
-                userInfo: [NSLocalizedDescriptionKey: "cannot start \(path): \(String(cString: strerror(result)))"])
-        }
+        try Self.check(posix_spawn(&pid, path, &actions, &attributes, argv, envp), "cannot start \(path)")
         processIdentifier = pid
         Thread.detachNewThread { [self, pid] in
             var raw: Int32 = 0
@@ -87,23 +84,18 @@ final class ChildProcess: @unchecked Sendable {
 
     private static func glibc<T>(_ name: String, as type: T.Type) throws -> T {
         guard let symbol = dlsym(nil, name) else {
-            throw NSError(
-                domain: NSPOSIXErrorDomain, code: Int(ENOSYS),
-                userInfo: [NSLocalizedDescriptionKey: "\(name) is missing: glibc 2.34 or later is needed"])
+            throw error(ENOSYS, "\(name) is missing: glibc 2.34 or later is needed")
         }
         return unsafeBitCast(symbol, to: type)
     }
 
-    private static func closeFrom(_ lowest: Int32, _ actions: inout posix_spawn_file_actions_t) throws {
-        let add = try glibc("posix_spawn_file_actions_addclosefrom_np", as: AddCloseFrom.self)
-        let result = add(&actions, lowest)
-        guard result == 0 else { throw NSError(domain: NSPOSIXErrorDomain, code: Int(result)) }
+    /// Throws for a nonzero error number, as the spawn functions return it.
+    static func check(_ result: Int32, _ doing: String = "cannot start a test's child process") throws {
+        guard result == 0 else { throw error(result, "\(doing): \(String(cString: strerror(result)))") }
     }
 
-    private static func changeDirectory(_ directory: String, _ actions: inout posix_spawn_file_actions_t) throws {
-        let add = try glibc("posix_spawn_file_actions_addchdir_np", as: AddChdir.self)
-        let result = add(&actions, directory)
-        guard result == 0 else { throw NSError(domain: NSPOSIXErrorDomain, code: Int(result)) }
+    private static func error(_ number: Int32, _ message: String) -> NSError {
+        NSError(domain: NSPOSIXErrorDomain, code: Int(number), userInfo: [NSLocalizedDescriptionKey: message])
     }
 }
 
@@ -116,7 +108,7 @@ struct ClosedOnExecPipe {
 
     init() throws {
         var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { throw NSError(domain: NSPOSIXErrorDomain, code: Int(errno)) }
+        try ChildProcess.check(pipe(&ends) == 0 ? 0 : errno, "cannot make a pipe")
         read = ends[0]
         write = ends[1]
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }

@@ -23,8 +23,8 @@ struct EmulatorCommandTests {
     /// Three hundred short commands and thirty long-lived ones start at once, and every short
     /// one's end is seen while the long ones still run. A child that inherits the socket or pipes
     /// another child was started with hides that child's end for as long as it lives (seen on CI
-    /// as commands "still running" after two minutes, beside emulators and held sends); starting
-    /// one child at a time and asking the kernel for the end prevent it.
+    /// as commands "still running" after two minutes, beside emulators and held sends); children
+    /// that keep only descriptors 0-2, and ends learnt from `waitpid`, prevent it.
     @Test(.timeLimit(.minutes(2))) func everyCommandsEndIsSeenWhileLongLivedOnesStartBesideIt() async throws {
         enum Started: Sendable {
             case longLived(RunningCommand)
