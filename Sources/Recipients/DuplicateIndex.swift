@@ -4,39 +4,72 @@
     import Darwin
 #endif
 
-/// Remembers each key's hash with the line it came from, in 8 bytes a slot, so duplicate
-/// detection over a million direct-send rows (two keys a row) costs about 23 MB.
+/// Remembers each key's hash with the line it came from, in 5 bytes a slot, so duplicate
+/// detection over a million direct-send rows (two keys a row) costs about 17 MB.
 ///
-/// A slot holds the low 40 bits of the hash and the line (24 bits); where a key lands is chosen
-/// by the hash's high bits. What it answers is only a candidate: the row validator confirms
-/// each one on the two rows' own keys, read again from the file (`RecordReplayer`). Lines past
-/// 16,777,215 are remembered as that number.
+/// A slot holds the line (24 bits) and 16 bits of the hash; where a key lands is chosen by the
+/// hash's high bits, so two keys agree only when they meet in one run of slots and these bits
+/// match (a few dozen false agreements in a million rows, each costing one row read again).
+/// What it answers is only a candidate: the row validator confirms each one on the two rows'
+/// own keys, read again from the file (`RecordReplayer`).
+/// Lines past 16,777,215 are remembered as that number.
+///
+/// Why 5 bytes: fresh memory is what costs most here. On the VMs this is measured on, the first
+/// write to a page the host has not backed yet costs about 3 ms a megabyte, and 8-byte slots
+/// made the index 28 MB of the checking thread's first writes (docs/benchmarks.md).
 final class DuplicateIndex {
-    private static let hashBits: UInt64 = 40
-    private static let hashMask: UInt64 = (1 << 40) - 1
+    private static let lineBits: UInt64 = 24
+    private static let lineMask: UInt64 = (1 << 24) - 1
+    private static let fingerprintMask: UInt64 = 0xFFFF
+    private static let slotMask: UInt64 = (1 << 40) - 1
+    private static let slotSize = 5
     static let maxLine = (1 << 24) - 1
 
     /// One open-addressing table; a full one is kept, frozen, and a new one takes the inserts
     /// (the slots keep too few hash bits to be placed again in a bigger table).
+    ///
+    /// Slot `i` is the 5 bytes at `i * 5`, little-endian (as on every platform this builds
+    /// for): the line in the low 24 bits (0 when empty; a line is at least 1) and the
+    /// fingerprint above it. A slot is read with one unaligned 8-byte load: the mapping holds 8
+    /// bytes more than the slots (`mappedLength`), so the last slot's load stays inside it; the
+    /// 3 bytes past the slot are masked off. A slot is written as 4 bytes and 1, so its
+    /// neighbours are never written.
     private struct Table {
-        let slots: UnsafeMutablePointer<UInt64>
+        let slots: UnsafeMutableRawPointer
         let capacity: Int
         var count = 0
+
+        @inline(__always)
+        func home(_ hash: UInt64) -> Int { Int(hash.multipliedFullWidth(by: UInt64(capacity)).high) }
+
+        @inline(__always)
+        func load(_ slot: Int) -> UInt64 {
+            slots.loadUnaligned(fromByteOffset: slot &* DuplicateIndex.slotSize, as: UInt64.self)
+                & DuplicateIndex.slotMask
+        }
 
         /// The earlier line for `hash`, or the slot where it goes.
         @inline(__always)
         func find(_ hash: UInt64) -> (line: Int?, slot: Int) {
-            let fingerprint = hash & DuplicateIndex.hashMask
-            var slot = Int(hash.multipliedFullWidth(by: UInt64(capacity)).high)
+            let fingerprint = hash & DuplicateIndex.fingerprintMask
+            var slot = home(hash)
             while true {
-                let stored = slots[slot]
+                let stored = load(slot)
                 if stored == 0 { return (nil, slot) }
-                if stored & DuplicateIndex.hashMask == fingerprint {
-                    return (Int(stored >> DuplicateIndex.hashBits), slot)
+                if stored >> DuplicateIndex.lineBits == fingerprint {
+                    return (Int(stored & DuplicateIndex.lineMask), slot)
                 }
                 slot += 1
                 if slot == capacity { slot = 0 }
             }
+        }
+
+        /// Writes the slot's 5 bytes, leaving its neighbours as they are.
+        @inline(__always)
+        func store(_ value: UInt64, at slot: Int) {
+            let offset = slot &* DuplicateIndex.slotSize
+            slots.storeBytes(of: UInt32(truncatingIfNeeded: value), toByteOffset: offset, as: UInt32.self)
+            slots.storeBytes(of: UInt8(truncatingIfNeeded: value >> 32), toByteOffset: offset + 4, as: UInt8.self)
         }
     }
 
@@ -53,10 +86,12 @@ final class DuplicateIndex {
         for table in frozen + [current] { Self.release(table) }
     }
 
-    private static let hugePage = 2 << 20
+    private static let page = 4096
 
+    /// The slots, and 8 bytes for the last slot's whole-word load, in whole pages (the kernel
+    /// puts huge pages where whole ones fit, and no page is touched that the slots do not need).
     private static func mappedLength(_ capacity: Int) -> Int {
-        (capacity * MemoryLayout<UInt64>.stride + hugePage - 1) / hugePage * hugePage
+        (capacity * slotSize + 8 + page - 1) / page * page
     }
 
     /// Zeroed slots from the kernel (no second zeroing), with huge pages asked for: a million
@@ -70,11 +105,11 @@ final class DuplicateIndex {
         #if os(Linux)
             _ = madvise(memory, length, MADV_HUGEPAGE)
         #endif
-        return Table(slots: memory.bindMemory(to: UInt64.self, capacity: capacity), capacity: capacity)
+        return Table(slots: memory, capacity: capacity)
     }
 
     private static func release(_ table: Table) {
-        munmap(UnsafeMutableRawPointer(table.slots), mappedLength(table.capacity))
+        munmap(table.slots, mappedLength(table.capacity))
     }
 
     /// Records `hash` for `line`; returns the earlier line when the hash was already there.
@@ -92,7 +127,8 @@ final class DuplicateIndex {
             found = current.find(hash)
         }
         // A line is at least 1, so an occupied slot is never 0.
-        current.slots[found.slot] = UInt64(min(max(line, 1), Self.maxLine)) << Self.hashBits | (hash & Self.hashMask)
+        let line = UInt64(min(max(line, 1), Self.maxLine))
+        current.store((hash & Self.fingerprintMask) << Self.lineBits | line, at: found.slot)
         current.count += 1
         return nil
     }
@@ -101,11 +137,11 @@ final class DuplicateIndex {
     /// several keys in a row overlap, which one insert after another cannot.
     @inline(__always)
     func touch(_ hash: UInt64) -> UInt64 {
-        current.slots[Int(hash.multipliedFullWidth(by: UInt64(current.capacity)).high)]
+        current.load(current.home(hash))
     }
 
     /// Bytes held by the tables.
-    var memoryFootprint: Int { (frozen + [current]).map { $0.capacity * 8 }.reduce(0, +) }
+    var memoryFootprint: Int { (frozen + [current]).map { $0.capacity * Self.slotSize }.reduce(0, +) }
 }
 
 /// A 64-bit hash of byte runs, fed piece by piece: eight bytes at a time through a
