@@ -44,7 +44,11 @@ python3 - "$TIMES" <<'EOF'
 import statistics, sys
 runs = {"A": [], "B": []}
 for line in open(sys.argv[1]):
-    side, wall, user, system = line.split()
+    fields = line.split()
+    # /usr/bin/time also notes "Command exited with non-zero status 1" (rejected rows: exit 1).
+    if len(fields) != 4 or fields[0] not in runs:
+        continue
+    side, wall, user, system = fields
     runs[side].append((float(wall), float(user) + float(system)))
 a, b = runs["A"], runs["B"]
 for name, side in (("A", a), ("B", b)):
