@@ -43,6 +43,27 @@ public struct RowVerdict {
     public var hasError: Bool { codes.hasError }
 }
 
+/// Fields with the columns they are read from, held outside Swift's arrays so that walking them
+/// for every row costs no reference counting.
+private struct FieldColumns {
+    struct Entry {
+        var field: RecipientField
+        var column: Int
+    }
+    let entries: UnsafeMutableBufferPointer<Entry>
+
+    /// The fields of `fields` that have a column (`columns[field.ordinal] >= 0`).
+    init(_ fields: [RecipientField], columns: [Int]) {
+        let present = fields.compactMap { field in
+            columns[field.ordinal] >= 0 ? Entry(field: field, column: columns[field.ordinal]) : nil
+        }
+        entries = .allocate(capacity: present.count)
+        _ = entries.initialize(from: present)
+    }
+
+    func release() { entries.deallocate() }
+}
+
 /// Checks one row at a time against the rules of the send method. Values are looked at as
 /// bytes in place (a clean value is never copied), so a million-row file validates at close to
 /// libcsv's own speed; strings are made only for what is reported.
@@ -86,6 +107,11 @@ public final class RowValidator {
         .firstName, .lastName, .preferredName, .manager, .employeeID, .product, .fromName, .email, .phone,
     ]
     private let addressFields: [RecipientField] = [.address1, .address2, .city, .state, .postalCode, .country]
+    /// Of `plainTextFields`, `addressFields` and `settingFields`, those the file has, with their
+    /// columns: worked out once, so a row's clean values cost a flag test each and no call.
+    private let presentPlainText: FieldColumns
+    private let presentAddress: FieldColumns
+    private let presentSettings: FieldColumns
     private let doubleEncodingFields: [RecipientField] = [.firstName, .lastName, .preferredName, .manager, .city]
     private let settingFields: [RecipientField] = [.variants, .amount, .sendDate]
     private let addressKeyFields: [RecipientField] = [.firstName, .lastName, .address1, .address2]
@@ -111,6 +137,9 @@ public final class RowValidator {
                 ?? (mapping.splitsFullName && (field == .firstName || field == .lastName)
                     ? mapping.ref(for: .fullName) : nil)
         }
+        presentPlainText = FieldColumns(plainTextFields, columns: columnOfField)
+        presentAddress = FieldColumns(addressFields, columns: columnOfField)
+        presentSettings = FieldColumns(settingFields, columns: columnOfField)
         views = .allocate(capacity: RecipientField.allCases.count)
         views.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0), count: RecipientField.allCases.count)
         arenaCapacity = 1 << 16
@@ -125,6 +154,9 @@ public final class RowValidator {
     deinit {
         views.deallocate()
         arena.deallocate()
+        presentPlainText.release()
+        presentAddress.release()
+        presentSettings.release()
         keyParts.deallocate()
     }
 
@@ -188,7 +220,7 @@ public final class RowValidator {
         }
         prepareArena(for: record)
         checkEncoding(record, into: &verdict)
-        for field in plainTextFields { clean(field, record, &verdict) }
+        cleanAll(presentPlainText, record, &verdict)
         if splitsFullName { splitFullName(record, &verdict) }
         checkDoubleEncoding(record, &verdict)
         checkFirstName(record, &verdict)
@@ -255,6 +287,19 @@ public final class RowValidator {
         }
         views[RecipientField.phone.ordinal] = UnsafeBufferPointer(start: output, count: 12)
         arenaUsed += 12
+    }
+
+    /// `clean` for each of `fields`, with the usual case (a value flagged clean as it was read)
+    /// done here.
+    @inline(__always)
+    private func cleanAll(_ fields: FieldColumns, _ record: Record, _ verdict: inout RowVerdict) {
+        for entry in fields.entries {
+            if record.flags(at: entry.column).contains(.clean) {
+                views[entry.field.ordinal] = record.bytes(at: entry.column)
+            } else {
+                clean(entry.field, record, &verdict)
+            }
+        }
     }
 
     /// Points the field at its value, trimmed and with whitespace collapsed (or only trimmed);
@@ -457,7 +502,7 @@ public final class RowValidator {
     }
 
     private func checkAddress(_ record: Record, _ verdict: inout RowVerdict) {
-        for field in addressFields { clean(field, record, &verdict) }
+        cleanAll(presentAddress, record, &verdict)
         for (field, code, name) in requiredAddress where value(field).isEmpty {
             note(code, field, record, &verdict) {
                 (
@@ -574,7 +619,7 @@ public final class RowValidator {
 
     private func checkRowSettings(_ record: Record, _ verdict: inout RowVerdict) {
         clean(.message, record, &verdict, trimOnly: true)
-        for field in settingFields { clean(field, record, &verdict) }
+        cleanAll(presentSettings, record, &verdict)
         if value(.product).count > 200 {
             note(.productInvalid, .product, record, &verdict) {
                 (
