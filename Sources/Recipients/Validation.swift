@@ -272,6 +272,14 @@ public struct Validation {
         _ record: Record, verdict: RowVerdict, width: Int, errorColumn: Int?, to writer: CSVFileWriter?
     ) throws {
         let errorText = reasons(verdict)
+        // The usual rejected row: its values written as they are in memory, no string made.
+        // (A value that is not UTF-8 goes the string way, which writes it repaired.)
+        var splitWhole = true
+        if case .strayQuote = record.problem { splitWhole = false }
+        if errorColumn == nil, splitWhole, record.count <= width, !record.flagsUnion.contains(.invalidUTF8) {
+            try writer?.writeRow(count: width, value: { record.bytes(at: $0) }, extra: [errorText])
+            return
+        }
         var values = record.strings(width: max(width, record.count))
         if case .strayQuote(let column, let rest) = record.problem, column < values.count {
             values[column] = rest
