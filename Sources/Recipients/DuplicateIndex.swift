@@ -139,9 +139,6 @@ final class DuplicateIndex {
     func touch(_ hash: UInt64) -> UInt64 {
         current.load(current.home(hash))
     }
-
-    /// Bytes held by the tables.
-    var memoryFootprint: Int { (frozen + [current]).map { $0.capacity * Self.slotSize }.reduce(0, +) }
 }
 
 /// A 64-bit hash of byte runs, fed piece by piece: eight bytes at a time through a
