@@ -179,6 +179,7 @@ let package = Package(
             name: "goody-batch",
             dependencies: [
                 "GoodyBatchCLI",
+                "GoodyAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/goody-batch",

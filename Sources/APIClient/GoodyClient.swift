@@ -141,6 +141,11 @@ public struct GoodyClient: Sendable {
             "/v1/order_batches/\(escaped(id))/recipients", query: [("page", "\(page)"), ("per_page", "\(perPage)")])
     }
 
+    /// Every recipient of a batch, page after page (a scheduled batch has recipients, no orders).
+    public func allBatchRecipients(id: String) async throws -> [BatchRecipient] {
+        try await collect("GET /v1/order_batches/\(id)/recipients") { try await batchRecipients(id: id, page: $0) }
+    }
+
     /// Walks the account's batches page by page (Goody lists them newest first) until `visit`
     /// returns false or the list ends. Batches that cannot be read are in each page's
     /// `unreadable`, never an error: finding one batch must not depend on reading all the others.

@@ -57,6 +57,37 @@ struct CampaignOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Refuse when the high estimate is above this, in dollars.", valueName: "dollars"))
     var maxSpend: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "What the gifts are for: work_anniversary, birthday or new_hire (each person on their day), or a one-off campaign's name (holiday-2026).",
+            valueName: "occasion"))
+    var occasion: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The days whose occasions are gifted: a month (2027-01), FROM..TO (2027-01-01..2027-01-31), this-month or next-month.",
+            valueName: "window"))
+    var window: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The column with the hire, start or birth date (found by its name when not given).", valueName: "header"))
+    var dateColumn: String?
+
+    @Option(help: "Whether 03/04/2019 is 4 March (mdy) or 3 April (dmy), when the dates do not say.")
+    var dateOrder: DateOrder?
+
+    @Option(help: ArgumentHelp("The time of day gifts go out on their day (default 09:00).", valueName: "HH:MM"))
+    var sendTime: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The time zone of --send-time, such as America/New_York (default: this machine's).", valueName: "zone"))
+    var timeZone: String?
+
+    @Option(help: ArgumentHelp("new_hire: days after the start date the gift goes (e.g. 90).", valueName: "days"))
+    var newHireDays: Int?
+
     func validate() throws {
         if let batchSize, !(1...PlanRequest.maximumBatchSize).contains(batchSize) {
             throw ValidationError("--batch-size must be between 1 and \(PlanRequest.maximumBatchSize).")
@@ -82,6 +113,13 @@ struct CampaignOptions: ParsableArguments {
             sendMethod: sendMethod, products: products, fromName: fromName, message: message, card: card, swap: swap,
             expires: expires, sendOn: sendOn, workspace: workspace, paymentMethod: paymentMethod, batchSize: batchSize,
             maxSpend: maxSpend)
+        flags.occasion = occasion
+        flags.window = window
+        flags.dateColumn = dateColumn
+        flags.dateOrder = dateOrder
+        flags.sendTime = sendTime
+        flags.timeZone = timeZone
+        flags.newHireDays = newHireDays
         // --variant, --amount or --quantity alone refine the file's single product.
         if products == nil, var fileProducts = file.products, fileProducts.count == 1,
             !variants.isEmpty || amount != nil || quantity != nil
@@ -96,4 +134,5 @@ struct CampaignOptions: ParsableArguments {
 }
 
 extension Swap: ExpressibleByArgument {}
+extension DateOrder: ExpressibleByArgument {}
 extension ShareFormat: ExpressibleByArgument {}

@@ -33,25 +33,29 @@ struct Plan: AsyncParsableCommand {
     func run() async throws {
         let request = try arguments.request()
         let (json, sharing, output) = (sending.report.json, sending.sharing, sending.output)
+        let options = SendOptions(
+            outputPath: output, ledgerPath: sending.ledger.ledger, splitBy: sharing.splitBy,
+            resend: ResendPermission(sending.allowResend), historyDays: sending.historyDays,
+            share: sharing.share.isEmpty ? request.campaign.share : sharing.share, format: sharing.format)
         let outcome = try await Output.reportingProblems {
             try await connection.withClient { client, label in
-                let plan = try await Planner(client: client).plan(request)
-                var text = plan.renderText(connection: label)
-                if let splitBy = sharing.splitBy {
-                    let results = output ?? OutputNaming.results(for: request.input.path)
-                    let share = sharing.share.isEmpty ? (request.campaign.share ?? []) : sharing.share
-                    let preview = try ManagerColumns.preview(
-                        splitBy: splitBy, plan: plan, share: share, format: sharing.format ?? .both,
-                        results: results)
-                    // With the rest of the plan, before its closing "Plan … Nothing was created".
-                    if let closing = text.range(of: "\nPlan ", options: .backwards) {
-                        text.insert(contentsOf: "\n" + preview + "\n", at: closing.lowerBound)
-                    } else {
-                        text += preview + "\n"
-                    }
+                // The same preparation `send` makes: the same earlier gifts, people left out,
+                // batches and total.
+                let session = SendSession(client: client, connection: label, options: options, progress: nil)
+                switch try await session.prepare(request, forSending: false) {
+                case .existing(let run, let ledgerPath):
+                    Output.err(try Send.continuing(run, ledgerPath: ledgerPath))
+                    return (refused: false, rejected: false)
+                case .new(let prepared):
+                    let plan = prepared.plan
+                    Output.out(
+                        json
+                            ? (try Output.json(PlanJSON(plan, connection: label))) + "\n"
+                            : Send.describe(prepared, connection: label, sending: false))
+                    return (
+                        refused: plan.exceedsMaxSpend || plan.insufficientFunds, rejected: plan.rejectedRowCount > 0
+                    )
                 }
-                Output.out(json ? (try Output.json(PlanJSON(plan, connection: label))) + "\n" : text)
-                return (refused: plan.exceedsMaxSpend || plan.insufficientFunds, rejected: plan.rejectedRowCount > 0)
             }
         }
         if outcome.refused { throw ExitStatus.refused }

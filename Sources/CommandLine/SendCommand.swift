@@ -109,7 +109,8 @@ struct Send: AsyncParsableCommand {
         let (report, work, sharing, ledger) = (sending.report, sending.work, sending.sharing, sending.ledger)
         let options = SendOptions(
             outputPath: sending.output, ledgerPath: ledger.ledger, splitBy: sharing.splitBy,
-            allowResend: sending.allowResend, maxWait: .seconds(work.maxWait), concurrency: work.concurrency,
+            resend: ResendPermission(sending.allowResend), maxWait: .seconds(work.maxWait),
+            concurrency: work.concurrency,
             historyDays: sending.historyDays,
             share: sharing.share.isEmpty ? request.campaign.share : sharing.share, format: sharing.format)
         let (yes, json) = (sending.yes, sending.report.json)
@@ -119,16 +120,14 @@ struct Send: AsyncParsableCommand {
                     client: client, connection: label, options: options, progress: report.progress)
                 switch try await session.prepare(request) {
                 case .existing(let run, let ledgerPath):
-                    Output.err(
-                        "goody-batch: this file was already sent with these settings as run \(run.id) (\(run.state.rawValue)); continuing that run, so nothing is sent twice.\n"
-                    )
+                    Output.err(try Self.continuing(run, ledgerPath: ledgerPath))
                     try Self.approveContinuing(run, ledgerPath: ledgerPath, yes: yes)
                     let (result, interrupted) = try await Interruption.run {
                         try await session.resume(run, ledgerPath: ledgerPath)
                     }
                     try report.finish(result, interrupted: interrupted)
                 case .new(let prepared):
-                    if !json { Output.out(Self.describe(prepared, connection: label)) }
+                    if !json { Output.out(Self.describe(prepared, connection: label, sending: true)) }
                     let approval = try Self.approve(prepared, yes: yes)
                     let (result, interrupted) = try await Interruption.run {
                         try await session.start(prepared, approval: approval)
@@ -139,29 +138,31 @@ struct Send: AsyncParsableCommand {
         }
     }
 
-    /// The plan, and what will not be sent.
-    static func describe(_ prepared: PreparedRun, connection: ConnectionLabel) -> String {
-        var text = prepared.plan.renderText(connection: connection, sending: true)
-        let gifts = prepared.priorGifts.values.sorted { $0.line < $1.line }
-        if !gifts.isEmpty {
-            let count = "\(gifts.count) row\(gifts.count == 1 ? "" : "s")"
-            text +=
-                prepared.priorGiftsLeftOut
-                ? "\nAlready gifted: \(count) left out (--allow-resend sends anyway):\n"
-                : "\nGifted before: \(count) sent again on purpose (--allow-resend):\n"
-            let byLine = Dictionary(
-                prepared.plan.validation.recipients.map { ($0.line, $0) }, uniquingKeysWith: { first, _ in first })
-            for gift in gifts.prefix(20) {
-                let who = byLine[gift.line].map {
-                    $0.email ?? [$0.firstName, $0.lastName ?? ""].joined(separator: " ")
-                }
-                text += "  line \(gift.line)  \(who ?? "")  \(gift.sentence)\n"
+    /// The plan, and what will not be sent: what `plan` shows and `send` asks approval for.
+    static func describe(_ prepared: PreparedRun, connection: ConnectionLabel, sending: Bool) -> String {
+        var text = prepared.plan.renderText(connection: connection, sending: sending)
+        if let sharing = prepared.sharing {
+            // With the rest of the plan, before its closing "Plan … Nothing was created".
+            if let closing = text.range(of: "\nPlan ", options: .backwards) {
+                text.insert(contentsOf: "\n" + sharing + "\n", at: closing.lowerBound)
+            } else {
+                text += sharing + "\n"
             }
-            if gifts.count > 20 { text += "  … and \(gifts.count - 20) more, each named in the results file\n" }
         }
-        text += "\(prepared.search.sentence)\n"
-        if let sharing = prepared.sharing { text += "\(sharing)\n" }
         return text
+    }
+
+    /// Said when the same send was made before: it is continued, and what is left to do.
+    static func continuing(_ run: RunRecord, ledgerPath: String) throws -> String {
+        let left = try RunLedger(path: ledgerPath).batches(ofRun: run.id).filter {
+            $0.state == .planned || $0.state == .creating
+        }
+        let next =
+            left.isEmpty
+            ? "it is finished, so `send` sends nothing new (`goody-batch status \(run.id)` follows its gifts)"
+            : "\(left.count) of its batches (\(left.reduce(0) { $0 + $1.recipientCount }) gifts) are still to create; `send` continues it"
+        return
+            "goody-batch: this file was already sent with these settings as run \(run.id) (\(run.state.rawValue)); \(next). Nothing is sent twice.\n"
     }
 
     /// Continuing an unfinished run creates its remaining batches: that needs the same approval
@@ -198,9 +199,17 @@ struct Send: AsyncParsableCommand {
             throw ExitStatus.refused
         }
         guard plan.recipientCount > 0 else {
-            if !prepared.priorGifts.isEmpty, plan.rejected.isEmpty, plan.validation.rejectedRows.isEmpty {
+            let leftOut = prepared.leftOut.count
+            if leftOut > 0, plan.rejected.isEmpty, plan.validation.rejectedRows.isEmpty {
+                let due = plan.occasion == nil ? "everyone in this file" : "everyone due in this window"
                 Output.err(
-                    "goody-batch: nothing to send: everyone in this file was already gifted (listed above). Nothing was created. --allow-resend sends to them again.\n"
+                    "goody-batch: nothing to send: \(due) was already gifted (listed above). Nothing was created. --allow-resend EMAIL sends to one of them again.\n"
+                )
+                throw ExitCode.success
+            }
+            if plan.occasion != nil, leftOut == 0, plan.rejectedRowCount == 0 {
+                Output.err(
+                    "goody-batch: nothing to send: nobody's \(plan.occasion?.kind.words ?? "occasion") falls in \(plan.occasion?.windowDescription ?? "the window"). Nothing was created.\n"
                 )
                 throw ExitCode.success
             }
@@ -211,9 +220,9 @@ struct Send: AsyncParsableCommand {
                     "\(rejected) row\(rejected == 1 ? "" : "s") cannot be sent (each is listed above with its fix, and in the rejected file)"
                 )
             }
-            if !prepared.priorGifts.isEmpty {
+            if leftOut > 0 {
                 reasons.append(
-                    "\(prepared.priorGifts.count) \(prepared.priorGifts.count == 1 ? "person was" : "people were") already gifted (--allow-resend sends again)"
+                    "\(leftOut) \(leftOut == 1 ? "person was" : "people were") already gifted (--allow-resend sends again)"
                 )
             }
             Output.err("goody-batch: nothing to send: \(reasons.joined(separator: ", and ")). Nothing was created.\n")
@@ -464,19 +473,48 @@ struct SendingOptions: ParsableArguments {
     @Flag(help: "Approve without asking (required when there is no terminal).")
     var yes = false
 
-    @Flag(
-        help:
-            "Send even to people already gifted: in any ledger on this machine for this account, or in Goody's order history."
-    )
-    var allowResend = false
+    @Option(
+        name: .customLong("allow-resend"), parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "Send even to these people, found among earlier gifts (in a ledger of this machine for this account, or in Goody's history): their emails or line numbers. Alone, it lets everyone through.",
+            valueName: "email|line"))
+    var allowResend: [String] = []
 
     @Option(
         help: ArgumentHelp(
-            "How many days of Goody's order history to search for people already gifted (0: none).",
+            "Without an occasion: how many days back an earlier gift to the same person counts, in the ledgers and in Goody's order history (0: none).",
             valueName: "days"))
     var historyDays = 90
 
     @OptionGroup var work: WorkOptions
+
+    func validate() throws {
+        for value in allowResend where value != ResendArguments.everyone {
+            guard value.contains("@") || (Int(value).map { $0 > 0 } ?? false) else {
+                throw ValidationError(
+                    "--allow-resend takes the emails or line numbers of the people to send to again (or nothing, for everyone); \"\(value)\" is neither. Put the file before --allow-resend."
+                )
+            }
+        }
+        if historyDays < 0 { throw ValidationError("--history-days cannot be negative.") }
+    }
+}
+
+/// `--allow-resend` alone lets everyone through: the command line gets `all` in its place, so
+/// the option can also take emails and line numbers.
+public enum ResendArguments {
+    static let everyone = "all"
+
+    public static func normalized(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        for (index, argument) in arguments.enumerated() {
+            result.append(argument)
+            guard argument == "--allow-resend" else { continue }
+            let next = index + 1 < arguments.count ? arguments[index + 1] : nil
+            if next == nil || next?.hasPrefix("-") == true { result.append(everyone) }
+        }
+        return result
+    }
 }
 
 /// The files shared with managers: one per value of a column, holding only what a manager

@@ -1,4 +1,5 @@
 public import Foundation
+public import GoodyAPI
 public import Hummingbird
 public import Logging
 import NIOCore
@@ -25,7 +26,7 @@ public enum GoodyEmulator {
     /// however `body` ends.
     public static func withRunning<T: Sendable>(
         _ configuration: EmulatorConfiguration = EmulatorConfiguration(),
-        clock: @escaping @Sendable () -> Date = { Date() },
+        clock: @escaping @Sendable () -> Date = { Today.now() },
         _ body: @Sendable (RunningEmulator) async throws -> T
     ) async throws -> T {
         var quiet = Logger(label: "goody-emulator")

@@ -41,7 +41,7 @@ public actor EmulatorStore {
     public private(set) var statistics = EmulatorStatistics()
     private let journal: EmulatorJournal?
 
-    public init(configuration: EmulatorConfiguration, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(configuration: EmulatorConfiguration, clock: @escaping @Sendable () -> Date = { Today.now() }) {
         catalogue = EmulatorCatalogue.seeded(configuration.seed).markedUp(percent: configuration.priceMarkupPercent)
         variations = configuration.variations
         asyncDelay = configuration.asyncDelay
@@ -124,6 +124,12 @@ public actor EmulatorStore {
                 throw .badRequest("Scheduled send on is not a valid date-time")
             }
             scheduled = date > now ? date : nil
+            // Goody's own tools schedule a send at most three months ahead.
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+            if let limit = calendar.date(byAdding: .month, value: 3, to: now), date > limit.addingTimeInterval(86_400) {
+                throw .badRequest("Scheduled send on can't be more than 3 months from now")
+            }
         }
         if let text = input.expiresAt {
             guard let date = GoodyJSON.date(text) else { throw .badRequest("Expires at is not a valid date-time") }

@@ -126,6 +126,15 @@ public struct BatchRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     /// What Goody charged for the batch's orders, in cents, once they are read.
     public var charged: Int?
 
+    /// The card the batch sends, from its request.
+    public var cardID: String? {
+        struct Card: Decodable {
+            var cardID: String?
+            enum CodingKeys: String, CodingKey { case cardID = "card_id" }
+        }
+        return (try? JSONDecoder().decode(Card.self, from: Data(requestJSON.utf8)))?.cardID
+    }
+
     public init(
         runID: String, number: Int, customerReferenceID: String, requestJSON: String, recipientCount: Int,
         estimateLow: Int, estimateHigh: Int, scheduledSendOn: String?, at date: Date
@@ -180,11 +189,19 @@ public struct RowRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
     public var lastName: String?
     public var status: Status
     public var error: String?
+    /// The occasion and its occurrence the gift is for ("work_anniversary:2027"); nil for a
+    /// send without an occasion (and in runs recorded before occasions).
+    public var occasion: String?
+    /// The occasion's day ("2027-01-15"), when it has one.
+    public var occasionDate: String?
 
     public init(
         runID: String, line: Int, batchNumber: Int?, position: Int?, rowHash: String, valuesJSON: String,
-        recipientKey: String?, email: String?, firstName: String?, lastName: String?, status: Status, error: String?
+        recipientKey: String?, email: String?, firstName: String?, lastName: String?, status: Status, error: String?,
+        occasion: String? = nil, occasionDate: String? = nil
     ) {
+        self.occasion = occasion
+        self.occasionDate = occasionDate
         self.runID = runID
         self.line = line
         self.batchNumber = batchNumber

@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import GoodyAPI
 
 #if canImport(Glibc)
     import Glibc
@@ -200,6 +201,13 @@ public final class RunLedger: Sendable {
             try db.alter(table: "run") { table in table.add(column: "outputJSON", .text) }
             try db.alter(table: "order_record") { table in table.add(column: "expiresAt", .text) }
         }
+        migrator.registerMigration("v5: occasions") { db in
+            try db.alter(table: "row") { table in
+                // What the gift is for: the occasion and its occurrence, and the occasion's day.
+                table.add(column: "occasion", .text)
+                table.add(column: "occasionDate", .text)
+            }
+        }
         return migrator
     }
 
@@ -243,14 +251,15 @@ public final class RunLedger: Sendable {
         try writing { db in
             try db.execute(
                 sql: "UPDATE run SET approvedLimit = ?, approval = ?, approvedAt = ?, updatedAt = ? WHERE id = ?",
-                arguments: [cents, approval, Date(), Date(), id])
+                arguments: [cents, approval, Today.now(), Today.now(), id])
         }
     }
 
     public func setState(_ state: RunRecord.State, ofRun id: String) throws {
         try writing { db in
             try db.execute(
-                sql: "UPDATE run SET state = ?, updatedAt = ? WHERE id = ?", arguments: [state.rawValue, Date(), id])
+                sql: "UPDATE run SET state = ?, updatedAt = ? WHERE id = ?",
+                arguments: [state.rawValue, Today.now(), id])
         }
     }
 
@@ -276,10 +285,33 @@ public final class RunLedger: Sendable {
         }
     }
 
+    /// The occasion and occurrence each of Goody's batches recorded here was sent for (nil for a
+    /// send without an occasion), by Goody's batch ID, for runs sent to `environment`.
+    public func batchOccasions(environment: String) throws -> [String: String?] {
+        try reading { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT batch.goodyID AS goodyID, MAX(row.occasion) AS occasion FROM batch
+                    JOIN run ON run.id = batch.runID
+                    JOIN row ON row.runID = batch.runID AND row.batchNumber = batch.number
+                    WHERE batch.goodyID IS NOT NULL AND run.environment = ?
+                    GROUP BY batch.goodyID
+                    """, arguments: [environment])
+            var found: [String: String?] = [:]
+            for row in rows {
+                guard let id: String = row["goodyID"] else { continue }
+                let occasion: String? = row["occasion"]
+                found[id] = .some(occasion)
+            }
+            return found
+        }
+    }
+
     /// Saves a batch's new state on its own, committed before the caller goes on.
     public func update(_ batch: BatchRecord) throws {
         var batch = batch
-        batch.updatedAt = Date()
+        batch.updatedAt = Today.now()
         try writing { db in try batch.update(db) }
     }
 
@@ -299,7 +331,7 @@ public final class RunLedger: Sendable {
     /// ledger never holds a collected batch without its gift links.
     public func saveCollected(_ batch: BatchRecord, orders: [OrderRecord], rows: [RowRecord]) throws {
         var batch = batch
-        batch.updatedAt = Date()
+        batch.updatedAt = Today.now()
         try writing { db in
             try batch.update(db)
             for order in orders { try order.save(db) }
@@ -311,7 +343,7 @@ public final class RunLedger: Sendable {
     public func updateOrders(_ orders: [OrderRecord]) throws {
         try writing { db in
             for var order in orders {
-                order.updatedAt = Date()
+                order.updatedAt = Today.now()
                 try order.update(db)
             }
         }
@@ -357,6 +389,7 @@ public final class RunLedger: Sendable {
                     uniqueKeysWithValues: try BatchRecord.filter(Column("runID") == run.id).fetchAll(db).map {
                         ($0.number, $0)
                     })
+                let cards = batches.mapValues(\.cardID)
                 for row in try RowRecord.filter(Column("runID") == run.id).fetchAll(db) {
                     let batch = row.batchNumber.flatMap { batches[$0] }
                     let scheduled = row.status == .pending && batch?.state == .created
@@ -367,7 +400,8 @@ public final class RunLedger: Sendable {
                             email: row.email, firstName: row.firstName, lastName: row.lastName,
                             orderID: orders[row.line]?.orderID,
                             scheduledSendOn: scheduled ? batch?.scheduledSendOn : nil,
-                            at: orders[row.line]?.updatedAt ?? run.createdAt, ledgerPath: path))
+                            at: orders[row.line]?.updatedAt ?? run.createdAt, ledgerPath: path,
+                            occasion: row.occasion, cardID: row.batchNumber.flatMap { cards[$0] } ?? nil))
                 }
             }
             return found
@@ -464,4 +498,8 @@ public struct GiftedRow: Sendable, Equatable {
     public var scheduledSendOn: String?
     public var at: Date
     public var ledgerPath: String
+    /// The occasion and occurrence the gift was for; nil for a send without an occasion.
+    public var occasion: String?
+    /// The card the gift was sent with.
+    public var cardID: String?
 }

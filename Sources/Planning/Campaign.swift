@@ -20,6 +20,41 @@ public struct ProductChoice: Codable, Sendable, Hashable {
     }
 }
 
+/// The gift for a number of completed years (`milestones:` of a work-anniversary campaign).
+public struct MilestoneGift: Codable, Sendable, Hashable {
+    public var product: String?
+    public var quantity: Int?
+    public var variants: [String]?
+    /// Dollars, as `amount:` of the campaign ("250", "$250").
+    public var amount: String?
+    /// This tier's own message (Mustache, like the campaign's; `{{years}}` is the count).
+    public var message: String?
+
+    public init(
+        product: String? = nil, quantity: Int? = nil, variants: [String]? = nil, amount: String? = nil,
+        message: String? = nil
+    ) {
+        self.product = product
+        self.quantity = quantity
+        self.variants = variants
+        self.amount = amount
+        self.message = message
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case product, quantity, variants, amount, message
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        product = try container.decodeIfPresent(String.self, forKey: .product)
+        quantity = try container.decodeIfPresent(Int.self, forKey: .quantity)
+        variants = try container.decodeIfPresent([String].self, forKey: .variants)
+        amount = try container.decodeIfPresent(String.self, forKey: .amount)
+        message = try container.decodeIfPresent(String.self, forKey: .message)
+    }
+}
+
 /// The settings of a send, from a campaign file and the command line (the command line wins).
 /// Everything Goody sets once per batch is here; a row's own Product, Variants, Gift Amount,
 /// Message, From Name or Send Date column overrides it for that row.
@@ -51,6 +86,24 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
     /// mapping it gives, not through this setting.
     public var columns: [String: String]?
 
+    // The occasion: gifts worked out from the roster's dates (see `OccasionRule`).
+    /// `work_anniversary`, `birthday`, `new_hire`, or any other name for a one-off campaign.
+    public var occasion: String?
+    /// The column holding the hire, start or birth date; found by its name when absent.
+    public var dateColumn: String?
+    /// Which days are gifted: a month (`2027-01`), `FROM..TO`, `this-month` or `next-month`.
+    public var window: String?
+    /// The time of day gifts go out on their day ("09:00").
+    public var sendTime: String?
+    /// The zone of `send_time` (an IANA name such as America/New_York); this machine's by default.
+    public var timeZone: String?
+    /// New hires: the gift goes this many days after the start date.
+    public var newHireDays: Int?
+    /// Work anniversaries: the gift by completed years, and `default` for the other years.
+    public var milestones: [String: MilestoneGift]?
+    /// Whether 03/04/2019 is 4 March (`mdy`) or 3 April (`dmy`), when the column does not say.
+    public var dateOrder: DateOrder?
+
     public init(
         sendMethod: SendMethod? = nil, products: [ProductChoice]? = nil, fromName: String? = nil,
         message: String? = nil,
@@ -72,7 +125,12 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case products, message, card, swap, expires, workspace, share, columns
+        case products, message, card, swap, expires, workspace, share, columns, occasion, window, milestones
+        case dateColumn = "date_column"
+        case sendTime = "send_time"
+        case timeZone = "time_zone"
+        case newHireDays = "new_hire_days"
+        case dateOrder = "date_order"
         case sendMethod = "send_method"
         case fromName = "from_name"
         case sendOn = "send_on"
@@ -98,6 +156,14 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
         maxSpend = try container.decodeIfPresent(String.self, forKey: .maxSpend)
         share = try container.decodeIfPresent([String].self, forKey: .share)
         columns = try container.decodeIfPresent([String: String].self, forKey: .columns)
+        occasion = try container.decodeIfPresent(String.self, forKey: .occasion)
+        dateColumn = try container.decodeIfPresent(String.self, forKey: .dateColumn)
+        window = try container.decodeIfPresent(String.self, forKey: .window)
+        sendTime = try container.decodeIfPresent(String.self, forKey: .sendTime)
+        timeZone = try container.decodeIfPresent(String.self, forKey: .timeZone)
+        newHireDays = try container.decodeIfPresent(Int.self, forKey: .newHireDays)
+        milestones = try container.decodeIfPresent([String: MilestoneGift].self, forKey: .milestones)
+        dateOrder = try container.decodeIfPresent(DateOrder.self, forKey: .dateOrder)
         products = try container.decodeIfPresent([ProductChoice].self, forKey: .products)
         if let product = try container.decodeIfPresent(String.self, forKey: .product) {
             products = [
@@ -123,6 +189,15 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
         try container.encodeIfPresent(paymentMethod, forKey: .paymentMethod)
         try container.encodeIfPresent(batchSize, forKey: .batchSize)
         try container.encodeIfPresent(maxSpend, forKey: .maxSpend)
+        // Written only when set, so a send without an occasion keeps the identity it always had.
+        try container.encodeIfPresent(occasion, forKey: .occasion)
+        try container.encodeIfPresent(dateColumn, forKey: .dateColumn)
+        try container.encodeIfPresent(window, forKey: .window)
+        try container.encodeIfPresent(sendTime, forKey: .sendTime)
+        try container.encodeIfPresent(timeZone, forKey: .timeZone)
+        try container.encodeIfPresent(newHireDays, forKey: .newHireDays)
+        try container.encodeIfPresent(milestones, forKey: .milestones)
+        try container.encodeIfPresent(dateOrder, forKey: .dateOrder)
     }
 
     /// Reads a campaign file (YAML, or JSON, which is YAML too).
@@ -155,6 +230,25 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
             throw PlanError.campaignFile(path: path, reason: Self.describe(context))
         } catch {
             throw PlanError.campaignFile(path: path, reason: "\(error)")
+        }
+        for (key, gift) in settings.milestones ?? [:] {
+            guard key == "default" || (Int(key).map { $0 > 0 } ?? false) else {
+                throw PlanError.campaignFile(
+                    path: path,
+                    reason:
+                        "milestones: \"\(key)\" is not a number of years; write the years (5:, 10:) or default:")
+            }
+            guard gift.product != nil || gift.message != nil || gift.amount != nil else {
+                throw PlanError.campaignFile(
+                    path: path, reason: "milestones: \(key) gives no product, amount or message; give at least one")
+            }
+        }
+        if let unknown = Self.unknownMilestoneKeys(in: text), !unknown.isEmpty {
+            throw PlanError.campaignFile(
+                path: path,
+                reason:
+                    "milestones: unknown setting\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")); a milestone takes \(MilestoneGift.CodingKeys.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         for name in (settings.columns ?? [:]).keys where RecipientField(userName: name) == nil {
             throw PlanError.campaignFile(
@@ -190,6 +284,9 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
             return "send_method must be one of \(SendMethod.allCases.map(\.rawValue).joined(separator: ", "))"
         }
         if path == "swap" { return "swap must be one of \(Swap.allCases.map(\.rawValue).joined(separator: ", "))" }
+        if path == "date_order" {
+            return "date_order must be one of \(DateOrder.allCases.map(\.rawValue).joined(separator: ", "))"
+        }
         return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
     }
 
@@ -197,6 +294,15 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
         guard let node = try? Yams.compose(yaml: text), let mapping = node.mapping else { return nil }
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         return mapping.keys.compactMap(\.string).filter { !known.contains($0) }
+    }
+
+    private static func unknownMilestoneKeys(in text: String) -> [String]? {
+        guard let node = try? Yams.compose(yaml: text), let milestones = node.mapping?["milestones"]?.mapping else {
+            return nil
+        }
+        let known = Set(MilestoneGift.CodingKeys.allCases.map(\.rawValue))
+        return milestones.values.compactMap(\.mapping).flatMap { $0.keys.compactMap(\.string) }
+            .filter { !known.contains($0) }
     }
 
     /// These settings with every value `other` has put over them.
@@ -208,6 +314,14 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
             workspace: other.workspace ?? workspace, paymentMethod: other.paymentMethod ?? paymentMethod,
             batchSize: other.batchSize ?? batchSize, maxSpend: other.maxSpend ?? maxSpend)
         merged.share = other.share ?? share
+        merged.occasion = other.occasion ?? occasion
+        merged.dateColumn = other.dateColumn ?? dateColumn
+        merged.window = other.window ?? window
+        merged.sendTime = other.sendTime ?? sendTime
+        merged.timeZone = other.timeZone ?? timeZone
+        merged.newHireDays = other.newHireDays ?? newHireDays
+        merged.milestones = other.milestones ?? milestones
+        merged.dateOrder = other.dateOrder ?? dateOrder
         merged.columns = (columns ?? [:]).merging(other.columns ?? [:]) { $1 }
         if merged.columns?.isEmpty == true { merged.columns = nil }
         return merged

@@ -1,3 +1,4 @@
+public import Foundation
 public import GoodyAPI
 public import Recipients
 
@@ -11,6 +12,8 @@ public struct PlannedBatch: Sendable {
     public var cart: [ResolvedLine]
     /// Goody's estimate from `POST /v1/order_batches/price`.
     public var estimate: OrderBatchPrice?
+    /// The occasion's occurrence its recipients share ("work_anniversary:2027"), if any.
+    public var occurrence: String?
 
     /// The low and high estimate for the whole batch, in cents. For direct send with addresses
     /// the high end is the larger of Goody's calculated total and its 10%-tax estimate.
@@ -63,6 +66,18 @@ public struct Plan: Sendable {
     public var maxSpend: Int?
     /// Identifies this exact plan: the same file and settings give the same fingerprint.
     public var fingerprint: String
+    /// The occasion, when the campaign has one.
+    public var occasion: OccasionRule?
+    /// Rows whose occasion is not in the window: counted and listed, never errors.
+    public var notDue: [NotDue] = []
+    /// Each sent row's occurrence, by line.
+    public var occurrences: [Int: Occurrence] = [:]
+    /// People of the file found among earlier gifts, by line: left out, or let through on purpose.
+    public var earlierGifts: [EarlierGift] = []
+    /// What the search for earlier gifts looked at, in one sentence.
+    public var earlierGiftSearch: String?
+    /// When Goody priced the batches.
+    public var pricedAt = Date(timeIntervalSince1970: 0)
 
     public var recipientCount: Int { batches.reduce(0) { $0 + $1.recipients.count } }
     public var totalLow: Int { batches.reduce(0) { $0 + $1.estimateRange.low } }
@@ -74,4 +89,38 @@ public struct Plan: Sendable {
     }
     /// Rows that will not be sent: rejected by validation or by the plan.
     public var rejectedRowCount: Int { validation.rowsWithErrors + Set(rejected.map(\.line)).count }
+
+    /// People left out because they were gifted before.
+    public var leftOutCount: Int { earlierGifts.filter(\.leftOut).count }
+}
+
+/// A person of the file found among earlier gifts: what was found, and whether they are left out.
+public struct EarlierGift: Sendable, Equatable, Codable {
+    public var line: Int
+    /// Who, as the plan shows them (an email, or the name).
+    public var who: String
+    /// "already gifted: run r…, batch 2 on 2026-12-03", with the rule that applied.
+    public var sentence: String
+    /// False when the gift is let through: another occasion, or `--allow-resend` on purpose.
+    public var leftOut: Bool
+    /// Only the name agrees (the row has no email).
+    public var nameOnly: Bool
+    /// Let through by `--allow-resend` (rather than because the gift was for another occasion).
+    public var onPurpose: Bool
+
+    public init(line: Int, who: String, sentence: String, leftOut: Bool, nameOnly: Bool, onPurpose: Bool = false) {
+        self.onPurpose = onPurpose
+        self.line = line
+        self.who = who
+        self.sentence = sentence
+        self.leftOut = leftOut
+        self.nameOnly = nameOnly
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case line, who, sentence
+        case leftOut = "left_out"
+        case nameOnly = "name_only"
+        case onPurpose = "on_purpose"
+    }
 }

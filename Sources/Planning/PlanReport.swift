@@ -31,9 +31,15 @@ extension Plan {
         lines.append("")
         lines.append("Plan for \(path): \(method.rawValue), \(method.summary)")
         let sent = recipientCount
-        lines.append(
+        var rowsLine =
             "Rows       \(validation.rows) read: \(sent) will be sent in \(batches.count) batch\(batches.count == 1 ? "" : "es"), \(rejectedRowCount) rejected"
-        )
+        if occasion != nil { rowsLine += ", \(notDue.count) not due" }
+        if leftOutCount > 0 { rowsLine += ", \(leftOutCount) already gifted" }
+        lines.append(rowsLine)
+        if let occasion {
+            lines.append("")
+            lines += occasionLines(occasion)
+        }
         lines.append("")
         lines += batchTable()
         lines.append("")
@@ -78,6 +84,7 @@ extension Plan {
             for finding in warnings.prefix(10) { lines.append("  line \(finding.line): \(finding.message)") }
             if warnings.count > 10 { lines.append("  … \(warnings.count - 10) more") }
         }
+        lines += earlierGiftLines()
         lines.append("")
         if exceedsMaxSpend || insufficientFunds {
             lines.append("Refused: this plan costs more than allowed (see above). Nothing was created.")
@@ -87,6 +94,146 @@ extension Plan {
             lines.append("Plan \(fingerprint.prefix(12)). Nothing was created: plan only prices.")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Who was found among earlier gifts, and where the search looked.
+    private func earlierGiftLines() -> [String] {
+        var lines: [String] = []
+        for (gifts, title) in [
+            (earlierGifts.filter(\.leftOut), "Already gifted: %@ left out (--allow-resend sends anyway):"),
+            (earlierGifts.filter(\.onPurpose), "Gifted before: %@ sent again on purpose (--allow-resend):"),
+            (
+                earlierGifts.filter { !$0.leftOut && !$0.onPurpose },
+                "Gifted before for another occasion: %@ sent (the earlier gift does not count for this one):"
+            ),
+        ] where !gifts.isEmpty {
+            let count = "\(gifts.count) row\(gifts.count == 1 ? "" : "s")"
+            lines.append("")
+            lines.append(title.replacingOccurrences(of: "%@", with: count))
+            for gift in gifts.prefix(20) { lines.append("  line \(gift.line)  \(gift.who)  \(gift.sentence)") }
+            if gifts.count > 20 { lines.append("  … and \(gifts.count - 20) more, each named in the results file") }
+        }
+        if let earlierGiftSearch {
+            lines.append("")
+            lines.append(earlierGiftSearch)
+        }
+        return lines
+    }
+
+    /// The occasion, and the plan as a calendar: per day, how many gifts, which, and the cost.
+    private func occasionLines(_ occasion: OccasionRule) -> [String] {
+        var lines: [String] = []
+        let due = occurrences.count
+        if occasion.window != nil {
+            lines.append(
+                "Occasion   \(occasion.kind.words), \(occasion.windowDescription): \(due) due, \(notDue.count) not due")
+            if let column = occasion.dateColumn {
+                let order = occasion.reader?.orderReason.map { "; read as \($0)" } ?? ""
+                let others =
+                    occasion.otherDateColumns.isEmpty
+                    ? ""
+                    : " (also there: \(occasion.otherDateColumns.map(\.header).joined(separator: ", ")); --date-column chooses)"
+                lines.append("           dates from \(column.description)\(order)\(others)")
+            }
+            let zone =
+                occasion.timeZoneGiven
+                ? occasion.timeZone.identifier
+                : "\(occasion.timeZone.identifier), this machine's zone (time_zone: sets one)"
+            lines.append(
+                "           each gift goes on the person's day at \(String(format: "%02d:%02d", occasion.sendHour, occasion.sendMinute)) \(zone); Goody schedules up to \(occasion.scheduleLimit)"
+            )
+            if Today.isShifted {
+                lines.append("           today is \(occasion.today) (\(Today.variable), a testing aid)")
+            }
+        } else {
+            lines.append(
+                "Occasion   \(occasion.kind.words): \(due) recipient\(due == 1 ? "" : "s") (key \(occasion.kind.name))")
+        }
+        guard occasion.window != nil else { return lines }
+        lines.append("")
+        lines.append("Calendar")
+        var rows: [[String]] = []
+        var days: [(label: String, batches: [PlannedBatch])] = []
+        for batch in batches {
+            let label: String
+            if let scheduled = batch.input.scheduledSendOn.flatMap(GoodyJSON.date) {
+                label = CivilDate(scheduled, in: occasion.timeZone).spelled
+            } else {
+                let passed = batch.recipients.compactMap { occurrences[$0.line]?.date }
+                let span = passed.min().map { first in
+                    let last = passed.max() ?? first
+                    return first == last ? first.dayAndMonth : "\(first.dayAndMonth)–\(last.dayAndMonth)"
+                }
+                label = "now (\(span.map { "\($0), " } ?? "")day passed)"
+            }
+            if let index = days.firstIndex(where: { $0.label == label }) {
+                days[index].batches.append(batch)
+            } else {
+                days.append((label, [batch]))
+            }
+        }
+        for day in days {
+            var gifts: [String: Int] = [:]
+            var order: [String] = []
+            for batch in day.batches {
+                let gift = batch.cart.map(\.description).joined(separator: " + ")
+                for recipient in batch.recipients {
+                    // A milestone's gift is named; the other years' gift is the campaign's own.
+                    let tier =
+                        occurrences[recipient.line]?.tier.flatMap { $0 == MilestoneTier.otherYears ? nil : " (\($0))" }
+                        ?? ""
+                    let name = gift + tier
+                    if gifts[name] == nil { order.append(name) }
+                    gifts[name, default: 0] += 1
+                }
+            }
+            let count = day.batches.reduce(0) { $0 + $1.recipients.count }
+            let low = day.batches.reduce(0) { $0 + $1.estimateRange.low }
+            let high = day.batches.reduce(0) { $0 + $1.estimateRange.high }
+            rows.append([
+                day.label, "\(count) gift\(count == 1 ? "" : "s")",
+                Self.shorten(order.map { "\($0) ×\(gifts[$0] ?? 0)" }.joined(separator: ", "), 60),
+                "\(Money.dollars(low))–\(Money.dollars(high))",
+            ])
+        }
+        rows.append([
+            "In all", "\(recipientCount) gift\(recipientCount == 1 ? "" : "s")", "",
+            "\(Money.dollars(totalLow))–\(Money.dollars(totalHigh))",
+        ])
+        lines += Self.table(rows)
+        let tiers = Dictionary(grouping: occurrences.values.compactMap(\.tier), by: { $0 }).mapValues(\.count)
+        if !tiers.isEmpty {
+            let ordered = tiers.keys.sorted {
+                (Int($0.split(separator: " ")[0]) ?? .max) < (Int($1.split(separator: " ")[0]) ?? .max)
+            }
+            lines.append(
+                "Milestones \(ordered.map { "\($0): \(tiers[$0] ?? 0) \((tiers[$0] ?? 0) == 1 ? "person" : "people")" }.joined(separator: "; "))"
+            )
+        }
+        if !notDue.isEmpty {
+            lines.append(
+                "Not due    \(notDue.count) row\(notDue.count == 1 ? "" : "s"): their day is not in the window (`plan --json` lists each, with the reason)"
+            )
+        }
+        let passed = occurrences.values.filter(\.dayPassed).count
+        if passed > 0 {
+            lines.append(
+                "Note: \(passed) gift\(passed == 1 ? "'s" : "s'") day \(passed == 1 ? "has" : "have") already passed in this window: \(passed == 1 ? "it goes" : "they go") now."
+            )
+        }
+        return lines
+    }
+
+    /// Columns padded to their widest cell; the last is not padded.
+    static func table(_ rows: [[String]]) -> [String] {
+        let width = rows.map(\.count).max() ?? 0
+        let widths = (0..<width).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+        return rows.map { row in
+            "  "
+                + row.enumerated().map { index, cell in
+                    index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                }.joined(separator: "  ")
+        }
     }
 
     private var validationErrors: [Finding] {
@@ -134,13 +281,7 @@ extension Plan {
         rows.append([
             "Total", "\(recipientCount)", "", "", "", "", "\(Money.dollars(totalLow))–\(Money.dollars(totalHigh))",
         ])
-        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            "  "
-                + row.enumerated().map { index, cell in
-                    index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-                }.joined(separator: "  ")
-        }
+        return Self.table(rows)
     }
 
     /// Gift, message, send date and price of one batch, as the table shows them.
@@ -210,10 +351,53 @@ public struct PlanJSON: Encodable {
     var rejected: [Finding]
     var warnings: [Finding]
     var fingerprint: String
+    /// The occasion, its window and each person's occurrence; absent without an occasion.
+    var occasion: OccasionJSON?
+    var earlierGifts: [EarlierGift]
+
+    /// `occasion` of `plan --json`.
+    struct OccasionJSON: Encodable {
+        struct Person: Encodable {
+            var line: Int
+            var occurrence: String
+            var date: String?
+            var years: Int?
+            var tier: String?
+            var batch: Int
+            var scheduledSendOn: String?
+            var dayPassed: Bool
+
+            enum CodingKeys: String, CodingKey {
+                case line, occurrence, date, years, tier, batch
+                case scheduledSendOn = "scheduled_send_on"
+                case dayPassed = "day_passed"
+            }
+        }
+        var kind: String
+        var windowFrom: String?
+        var windowTo: String?
+        var dateColumn: String?
+        var timeZone: String
+        var sendTime: String
+        var due: [Person]
+        var notDue: [NotDue]
+        var milestones: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case kind, due, milestones
+            case windowFrom = "window_from"
+            case windowTo = "window_to"
+            case dateColumn = "date_column"
+            case timeZone = "time_zone"
+            case sendTime = "send_time"
+            case notDue = "not_due"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case simulated, connection, file, rows, recipients, batches, balance, personalization, rejected, warnings,
-            fingerprint
+            fingerprint, occasion
+        case earlierGifts = "earlier_gifts"
         case sendMethod = "send_method"
         case rejectedRows = "rejected_rows"
         case totalLow = "total_low_cents"
@@ -253,5 +437,28 @@ public struct PlanJSON: Encodable {
         rejected = plan.rejected
         warnings = plan.warnings
         fingerprint = plan.fingerprint
+        earlierGifts = plan.earlierGifts
+        occasion = plan.occasion.map { rule in
+            var due: [OccasionJSON.Person] = []
+            for batch in plan.batches {
+                for recipient in batch.recipients {
+                    guard let occurrence = plan.occurrences[recipient.line] else { continue }
+                    due.append(
+                        OccasionJSON.Person(
+                            line: recipient.line, occurrence: occurrence.key, date: occurrence.date?.description,
+                            years: occurrence.years, tier: occurrence.tier, batch: batch.number,
+                            scheduledSendOn: batch.input.scheduledSendOn, dayPassed: occurrence.dayPassed))
+                }
+            }
+            due.sort { $0.line < $1.line }
+            return OccasionJSON(
+                kind: rule.kind.name, windowFrom: rule.window?.lowerBound.description,
+                windowTo: rule.window?.upperBound.description, dateColumn: rule.dateColumn?.header,
+                timeZone: rule.timeZone.identifier,
+                sendTime: String(format: "%02d:%02d", rule.sendHour, rule.sendMinute),
+                due: due, notDue: plan.notDue,
+                milestones: Dictionary(grouping: plan.occurrences.values.compactMap(\.tier), by: { $0 }).mapValues(
+                    \.count))
+        }
     }
 }

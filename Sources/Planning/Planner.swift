@@ -1,22 +1,22 @@
 public import APIClient
 import Crypto
 public import Foundation
-import GoodyAPI
+public import GoodyAPI
 public import Recipients
+import Spreadsheet
 
 /// What to plan: the spreadsheet, how to read it, and the campaign settings.
 public struct PlanRequest: Sendable {
     public var input: ValidationRequest
     public var campaign: CampaignSettings
-    /// "Now", for checking that send dates are in the future.
+    /// "Now", for checking that send dates are in the future and for the occasion's window.
     public var now: Date
     /// The zone in which dates without a time or zone are read.
     public var timeZone: TimeZone
-    /// Lines to leave out of the batches (people who already got this gift in an earlier run).
-    public var excludedLines: Set<Int> = []
 
-    public init(input: ValidationRequest, campaign: CampaignSettings, now: Date = Date(), timeZone: TimeZone = .current)
-    {
+    public init(
+        input: ValidationRequest, campaign: CampaignSettings, now: Date = Today.now(), timeZone: TimeZone = .current
+    ) {
         self.input = input
         self.campaign = campaign
         self.now = now
@@ -28,6 +28,45 @@ public struct PlanRequest: Sendable {
     public static let maximumBatchSize = 1000
 }
 
+/// A recipient the plan would send, with the batch they belong in and their occasion.
+struct PlacedRecipient: Sendable {
+    var recipient: Recipient
+    var key: BatchKey
+    var occurrence: Occurrence?
+    var warnings: [Finding]
+}
+
+/// The file read and checked once, the account read once, and every row placed: what `plan`
+/// and `send` share before the search for earlier gifts decides who is left out. Nothing is
+/// priced yet.
+public struct PlanDraft: Sendable {
+    public let request: PlanRequest
+    public let method: SendMethod
+    public let batchSize: Int
+    public let maxSpend: Int?
+    public let validation: ValidationReport
+    public let sender: String
+    /// The occasion, when the campaign has one.
+    public let occasion: OccasionRule?
+    /// Rows the plan cannot send although they passed validation, one finding each.
+    public let rejected: [Finding]
+    /// Rows whose occasion is not in the window.
+    public let notDue: [NotDue]
+    let context: PlanContext
+    let placed: [PlacedRecipient]
+
+    /// The rows the plan would send, with their occurrence (nil without an occasion): who the
+    /// search for earlier gifts looks for.
+    public var candidates: [(recipient: Recipient, occurrence: Occurrence?)] {
+        placed.map { ($0.recipient, $0.occurrence) }
+    }
+
+    /// The occasion's window as the run's identity records it: the days, not "next-month".
+    public var resolvedWindow: String? {
+        occasion?.window.map { "\($0.lowerBound)..\($0.upperBound)" }
+    }
+}
+
 /// Turns a spreadsheet and campaign settings into order batches with a cost estimate, reading
 /// the account and asking Goody for prices. It never creates anything.
 public struct Planner: Sendable {
@@ -35,7 +74,14 @@ public struct Planner: Sendable {
 
     public init(client: GoodyClient) { self.client = client }
 
+    /// Plans a send in one go: `draft`, then `plan(_:leavingOut:)` with nobody left out.
     public func plan(_ request: PlanRequest) async throws -> Plan {
+        try await plan(try await draft(request), leavingOut: [])
+    }
+
+    /// Reads and checks the file, reads the account, and places every row. The file is read
+    /// once here; nothing is priced.
+    public func draft(_ request: PlanRequest) async throws -> PlanDraft {
         let campaign = request.campaign
         guard let method = campaign.sendMethod else {
             throw PlanError.missing(
@@ -61,16 +107,37 @@ public struct Planner: Sendable {
                 "Add --from-name \"People Team\" (or from_name: in the campaign file): it is shown as the gift's sender."
             )
         }
+        let kind = try campaign.occasion.map { text throws(PlanError) -> OccasionKind in
+            guard let kind = OccasionKind(text) else {
+                throw PlanError(
+                    "The occasion \"\(text)\" is not one goody-batch can use; write work_anniversary, birthday, new_hire, or a campaign's name such as holiday-2026."
+                )
+            }
+            return kind
+        }
+        if kind == nil {
+            for (setting, value) in [
+                ("window", campaign.window), ("date_column", campaign.dateColumn), ("send_time", campaign.sendTime),
+                ("milestones", campaign.milestones.map { _ in "" }),
+            ] where value != nil {
+                throw PlanError(
+                    "\(setting) is set, but no occasion is: add --occasion work_anniversary, birthday or new_hire (occasion: in the campaign file)."
+                )
+            }
+        }
 
         var validationRequest = request.input
         validationRequest.options.method = method
         validationRequest.options.collectRecipients = true
         let validation = try Validation(validationRequest).run()
 
-        let references = (campaign.products ?? []).map(\.product) + validation.recipients.compactMap(\.settings.product)
+        let references =
+            (campaign.products ?? []).map(\.product) + (campaign.milestones ?? [:]).values.compactMap(\.product)
+            + validation.recipients.compactMap(\.settings.product)
         let account = try await AccountSnapshot.fetch(client, productReferences: references)
         // No product anywhere: one setup error with the catalogue's choices, not one per row.
-        if (campaign.products ?? []).isEmpty, validation.mapping.column(for: .product) == nil,
+        let milestoneProducts = (campaign.milestones ?? [:]).values.contains { $0.product != nil }
+        if (campaign.products ?? []).isEmpty, !milestoneProducts, validation.mapping.column(for: .product) == nil,
             !validation.recipients.isEmpty
         {
             throw PlanError.missing(
@@ -78,53 +145,105 @@ public struct Planner: Sendable {
                 "Add --product NAME (or product: in the campaign file, or a Product column). The catalogue has \(account.products.count) products, such as \(PlanError.list(account.products.map(\.name), limit: 8))."
             )
         }
+        let header = validation.mapping.header
+        let recipients = validation.recipients
+        let occasion = try kind.map { kind throws(PlanError) in
+            try OccasionRule(
+                campaign: campaign, kind: kind, header: header,
+                values: { column in recipients.map { column < $0.values.count ? $0.values[column] : "" } },
+                dates1904: validation.layout.dates1904, now: request.now, timeZone: request.timeZone)
+        }
         let context = try PlanContext(
-            campaign: campaign, method: method, fromName: fromName, account: account, header: validation.mapping.header,
-            now: request.now, timeZone: request.timeZone)
+            campaign: campaign, method: method, fromName: fromName, account: account, header: header,
+            occasion: occasion, now: request.now, timeZone: request.timeZone)
 
         var rejected: [Finding] = []
+        var notDue: [NotDue] = []
+        var placed: [PlacedRecipient] = []
+        for recipient in recipients {
+            var occurrence: Occurrence?
+            if let occasion {
+                switch occasion.evaluate(recipient) {
+                case .due(let due): occurrence = due
+                case .notDue(let reason):
+                    notDue.append(reason)
+                    continue
+                case .finding(let finding):
+                    rejected.append(finding)
+                    continue
+                }
+            }
+            switch context.place(recipient, occurrence: &occurrence) {
+            case .rejected(let finding):
+                rejected.append(finding)
+            case .notDue(let reason):
+                notDue.append(reason)
+            case .placed(let key, let rowWarnings):
+                placed.append(
+                    PlacedRecipient(recipient: recipient, key: key, occurrence: occurrence, warnings: rowWarnings))
+            }
+        }
+        return PlanDraft(
+            request: request, method: method, batchSize: batchSize, maxSpend: maxSpend, validation: validation,
+            sender: account.me.email ?? "", occasion: occasion, rejected: rejected, notDue: notDue, context: context,
+            placed: placed)
+    }
+
+    /// Forms the batches of everyone placed but the lines left out (people already gifted) and
+    /// asks Goody to price each batch once.
+    public func plan(_ draft: PlanDraft, leavingOut: Set<Int>) async throws -> Plan {
+        let context = draft.context
         var warnings: [Finding] = []
         var groups: [BatchKey: [Recipient]] = [:]
         var order: [BatchKey] = []
         var sharedMessageGroups: Set<BatchKey> = []
-        for recipient in validation.recipients where !request.excludedLines.contains(recipient.line) {
-            switch context.place(recipient) {
-            case .rejected(let finding):
-                rejected.append(finding)
-            case .placed(let key, let rowWarnings):
-                warnings += rowWarnings
-                if groups[key] == nil { order.append(key) }
-                groups[key, default: []].append(recipient)
-                var unpersonalized = key
-                unpersonalized.message = context.sharedMessageKey(for: recipient)
-                sharedMessageGroups.insert(unpersonalized)
+        var occurrences: [Int: Occurrence] = [:]
+        for placed in draft.placed where !leavingOut.contains(placed.recipient.line) {
+            warnings += placed.warnings
+            if groups[placed.key] == nil { order.append(placed.key) }
+            groups[placed.key, default: []].append(placed.recipient)
+            if let occurrence = placed.occurrence { occurrences[placed.recipient.line] = occurrence }
+            var unpersonalized = placed.key
+            unpersonalized.message = context.sharedMessageKey(for: placed.recipient)
+            sharedMessageGroups.insert(unpersonalized)
+        }
+        // An occasion's batches read as a calendar: by day, then by gift.
+        if draft.occasion != nil {
+            order = order.enumerated().sorted {
+                ($0.element.scheduledSendOn ?? "", $0.offset) < ($1.element.scheduledSendOn ?? "", $1.offset)
             }
+            .map(\.element)
         }
 
         var batches: [PlannedBatch] = []
         for key in order {
             let members = groups[key] ?? []
-            for start in stride(from: 0, to: members.count, by: batchSize) {
-                let chunk = Array(members[start..<min(members.count, start + batchSize)])
+            for start in stride(from: 0, to: members.count, by: draft.batchSize) {
+                let chunk = Array(members[start..<min(members.count, start + draft.batchSize)])
                 batches.append(context.batch(number: batches.count + 1, key: key, recipients: chunk))
             }
         }
-        batches = try await estimate(batches, method: method)
+        batches = try await estimate(batches, method: draft.method)
 
         let totalHigh = batches.reduce(0) { $0 + $1.estimateRange.high }
         let funds: FundsCheck =
             context.paymentMethod.balance.map { balance in
                 totalHigh <= balance ? .enough(balance: balance) : .insufficient(balance: balance, needed: totalHigh)
             } ?? .noBalance
-        let personalization = context.personalizationPlaceholders
         var plan = Plan(
-            path: request.input.path, method: method, validation: validation, rejected: rejected, warnings: warnings,
-            sender: account.me.email ?? "", paymentMethod: context.paymentMethod, workspace: context.workspace,
-            card: context.card, batches: batches, batchSize: batchSize, personalization: personalization,
+            path: draft.request.input.path, method: draft.method, validation: draft.validation,
+            rejected: draft.rejected, warnings: warnings, sender: draft.sender, paymentMethod: context.paymentMethod,
+            workspace: context.workspace, card: context.card, batches: batches, batchSize: draft.batchSize,
+            personalization: context.personalizationPlaceholders,
             batchesWithoutPersonalization: Self.batchCount(
-                sharedMessageGroups, groups: groups, batchSize: batchSize, context: context),
-            funds: funds, maxSpend: maxSpend, fingerprint: Self.fingerprint(method: method, batches: batches))
-        plan.paymentMethodChosen = campaign.paymentMethod != nil
+                sharedMessageGroups, groups: groups, batchSize: draft.batchSize, context: context),
+            funds: funds, maxSpend: draft.maxSpend,
+            fingerprint: try Self.fingerprint(method: draft.method, batches: batches))
+        plan.paymentMethodChosen = draft.request.campaign.paymentMethod != nil
+        plan.occasion = draft.occasion
+        plan.notDue = draft.notDue
+        plan.occurrences = occurrences
+        plan.pricedAt = Today.now()
         return plan
     }
 
@@ -141,14 +260,28 @@ public struct Planner: Sendable {
         return sizes.values.reduce(0) { $0 + ($1 + batchSize - 1) / batchSize }
     }
 
-    /// Asks Goody to price every batch, four at a time.
+    /// Asks Goody to price every batch, four at a time. Batches that would send the same cart
+    /// to the same recipients the same way are priced once.
     private func estimate(_ batches: [PlannedBatch], method: SendMethod) async throws -> [PlannedBatch] {
         var priced = batches
+        var firstOfKind: [OrderBatchPriceInput: Int] = [:]
+        var distinct: [Int] = []
+        var sameAs: [Int: Int] = [:]
+        for (index, batch) in batches.enumerated() {
+            let input = OrderBatchPriceInput(
+                recipients: batch.input.recipients, cart: batch.input.cart, sendMethod: method)
+            if let first = firstOfKind[input] {
+                sameAs[index] = first
+            } else {
+                firstOfKind[input] = index
+                distinct.append(index)
+            }
+        }
         try await withThrowingTaskGroup(of: (Int, OrderBatchPrice).self) { group in
             var next = 0
             func start() {
-                guard next < batches.count else { return }
-                let index = next
+                guard next < distinct.count else { return }
+                let index = distinct[next]
                 let input = batches[index].input
                 group.addTask {
                     (
@@ -165,16 +298,17 @@ public struct Planner: Sendable {
                 start()
             }
         }
+        for (index, first) in sameAs { priced[index].estimate = priced[first].estimate }
         return priced
     }
 
     /// SHA-256 of every batch's request, in order: the same rows and settings give the same plan.
-    static func fingerprint(method: SendMethod, batches: [PlannedBatch]) -> String {
+    static func fingerprint(method: SendMethod, batches: [PlannedBatch]) throws -> String {
         var hasher = SHA256()
         hasher.update(data: Data(method.rawValue.utf8))
         let encoder = GoodyJSON.encoder()
         for batch in batches {
-            hasher.update(data: (try? encoder.encode(batch.input)) ?? Data())
+            hasher.update(data: try encoder.encode(batch.input))
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
@@ -189,10 +323,25 @@ struct BatchKey: Hashable {
     var scheduledSendOn: String?
     var expiresAt: String?
     var swap: Swap?
+    /// The occasion's occurrence ("work_anniversary:2027"): one batch never mixes two, so its
+    /// reference can carry it. Nil without an occasion.
+    var occurrence: String?
+}
+
+/// A work anniversary's gift for some completed years, resolved against the catalogue.
+struct MilestoneTier: Sendable {
+    /// "5 years", or "other years" for `default`.
+    var name: String
+
+    static let otherYears = "other years"
+    /// Nil: the campaign's cart.
+    var cart: [ResolvedLine]?
+    /// Nil: the campaign's message.
+    var message: MessageTemplate?
 }
 
 /// The campaign resolved against the account, and the per-row work of placing a recipient.
-struct PlanContext {
+struct PlanContext: Sendable {
     let method: SendMethod
     let fromName: String
     let account: AccountSnapshot
@@ -205,21 +354,30 @@ struct PlanContext {
     let swap: Swap?
     let sendOn: Date?
     let expires: Date?
+    /// `expires: 60 days`: each gift expires that many days after it is sent (at the day's end).
+    let expiresAfterDays: Int?
     let now: Date
     let timeZone: TimeZone
+    let occasion: OccasionRule?
+    /// Work anniversaries: the gift by completed years, and the tier for the other years.
+    let milestones: [Int: MilestoneTier]
+    let otherYears: MilestoneTier?
     /// Header → placeholder name ("Hire Date" → hire_date), by column.
     let placeholderNames: [String]
     private(set) var personalizationPlaceholders: [String] = []
 
     init(
         campaign: CampaignSettings, method: SendMethod, fromName: String, account: AccountSnapshot, header: [String],
-        now: Date, timeZone: TimeZone
+        occasion: OccasionRule? = nil, now: Date, timeZone: TimeZone
     ) throws(PlanError) {
         self.method = method
         self.fromName = fromName
         self.account = account
         self.now = now
-        self.timeZone = timeZone
+        self.occasion = occasion
+        // An occasion's days and times are in its own zone.
+        self.timeZone = occasion?.timeZone ?? timeZone
+        let timeZone = self.timeZone
         swap = campaign.swap
         paymentMethod = try account.paymentMethod(matching: campaign.paymentMethod)
         workspace = try account.workspace(matching: campaign.workspace)
@@ -247,29 +405,93 @@ struct PlanContext {
                 "The send date \(campaign.sendOn ?? "") is in the past. Give a future date, or leave it out to send now."
             )
         }
-        expires = try campaign.expires.map { text throws(PlanError) in
-            try Self.date(text, setting: "expiry", defaultHour: nil, timeZone: timeZone)
+        let limit = OccasionRule.scheduleLimit(now: now, timeZone: timeZone)
+        if let sendOn, CivilDate(sendOn, in: timeZone) > limit {
+            throw PlanError(
+                "The send date \(campaign.sendOn ?? "") is more than \(OccasionRule.scheduleMonths) months ahead, and Goody schedules gifts at most that far (until \(limit.spelled)). Send it on or after \(CivilDate(sendOn, in: timeZone).adding(months: -OccasionRule.scheduleMonths)), or give an earlier date."
+            )
+        }
+        expiresAfterDays = try campaign.expires.flatMap { text throws(PlanError) in try Self.relativeDays(text) }
+        expires = try campaign.expires.flatMap { text throws(PlanError) -> Date? in
+            guard try Self.relativeDays(text) == nil else { return nil }
+            return try Self.date(text, setting: "expiry", defaultHour: nil, timeZone: timeZone)
         }
         if let expires, expires <= (sendOn ?? now) {
             throw PlanError(
                 "The gifts would expire (\(campaign.expires ?? "")) before they are sent. Give a later --expires.")
         }
-        if paymentMethod.balance != nil && expires == nil {
+        if paymentMethod.balance != nil && expires == nil && expiresAfterDays == nil {
             throw PlanError(
-                "\(paymentMethod.name) pays from the account balance, and Goody requires an expiry for gifts paid that way. Add --expires YYYY-MM-DD (or expires: in the campaign file)."
+                "\(paymentMethod.name) pays from the account balance, and Goody requires an expiry for gifts paid that way. Add --expires YYYY-MM-DD or --expires \"60 days\" (or expires: in the campaign file)."
             )
         }
-        if let message {
-            let sample = Self.sampleValues(header: header)
-            let rendered = message.render(sample)
+        var tiers: [Int: MilestoneTier] = [:]
+        var otherYears: MilestoneTier?
+        var tierMessages: [MessageTemplate] = []
+        for (key, gift) in campaign.milestones ?? [:] {
+            let years = Int(key)
+            let name = years.map { "\($0) year\($0 == 1 ? "" : "s")" } ?? MilestoneTier.otherYears
+            var cart: [ResolvedLine]?
+            if let product = gift.product {
+                cart = try CartResolver.resolve(
+                    [
+                        ProductChoice(
+                            product: product, quantity: gift.quantity, variants: gift.variants, amount: gift.amount)
+                    ],
+                    method: method, account: account)
+            } else if gift.amount != nil || gift.variants != nil || gift.quantity != nil {
+                guard var choices = campaign.products, choices.count == 1 else {
+                    throw PlanError(
+                        "milestones: \(key) sets an amount, variants or quantity but no product, and the campaign has no single product for it to change; add product: to the milestone."
+                    )
+                }
+                choices[0].amount = gift.amount ?? choices[0].amount
+                choices[0].variants = gift.variants ?? choices[0].variants
+                choices[0].quantity = gift.quantity ?? choices[0].quantity
+                cart = try CartResolver.resolve(choices, method: method, account: account)
+            }
+            let text = gift.message?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let tierMessage = try text.flatMap { text throws(PlanError) in
+                text.isEmpty ? nil : try MessageTemplate(text)
+            }
+            if let tierMessage { tierMessages.append(tierMessage) }
+            let tier = MilestoneTier(name: name, cart: cart, message: tierMessage)
+            if let years { tiers[years] = tier } else { otherYears = tier }
+        }
+        if !(campaign.milestones ?? [:]).isEmpty, otherYears == nil, campaign.products != nil {
+            // The campaign's own product is the gift for the years the milestones do not list.
+            otherYears = MilestoneTier(name: MilestoneTier.otherYears, cart: nil, message: nil)
+        }
+        milestones = tiers
+        self.otherYears = otherYears
+        if !tierMessages.isEmpty && card == nil {
+            throw PlanError(
+                "A milestone's message needs a card (Goody shows the message when the card is opened). Add --card with an occasion or ID: \(account.cards.map { "\($0.id) (\($0.occasions.joined(separator: ", ")))" }.joined(separator: "; "))."
+            )
+        }
+        let sample = Self.sampleValues(header: header, occasion: occasion != nil)
+        var used: Set<String> = []
+        for template in [message].compactMap({ $0 }) + tierMessages {
+            let rendered = template.render(sample)
             if !rendered.unknown.isEmpty {
                 let available = Array(Set(sample.keys)).sorted()
                 throw PlanError(
-                    "The message uses \(rendered.unknown.sorted().map { "{{\($0)}}" }.joined(separator: ", ")), which names no field or column. Available: \(available.map { "{{\($0)}}" }.joined(separator: ", "))."
+                    "The message \"\(template.text)\" uses \(rendered.unknown.sorted().map { "{{\($0)}}" }.joined(separator: ", ")), which names no field or column. Available: \(available.map { "{{\($0)}}" }.joined(separator: ", "))."
                 )
             }
-            personalizationPlaceholders = rendered.used.sorted()
+            used.formUnion(rendered.used)
         }
+        personalizationPlaceholders = used.sorted()
+    }
+
+    /// "60 days" → 60; nil for a date.
+    static func relativeDays(_ text: String) throws(PlanError) -> Int? {
+        let words = text.lowercased().split(separator: " ")
+        guard words.count == 2, ["day", "days"].contains(words[1]) else { return nil }
+        guard let days = Int(words[0]), days > 0 else {
+            throw PlanError("The expiry \"\(text)\" needs a positive number of days, such as \"60 days\".")
+        }
+        return days
     }
 
     /// "Hire Date" → "hire_date".
@@ -279,10 +501,11 @@ struct PlanContext {
     }
 
     /// Every placeholder a message can use, with empty values.
-    private static func sampleValues(header: [String]) -> [String: String] {
+    private static func sampleValues(header: [String], occasion: Bool) -> [String: String] {
         var values: [String: String] = [:]
         for name in header.map(placeholderName) where !name.isEmpty { values[name] = "" }
         for field in Self.fieldNames { values[field] = "" }
+        if occasion { values["years"] = "" }
         return values
     }
 
@@ -290,8 +513,9 @@ struct PlanContext {
         "first_name", "last_name", "email", "phone", "manager", "employee_id", "city", "state",
     ]
 
-    /// The values a message can use for one recipient: its normalized fields, then every column.
-    func values(for recipient: Recipient) -> [String: String] {
+    /// The values a message can use for one recipient: its normalized fields, then every column,
+    /// and with an occasion the completed years (`{{years}}`).
+    func values(for recipient: Recipient, occurrence: Occurrence? = nil) -> [String: String] {
         var values: [String: String] = [:]
         for (index, name) in placeholderNames.enumerated() where !name.isEmpty && index < recipient.values.count {
             values[name] = recipient.values[index]
@@ -304,24 +528,46 @@ struct PlanContext {
         values["employee_id"] = recipient.employeeID ?? values["employee_id"] ?? ""
         values["city"] = recipient.address?.city ?? values["city"] ?? ""
         values["state"] = recipient.address?.state ?? values["state"] ?? ""
+        if occasion != nil { values["years"] = occurrence?.years.map(String.init) ?? values["years"] ?? "" }
         return values
     }
 
     enum Placement {
         case placed(BatchKey, warnings: [Finding])
         case rejected(Finding)
+        /// A work anniversary whose years the milestones give no gift for.
+        case notDue(NotDue)
     }
+
+    /// The milestone tier for a work anniversary of `years`; nil when the milestones give none.
+    func tier(years: Int) -> MilestoneTier? { milestones[years] ?? otherYears }
 
     private func reject(_ recipient: Recipient, _ code: FindingCode, _ message: String, fix: String) -> Placement {
         .rejected(Finding(code: code, line: recipient.line, column: nil, value: "", message: message, fix: fix))
     }
 
-    /// Works out the batch a recipient belongs in, or why they cannot be sent.
-    func place(_ recipient: Recipient) -> Placement {
+    /// Works out the batch a recipient belongs in, or why they cannot be sent. A milestone
+    /// tier, when one chose the gift, is noted on the occurrence.
+    func place(_ recipient: Recipient, occurrence: inout Occurrence?) -> Placement {
         let settings = recipient.settings
+        var tier: MilestoneTier?
+        if !milestones.isEmpty || otherYears != nil, let years = occurrence?.years {
+            guard let found = self.tier(years: years) else {
+                return .notDue(
+                    NotDue(
+                        line: recipient.line,
+                        reason:
+                            "\(years) year\(years == 1 ? "" : "s") on \(occurrence?.date?.dayAndMonth ?? ""): the milestones give no gift for it (add default: to give one)",
+                        date: occurrence?.date?.description))
+            }
+            tier = found
+            occurrence?.tier = found.name
+        }
         let cart: [ResolvedLine]
         do {
-            if let product = settings.product {
+            if settings.product == nil, let tierCart = tier?.cart {
+                cart = tierCart
+            } else if let product = settings.product {
                 cart = try CartResolver.resolve(
                     [
                         ProductChoice(
@@ -367,7 +613,7 @@ struct PlanContext {
                     recipient, .cartNotPossible, "this row's message is not a valid template",
                     fix: "check its {{ and }}")
             }
-            let rendered = template.render(values(for: recipient))
+            let rendered = template.render(values(for: recipient, occurrence: occurrence))
             guard rendered.unknown.isEmpty else {
                 return reject(
                     recipient, .cartNotPossible,
@@ -376,13 +622,16 @@ struct PlanContext {
             }
             text = rendered.text
             warnings += emptyPlaceholderWarnings(rendered, recipient)
-        } else if let message {
-            let rendered = message.render(values(for: recipient))
+        } else if let message = tier?.message ?? message {
+            let rendered = message.render(values(for: recipient, occurrence: occurrence))
             text = rendered.text
             warnings += emptyPlaceholderWarnings(rendered, recipient)
         }
 
         var scheduled = sendOn
+        if let day = occurrence?.date, occurrence?.dayPassed == false, let occasion {
+            scheduled = occasion.sendMoment(of: day)
+        }
         if let rowDate = settings.sendDate {
             let date = Self.date(rowDate, defaultHour: 9, timeZone: timeZone)
             guard date > now else {
@@ -390,7 +639,16 @@ struct PlanContext {
                     recipient, .sendDateInPast, "the send date \(rowDate.iso8601) is in the past",
                     fix: "give a future date, or clear the cell to send with the others")
             }
-            if let expires, expires <= date {
+            let limit = OccasionRule.scheduleLimit(now: now, timeZone: timeZone)
+            if CivilDate(date, in: timeZone) > limit {
+                return reject(
+                    recipient, .beyondScheduleLimit,
+                    "the send date \(rowDate.iso8601) is more than \(OccasionRule.scheduleMonths) months ahead, and Goody schedules gifts at most until \(limit.spelled)",
+                    fix:
+                        "send this row from \(CivilDate(date, in: timeZone).adding(months: -OccasionRule.scheduleMonths)) on, or give an earlier date"
+                )
+            }
+            if let expires = expires(sending: date), expires <= date {
                 return reject(
                     recipient, .sendDateInPast, "the send date \(rowDate.iso8601) is after the gifts expire",
                     fix: "give an earlier send date, or a later --expires")
@@ -399,9 +657,19 @@ struct PlanContext {
         }
         let key = BatchKey(
             cart: cart.map(\.input), message: text, fromName: settings.fromName ?? fromName, cardID: card?.id,
-            scheduledSendOn: scheduled.map(GoodyJSON.timestamp), expiresAt: expires.map(GoodyJSON.timestamp), swap: swap
-        )
+            scheduledSendOn: scheduled.map(GoodyJSON.timestamp),
+            expiresAt: expires(sending: scheduled ?? now).map(GoodyJSON.timestamp), swap: swap,
+            occurrence: occasion == nil ? nil : occurrence?.key)
         return .placed(key, warnings: warnings)
+    }
+
+    /// When a gift sent at `sending` expires: the campaign's date, or the end of the day that
+    /// many days after it is sent.
+    func expires(sending: Date) -> Date? {
+        guard let days = expiresAfterDays else { return expires }
+        let day = CivilDate(sending, in: timeZone).adding(days: days)
+        return Self.date(
+            SendDate(year: day.year, month: day.month, day: day.day), defaultHour: nil, timeZone: timeZone)
     }
 
     /// The message a recipient would get if placeholders were not filled in: recipients who
@@ -437,7 +705,9 @@ struct PlanContext {
                     product: $0, quantity: item.quantity, variants: item.variants, variablePrice: item.variablePrice)
             }
         }
-        return PlannedBatch(number: number, recipients: recipients, input: input, cart: lines, estimate: nil)
+        return PlannedBatch(
+            number: number, recipients: recipients, input: input, cart: lines, estimate: nil,
+            occurrence: key.occurrence)
     }
 
     /// Reads a send date or expiry typed by a person.

@@ -57,6 +57,10 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
     case nameSplit = "first_name.split"
     case doubleEncoded = "text.double_encoded"
     case emailDropped = "email.dropped"
+    // Occasions: the date a gift's day is worked out from.
+    case occasionDateMissing = "occasion.date_missing"
+    case occasionDateInvalid = "occasion.date_invalid"
+    case beyondScheduleLimit = "occasion.beyond_schedule_limit"
 
     /// Position in `allCases` (under 64, so a row's codes fit in one bit set).
     var ordinal: Int {
@@ -102,6 +106,9 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
         case .nameSplit: 38
         case .doubleEncoded: 39
         case .emailDropped: 40
+        case .occasionDateMissing: 41
+        case .occasionDateInvalid: 42
+        case .beyondScheduleLimit: 43
         }
     }
 
@@ -161,6 +168,9 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
         case .nameSplit: "full name split into first and last name"
         case .doubleEncoded: "text that looks encoded twice"
         case .emailDropped: "optional email not valid: left out, the gift still goes"
+        case .occasionDateMissing: "no date for the occasion"
+        case .occasionDateInvalid: "the occasion's date cannot be read"
+        case .beyondScheduleLimit: "the gift's day is more than 3 months ahead"
         }
     }
 }

@@ -297,8 +297,8 @@ public enum RecipientField: String, CaseIterable, Sendable, Codable, Hashable, C
 
 /// Header text reduced to lowercase letters and digits, accents removed, so that "First Name",
 /// "first_name", "FIRST-NAME" and "Prénom" compare by their letters alone.
-enum HeaderKey {
-    static func normalize(_ header: String) -> String {
+public enum HeaderKey {
+    public static func normalize(_ header: String) -> String {
         // The usual header is ASCII: the same result without Foundation's folding.
         if header.utf8.allSatisfy({ $0 < 0x80 }) {
             var key = ""

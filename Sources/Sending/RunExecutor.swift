@@ -38,6 +38,9 @@ struct RunExecutor: Sendable {
     let createRounds = 4
     /// `status`: collect what exists, create nothing.
     var readOnly = false
+    /// High estimates this command already had from Goody, by batch number (a `send` that just
+    /// priced its plan): used instead of pricing the batch again before its create.
+    var knownPrices: [Int: Int] = [:]
 
     func execute() async throws -> ExecutionOutcome {
         let batches = try ledger.batches(ofRun: run.id)
@@ -83,7 +86,7 @@ struct RunExecutor: Sendable {
             throw refusal
         }
         let final = try ledger.batches(ofRun: run.id)
-        let now = GoodyJSON.timestamp(Date())
+        let now = GoodyJSON.timestamp(Today.now())
         return ExecutionOutcome(
             unsent: final.filter { $0.state == .planned || $0.state == .creating }.count,
             awaiting: final.filter { $0.state == .created }.count,
@@ -144,7 +147,12 @@ struct RunExecutor: Sendable {
     /// is created. A batch priced in an earlier round is already reserved.
     private func checkSpending(_ batch: inout BatchRecord, spend: SpendGuard) async throws {
         guard batch.freshEstimateHigh == nil else { return }
-        let fresh = try await freshHigh(batch)
+        let fresh: Int
+        if let known = knownPrices[batch.number] {
+            fresh = known
+        } else {
+            fresh = try await freshHigh(batch)
+        }
         if let refusal = await spend.reserve(batch.number, fresh: fresh) { throw refusal }
         batch.freshEstimateHigh = fresh
     }
@@ -325,7 +333,7 @@ struct RunExecutor: Sendable {
                 return
             case .known(.pending), .other:
                 // A status the tool does not know is waited on like `pending`, then left to `status`.
-                if let scheduled = current.scheduledSendOn.flatMap(GoodyJSON.date), scheduled > Date() {
+                if let scheduled = current.scheduledSendOn.flatMap(GoodyJSON.date), scheduled > Today.now() {
                     try ledger.update(batch)
                     return
                 }
@@ -357,7 +365,7 @@ struct RunExecutor: Sendable {
             )
         }
         let match = OrderMatcher.match(orders: orders, rows: rows)
-        let now = Date()
+        let now = Today.now()
         var records: [OrderRecord] = []
         var updated: [RowRecord] = []
         for (order, row, method) in match.pairs {

@@ -17,11 +17,16 @@ public struct RunIdentity: Sendable, Equatable {
     public let value: String
     public let inputSHA256: String
 
-    /// Computed from the plan request itself, never from the command line's text.
-    public init(request: PlanRequest, inputSHA256: String, account: AccountIdentity) throws {
+    /// Computed from the plan request itself, never from the command line's text. An occasion's
+    /// window counts by its days (`resolvedWindow`), so `next-month` run next month is another
+    /// send.
+    public init(
+        request: PlanRequest, inputSHA256: String, account: AccountIdentity, resolvedWindow: String? = nil
+    ) throws {
         var gifts = request.campaign
         gifts.batchSize = nil
         gifts.maxSpend = nil
+        if let resolvedWindow { gifts.window = resolvedWindow }
         let read = request.input.read
         let parts = Parts(
             gifts: gifts,
@@ -64,12 +69,15 @@ public struct RunIdentity: Sendable, Equatable {
     public var runID: String { "r" + value.prefix(10) }
 
     /// The batch's idempotency key: the same run and the same batch always give the same key,
-    /// so Goody refuses a second create of it.
-    public func customerReferenceID(batch number: Int, request: OrderBatchInput) throws -> String {
+    /// so Goody refuses a second create of it. It ends with the occasion's occurrence when there
+    /// is one, so the batch says what it was for to a later search of Goody's history.
+    public func customerReferenceID(batch number: Int, request: OrderBatchInput, occurrence: String? = nil) throws
+        -> String
+    {
         var hasher = SHA256()
         hasher.update(data: Data("\(value):\(number):".utf8))
         hasher.update(data: try GoodyJSON.encoder().encode(request))
-        return "goody-batch-" + Self.hex(hasher.finalize()).prefix(32)
+        return GiftTag.reference(hash: String(Self.hex(hasher.finalize()).prefix(32)), occurrence: occurrence)
     }
 
     /// SHA-256 of a file, read in pieces.

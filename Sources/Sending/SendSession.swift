@@ -14,14 +14,15 @@ public struct SendOptions: Sendable {
     public var ledgerPath: String?
     /// Also write one results file per value of this column (a manager, a team).
     public var splitBy: String?
-    /// Send even to people who already got a gift in an earlier run of this ledger.
-    public var allowResend: Bool
+    /// Who is sent to although gifted before (`--allow-resend`).
+    public var resend: ResendPermission
     /// How long to wait for a pending batch before leaving it for `status`.
     public var maxWait: Duration
     /// Batches worked on at once.
     public var concurrency: Int
     public var registry: LedgerRegistry
-    /// How many days of Goody's order history are searched for people already gifted (0: none).
+    /// How many days of earlier gifts count for a send without an occasion (0: none), in the
+    /// ledgers and in Goody's order history.
     public var historyDays: Int
     /// A new approval given with `resume --max-spend`: the run may spend this much in all (cents).
     public var newApproval: Int?
@@ -33,8 +34,9 @@ public struct SendOptions: Sendable {
 
     public init(
         outputPath: String? = nil, ledgerPath: String? = nil, splitBy: String? = nil, allowResend: Bool = false,
-        maxWait: Duration = .seconds(600), concurrency: Int = 8, registry: LedgerRegistry = .standard(),
-        historyDays: Int = 90, newApproval: Int? = nil, share: [String]? = nil, format: ShareFormat? = nil
+        resend: ResendPermission? = nil, maxWait: Duration = .seconds(600), concurrency: Int = 8,
+        registry: LedgerRegistry = .standard(), historyDays: Int = 90, newApproval: Int? = nil,
+        share: [String]? = nil, format: ShareFormat? = nil
     ) {
         self.share = share
         self.format = format
@@ -43,14 +45,14 @@ public struct SendOptions: Sendable {
         self.outputPath = outputPath
         self.ledgerPath = ledgerPath
         self.splitBy = splitBy
-        self.allowResend = allowResend
+        self.resend = resend ?? (allowResend ? .everyone : .nobody)
         self.maxWait = maxWait
         self.concurrency = concurrency
         self.registry = registry
     }
 }
 
-/// What `send` found before asking for approval.
+/// What `send` (and `plan`) found before asking for approval.
 public enum Preparation: Sendable {
     /// A run with the same input, settings and API exists: it is continued, not repeated.
     case existing(RunRecord, ledgerPath: String)
@@ -58,15 +60,14 @@ public enum Preparation: Sendable {
     case new(PreparedRun)
 }
 
-/// A planned run, not yet recorded or sent.
+/// A planned run, not yet recorded or sent: what `plan` shows and `send` sends.
 public struct PreparedRun: Sendable {
     public var plan: Plan
     public var identity: RunIdentity
     public var account: AccountIdentity
-    /// People of this file gifted before, by line: left out of the plan unless `--allow-resend`.
+    /// People of this file gifted before, by line: left out unless the gift does not count
+    /// (another occasion) or `--allow-resend` names them.
     public var priorGifts: [Int: PriorGift]
-    /// Whether `priorGifts` were left out (false with `--allow-resend`).
-    public var priorGiftsLeftOut: Bool
     /// How the search for earlier gifts went, for the plan to say.
     public var search: PriorGiftReport
     public var outputPath: String
@@ -78,6 +79,11 @@ public struct PreparedRun: Sendable {
     public var sharing: String?
 
     public var runID: String { identity.runID }
+
+    /// The people left out because they were gifted before.
+    public var leftOut: [PriorGift] { priorGifts.values.filter(\.leavesOut).sorted { $0.line < $1.line } }
+    /// Gifted before, and sent again: on purpose, or for another occasion.
+    public var sentAgain: [PriorGift] { priorGifts.values.filter { !$0.leavesOut }.sorted { $0.line < $1.line } }
 }
 
 /// Where earlier gifts were looked for.
@@ -86,15 +92,26 @@ public struct PriorGiftReport: Sendable {
     public var skippedLedgers: [String]
     public var historyDays: Int
     public var ordersSearched: Int
+    /// How far back Goody's history was read (a year before an occasion's day).
+    public var since: Date?
+    /// The occasion, when the send has one: gifts count for it alone.
+    public var occasion: OccasionKind?
 
     /// "Looked for earlier gifts in 2 ledgers on this machine and in Goody's order history for the
     /// last 90 days (812 orders; --history-days)."
     public var sentence: String {
         let ledgerText = "\(ledgers) ledger\(ledgers == 1 ? "" : "s") on this machine"
-        let history =
-            historyDays > 0
-            ? " and in Goody's order history for the last \(historyDays) day\(historyDays == 1 ? "" : "s") (\(ordersSearched) order\(ordersSearched == 1 ? "" : "s"); --history-days changes it)"
-            : " (not in Goody's order history: --history-days 0)"
+        let orders = "\(ordersSearched) order\(ordersSearched == 1 ? "" : "s")"
+        let history: String
+        if let occasion, let since {
+            history =
+                " and in Goody's history since \(GoodyJSON.timestamp(since).prefix(10)) (\(orders) and the scheduled batches); a gift counts when it was for this \(occasion.words)"
+        } else if historyDays > 0 {
+            history =
+                " and in Goody's order history for the last \(historyDays) day\(historyDays == 1 ? "" : "s") (\(orders); --history-days changes it)"
+        } else {
+            history = " (nowhere else: --history-days 0)"
+        }
         let skipped = skippedLedgers.isEmpty ? "" : " Skipped: \(skippedLedgers.joined(separator: "; "))."
         return "Looked for earlier gifts to these people in \(ledgerText)\(history).\(skipped)"
     }
@@ -130,16 +147,24 @@ public struct SendSession: Sendable {
 
     // MARK: - Send
 
-    /// Plans the send, or finds the run it continues. Nothing is written before approval.
-    public func prepare(_ request: PlanRequest) async throws -> Preparation {
+    /// Plans the send, or finds the run it continues: the one preparation `plan` shows and
+    /// `send` sends. The file is read and checked once, the account read once, earlier gifts
+    /// looked for, and each batch priced once. Nothing is written before approval (`plan`
+    /// writes nothing; `forSending` checks that the results can be written).
+    public func prepare(_ request: PlanRequest, forSending: Bool = true) async throws -> Preparation {
         let input = request.input.path
         // Absolute, so `resume`, `status` and `export` work from any folder.
         let output = OutputNaming.absolute(options.outputPath ?? OutputNaming.results(for: input))
         let ledgerPath = OutputNaming.absolute(options.ledgerPath ?? OutputNaming.ledger(besideOutput: output))
-        let settingsJSON = String(decoding: try GoodyJSON.encoder().encode(request.campaign), as: UTF8.self)
         let account = try await account()
+        let planner = Planner(client: client)
+        let draft = try await planner.draft(request)
+        var identified = request
+        if let window = draft.resolvedWindow { identified.campaign.window = window }
+        let settingsJSON = String(decoding: try GoodyJSON.encoder().encode(identified.campaign), as: UTF8.self)
         let identity = try RunIdentity(
-            request: request, inputSHA256: try RunIdentity.fileSHA256(input), account: account)
+            request: request, inputSHA256: try RunIdentity.fileSHA256(input), account: account,
+            resolvedWindow: draft.resolvedWindow)
         // The ledger the results go beside must be ours: a planted one is refused, not read.
         let ledger = FileManager.default.fileExists(atPath: ledgerPath) ? try RunLedger(path: ledgerPath) : nil
         let ledgers = knownLedgers(besides: ledgerPath)
@@ -150,13 +175,13 @@ public struct SendSession: Sendable {
         for path in ledgers {
             let found = path == ledgerPath ? ledger : try? RunLedger(path: path)
             guard let existing = try found?.run(identity: identity.value) else { continue }
-            let plan = try await Planner(client: client).plan(request)
+            let plan = try await planner.plan(draft, leavingOut: [])
             try Self.verify(existing, in: path, matches: plan)
             return .existing(existing, ledgerPath: path)
         }
 
         // A new run: its results and ledger must be writable before it is approved, let alone sent.
-        for (what, file) in [("results", output), ("ledger", ledgerPath)] {
+        for (what, file) in [("results", output), ("ledger", ledgerPath)] where forSending {
             let folder = (file as NSString).deletingLastPathComponent
             guard access(folder, W_OK) == 0 else {
                 throw SpreadsheetError(
@@ -167,18 +192,33 @@ public struct SendSession: Sendable {
                     ))
             }
         }
-        var plan = try await Planner(client: client).plan(request)
-        if !options.allowResend {
-            try refuseOverlappingUnsettledRuns(plan, account: account, ledgers: ledgers)
+        let candidates = draft.candidates
+        if options.resend != .everyone {
+            try refuseOverlappingUnsettledRuns(candidates, method: draft.method, account: account, ledgers: ledgers)
         }
         let search = PriorGiftSearch(
-            client: client, account: account, ledgers: ledgers, historyDays: options.historyDays, now: Date())
-        let found = try await search.run(plan.validation.recipients, method: plan.method)
-        if !options.allowResend, !found.gifts.isEmpty {
-            var again = request
-            again.excludedLines = Set(found.gifts.keys)
-            plan = try await Planner(client: client).plan(again)
+            client: client, account: account, ledgers: ledgers, historyDays: options.historyDays,
+            now: request.now, occasion: draft.occasion?.kind, cards: try await client.allCards())
+        var found = try await search.run(candidates, method: draft.method)
+        let byLine = Dictionary(candidates.map { ($0.recipient.line, $0.recipient) }) { first, _ in first }
+        for (line, gift) in found.gifts where gift.leavesOut {
+            guard let recipient = byLine[line], options.resend.allows(recipient) else { continue }
+            found.gifts[line]?.leavesOut = false
+            found.gifts[line]?.onPurpose = true
         }
+        var plan = try await planner.plan(
+            draft, leavingOut: Set(found.gifts.values.filter(\.leavesOut).map(\.line)))
+        plan.earlierGifts = found.gifts.values.sorted { $0.line < $1.line }.map { gift in
+            let who = byLine[gift.line].map { $0.email ?? [$0.firstName, $0.lastName ?? ""].joined(separator: " ") }
+            return EarlierGift(
+                line: gift.line, who: who ?? "", sentence: gift.sentence, leftOut: gift.leavesOut,
+                nameOnly: gift.nameOnly, onPurpose: gift.onPurpose)
+        }
+        let report = PriorGiftReport(
+            ledgers: ledgers.count - found.skippedLedgers.count, skippedLedgers: found.skippedLedgers,
+            historyDays: options.historyDays, ordersSearched: found.ordersSearched, since: found.since,
+            occasion: draft.occasion?.kind)
+        plan.earlierGiftSearch = report.sentence
         let outputSettings = OutputSettings(
             share: options.share ?? [], format: options.format ?? .both,
             delimiter: plan.validation.layout.delimiter.delimiter, mapping: plan.validation.mapping)
@@ -188,28 +228,34 @@ public struct SendSession: Sendable {
         }
         return .new(
             PreparedRun(
-                plan: plan, identity: identity, account: account, priorGifts: found.gifts,
-                priorGiftsLeftOut: !options.allowResend,
-                search: PriorGiftReport(
-                    ledgers: ledgers.count - found.skippedLedgers.count, skippedLedgers: found.skippedLedgers,
-                    historyDays: options.historyDays, ordersSearched: found.ordersSearched),
+                plan: plan, identity: identity, account: account, priorGifts: found.gifts, search: report,
                 outputPath: output, ledgerPath: ledgerPath, settingsJSON: settingsJSON, output: outputSettings,
                 sharing: sharing))
     }
 
     /// A run that stopped part-way may have created batches nobody has seen the answer to, and
-    /// will create the rest when resumed: a new run for any of the same people could give them
-    /// a second gift. Runs that share nobody with this file do not block it.
-    private func refuseOverlappingUnsettledRuns(_ plan: Plan, account: AccountIdentity, ledgers: [String]) throws {
-        let keys = plan.validation.recipients.reduce(into: Set<RecipientKey>()) {
-            $0.formUnion(RecipientKey.lookups(for: $1, method: plan.method))
+    /// will create the rest when resumed: a new run for any of the same people, for the same
+    /// occasion, could give them a second gift. Runs that share nobody with this file, or that
+    /// were for another occasion or occurrence, do not block it.
+    private func refuseOverlappingUnsettledRuns(
+        _ candidates: [PriorGiftSearch.Candidate], method: SendMethod, account: AccountIdentity, ledgers: [String]
+    ) throws {
+        var occurrences: [PersonKey: Set<String?>] = [:]
+        for candidate in candidates {
+            for key in PersonKey.lookups(for: candidate.recipient, method: method) {
+                occurrences[key, default: []].insert(candidate.occurrence?.key)
+            }
         }
         for path in ledgers {
             guard let ledger = try? RunLedger(path: path) else { continue }
             for (run, row) in try ledger.unsettledRows(environment: account.key) {
-                let rowKeys = RecipientKey.recorded(
+                let rowKeys = PersonKey.recorded(
                     row.recipientKey, email: row.email, firstName: row.firstName, lastName: row.lastName)
-                guard !rowKeys.isDisjoint(with: keys) else { continue }
+                let overlapping = rowKeys.contains { key in
+                    guard let ours = occurrences[key] else { return false }
+                    return row.occasion == nil || ours.contains(nil) || ours.contains(row.occasion)
+                }
+                guard overlapping else { continue }
                 throw SendRefusal(
                     "not sent: run \(run.id) (\(run.inputPath)) in \(path) stopped before it finished, and it includes people of this file (line \(row.line) there); some of its gifts may already exist at Goody. Finish it first with `goody-batch resume \(run.id)`, so nobody gets two gifts (or --allow-resend to send anyway). Nothing was created."
                 )
@@ -259,6 +305,11 @@ public struct SendSession: Sendable {
         if let existing = try ledger.run(identity: prepared.identity.value) {
             return try await execute(existing, ledger: ledger)
         }
+        // Priced moments ago by this command: not priced again before each create. A plan left
+        // waiting for approval longer than this is priced again, batch by batch.
+        let fresh = Today.now().timeIntervalSince(prepared.plan.pricedAt) < Self.priceFreshness
+        let knownPrices =
+            fresh ? Dictionary(prepared.plan.batches.map { ($0.number, $0.estimateRange.high) }) { a, _ in a } : [:]
         let (run, batches, rows) = try records(for: prepared, approval: approval)
         do {
             try ledger.createRun(run, batches: batches, rows: rows)
@@ -266,8 +317,11 @@ public struct SendSession: Sendable {
             throw LedgerError(
                 "\(error.message) Nothing was sent: the run could not be recorded, so nothing was created.")
         }
-        return try await execute(run, ledger: ledger)
+        return try await execute(run, ledger: ledger, knownPrices: knownPrices)
     }
+
+    /// How long a price from this command's plan stands for the batch's create.
+    static let priceFreshness: TimeInterval = 300
 
     /// Continues a run from where its ledger says it stopped.
     public func resume(_ run: RunRecord, ledgerPath: String) async throws -> SendReport {
@@ -292,9 +346,11 @@ public struct SendSession: Sendable {
     /// Runs the batches, then records the outcome and writes the results. Anything that fails
     /// after the run was recorded says what exists at Goody, where the links are and what
     /// command finishes the job.
-    private func execute(_ run: RunRecord, ledger: RunLedger, readOnly: Bool = false) async throws -> SendReport {
+    private func execute(
+        _ run: RunRecord, ledger: RunLedger, readOnly: Bool = false, knownPrices: [Int: Int] = [:]
+    ) async throws -> SendReport {
         do {
-            return try await executeRecorded(run, ledger: ledger, readOnly: readOnly)
+            return try await executeRecorded(run, ledger: ledger, readOnly: readOnly, knownPrices: knownPrices)
         } catch let error as RunBusyError {
             throw error
         } catch {
@@ -302,12 +358,15 @@ public struct SendSession: Sendable {
         }
     }
 
-    private func executeRecorded(_ run: RunRecord, ledger: RunLedger, readOnly: Bool) async throws -> SendReport {
+    private func executeRecorded(
+        _ run: RunRecord, ledger: RunLedger, readOnly: Bool, knownPrices: [Int: Int]
+    ) async throws -> SendReport {
         if !readOnly { try ledger.setState(.sending, ofRun: run.id) }
         var executor = RunExecutor(
             client: client, ledger: ledger, run: run, progress: progress, maxWait: options.maxWait,
             concurrency: options.concurrency)
         executor.readOnly = readOnly
+        executor.knownPrices = knownPrices
         let started = ContinuousClock.now
         let before = await client.pacer?.statistics
         var outcome: ExecutionOutcome?
@@ -344,7 +403,7 @@ public struct SendSession: Sendable {
     private func records(for prepared: PreparedRun, approval: String) throws -> (RunRecord, [BatchRecord], [RowRecord])
     {
         let plan = prepared.plan
-        let now = Date()
+        let now = Today.now()
         let runID = prepared.runID
         let header = plan.validation.mapping.header
         var run = RunRecord(
@@ -361,7 +420,8 @@ public struct SendSession: Sendable {
         var rows: [RowRecord] = []
         for batch in plan.batches {
             var input = batch.input
-            let reference = try prepared.identity.customerReferenceID(batch: batch.number, request: input)
+            let reference = try prepared.identity.customerReferenceID(
+                batch: batch.number, request: input, occurrence: batch.occurrence)
             input.customerReferenceID = reference
             let range = batch.estimateRange
             batches.append(
@@ -374,7 +434,8 @@ public struct SendSession: Sendable {
                 rows.append(
                     try row(
                         runID, recipient.line, recipient.values, recipient: recipient, method: plan.method,
-                        batch: batch.number, position: position, status: .pending, error: nil))
+                        batch: batch.number, position: position, status: .pending, error: nil,
+                        occurrence: plan.occurrences[recipient.line]))
             }
         }
         let byLine = Dictionary(uniqueKeysWithValues: plan.validation.recipients.map { ($0.line, $0) })
@@ -393,27 +454,28 @@ public struct SendSession: Sendable {
                     position: nil,
                     status: .rejected, error: rejected.reason))
         }
-        for (line, gift) in prepared.priorGifts where prepared.priorGiftsLeftOut {
-            guard let recipient = byLine[line] else { continue }
+        for gift in prepared.leftOut {
+            guard let recipient = byLine[gift.line] else { continue }
             rows.append(
                 try row(
-                    runID, line, recipient.values, recipient: recipient, method: plan.method, batch: nil,
+                    runID, gift.line, recipient.values, recipient: recipient, method: plan.method, batch: nil,
                     position: nil, status: .alreadySent,
-                    error: "not sent again: \(gift.sentence) (--allow-resend sends anyway)"))
+                    error: "not sent again: \(gift.sentence)\(gift.rule == nil ? " (--allow-resend sends anyway)" : "")"
+                ))
         }
         return (run, batches, rows)
     }
 
     private func row(
         _ runID: String, _ line: Int, _ values: [String], recipient: Recipient?, method: SendMethod, batch: Int?,
-        position: Int?, status: RowRecord.Status, error: String?
+        position: Int?, status: RowRecord.Status, error: String?, occurrence: Occurrence? = nil
     ) throws -> RowRecord {
         let valuesJSON = String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
         return RowRecord(
             runID: runID, line: line, batchNumber: batch, position: position, rowHash: RunIdentity.sha256(valuesJSON),
-            valuesJSON: valuesJSON, recipientKey: recipient.map { RecipientKey.of($0, method: method).description },
+            valuesJSON: valuesJSON, recipientKey: recipient.map { PersonKey.of($0, method: method).description },
             email: recipient?.email, firstName: recipient?.firstName, lastName: recipient?.lastName, status: status,
-            error: error)
+            error: error, occasion: occurrence?.key, occasionDate: occurrence?.date?.description)
     }
 
     // MARK: - Status and export

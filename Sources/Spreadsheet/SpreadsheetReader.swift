@@ -67,6 +67,10 @@ public struct SpreadsheetLayout: Sendable {
     /// For an .xlsx workbook: the sheet read, and all of them. Lines are then the sheet's rows.
     public var sheet: String?
     public var sheets: [String] = []
+    /// For an .xlsx workbook: its day numbers count from 1904 (Excel for Mac), not 1900. A
+    /// date cell is already written as a date; this is for day numbers in cells not formatted
+    /// as dates.
+    public var dates1904 = false
 }
 
 /// A structural problem with one row; the row is still delivered so it can be reported.
@@ -261,7 +265,8 @@ public final class SpreadsheetReader {
             headerLine: headerLine, header: Self.trimmedHeader(chosen.records[headerIndex]),
             aboveHeader: aboveHeader,
             estimatedRows: max(0, source.estimatedRecords(inHead: chosen.recordsInHead) - headerIndex - 1),
-            sheet: source.workbook?.sheet, sheets: source.workbook?.sheets ?? [])
+            sheet: source.workbook?.sheet, sheets: source.workbook?.sheets ?? [],
+            dates1904: source.workbook?.dates1904 ?? false)
     }
 
     /// Header cells without the trailing empty ones Excel leaves when a sheet had wider rows.

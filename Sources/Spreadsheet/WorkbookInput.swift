@@ -25,6 +25,8 @@ enum WorkbookInput {
         var sheet: String
         var sheets: [String]
         var lineMap: LineMap
+        /// The workbook counts days from 1904 (`<workbookPr date1904="1"/>`, Excel for Mac), not 1900.
+        var dates1904 = false
     }
 
     /// Workbooks already converted, by path and sheet: the reader opens its input twice.
@@ -201,7 +203,9 @@ private struct WorkbookConverter {
 
         let output = try scratch.keep("sheet.csv")
         let writer = try CSVFileWriter(path: output, format: .init(byteOrderMark: false, crlf: false))
-        let sheet = SheetPart(strings: strings, dateStyles: styles.dateStyles, writer: writer)
+        let sheet = SheetPart(
+            strings: strings, dateStyles: styles.dateStyles, dateSystem: book.dates1904 ? .from1904 : .from1900,
+            writer: writer)
         let wellFormed = sheet.parse(sheetURL)
         if let failure = sheet.failure { throw failure }
         guard wellFormed else {
@@ -216,7 +220,8 @@ private struct WorkbookConverter {
         where part != "sheet.csv" {
             try? FileManager.default.removeItem(at: scratch.directory.appendingPathComponent(part))
         }
-        return WorkbookInput.Converted(path: output, sheet: chosen.name, sheets: names, lineMap: sheet.lineMap)
+        return WorkbookInput.Converted(
+            path: output, sheet: chosen.name, sheets: names, lineMap: sheet.lineMap, dates1904: book.dates1904)
     }
 }
 
@@ -274,10 +279,15 @@ private class PartParser: NSObject, XMLParserDelegate {
 
 private final class WorkbookPart: PartParser {
     var sheets: [(name: String, relation: String)] = []
+    /// Dates count from 1 Jan 1904 (Excel for Mac's date system), not from 1900.
+    var dates1904 = false
 
     override func start(_ name: String, _ attributes: [String: String]) {
         if name == "sheet", let sheetName = attributes["name"] {
             sheets.append((sheetName, attributes["r:id"] ?? ""))
+        }
+        if name == "workbookPr", let value = attributes["date1904"] {
+            dates1904 = value == "1" || value.lowercased() == "true"
         }
     }
 }
@@ -329,7 +339,7 @@ private final class SharedStrings: PartParser {
 private final class StylesPart: PartParser {
     private var formats: [Int: String] = [:]
     private var inCellFormats = false
-    private(set) var dateStyles: [Bool] = []
+    private(set) var dateStyles: [DateStyle?] = []
 
     override func start(_ name: String, _ attributes: [String: String]) {
         switch name {
@@ -338,7 +348,7 @@ private final class StylesPart: PartParser {
         case "cellXfs": inCellFormats = true
         case "xf" where inCellFormats:
             let id = attributes["numFmtId"].flatMap(Int.init) ?? 0
-            dateStyles.append(Self.isDate(id: id, code: formats[id]))
+            dateStyles.append(DateStyle.of(id: id, code: formats[id]))
         default: break
         }
     }
@@ -346,31 +356,76 @@ private final class StylesPart: PartParser {
     override func end(_ name: String) {
         if name == "cellXfs" { inCellFormats = false }
     }
+}
 
-    /// Built-in formats 14–22 and 45–47 are dates and times; a custom one is a date when it
-    /// holds a day, month or year outside quotes and brackets.
-    static func isDate(id: Int, code: String?) -> Bool {
-        if (14...22).contains(id) || (45...47).contains(id) { return true }
-        guard let code else { return false }
+/// What a date-formatted cell shows.
+enum DateStyle {
+    case date
+    case time
+    case dateTime
+
+    /// What a number format shows of a date: built-in formats 14–17 (and the East Asian 27–36,
+    /// 50–58) are dates, 18–21 and 45–47 times, 22 both; a custom format shows a date when it
+    /// holds a day, a year or (with no hour or second beside it) a month outside quotes and
+    /// brackets, and a time when it holds an hour or a second.
+    static func of(id: Int, code: String?) -> DateStyle? {
+        switch id {
+        case 14...17, 27...36, 50...58: return .date
+        case 18...21, 45...47: return .time
+        case 22: return .dateTime
+        default: break
+        }
+        guard let code else { return nil }
         var plain = ""
         var inQuotes = false
         var inBrackets = false
+        var escaped = false
         for character in code.lowercased() {
+            if escaped {
+                escaped = false
+                continue
+            }
             switch character {
+            case "\\": escaped = true
             case "\"": inQuotes.toggle()
             case "[": inBrackets = true
             case "]": inBrackets = false
             default: if !inQuotes && !inBrackets { plain.append(character) }
             }
         }
-        return plain.contains { "dmy".contains($0) } && !plain.contains("general")
+        guard !plain.contains("general") else { return nil }
+        let time = plain.contains("h") || plain.contains("s")
+        let date = plain.contains("d") || plain.contains("y") || (!time && plain.contains("m"))
+        switch (date, time) {
+        case (true, true): return .dateTime
+        case (true, false): return .date
+        case (false, true): return .time
+        case (false, false): return nil
+        }
+    }
+}
+
+/// Where a workbook's day numbers count from.
+enum DateSystem {
+    /// Day 1 is 1 Jan 1900, with Excel's (and Lotus 1-2-3's) 29 Feb 1900 as day 60.
+    case from1900
+    /// Day 0 is 1 Jan 1904 (Excel for Mac's workbooks, `date1904`).
+    case from1904
+
+    /// The day number of 1 Jan 1970 (days before day 61 in 1900 are one later: see `date`).
+    var unixEpochSerial: Double {
+        switch self {
+        case .from1900: 25_569
+        case .from1904: 24_107
+        }
     }
 }
 
 /// The sheet, streamed: each row's cells become one CSV record, written as the row ends.
 private final class SheetPart: PartParser {
     let strings: SharedStrings
-    let dateStyles: [Bool]
+    let dateStyles: [DateStyle?]
+    let dateSystem: DateSystem
     let writer: CSVFileWriter
     var lineMap = LineMap()
     var failure: SpreadsheetError?
@@ -390,9 +445,10 @@ private final class SheetPart: PartParser {
     private var inlineText = ""
     private var inInline = false
 
-    init(strings: SharedStrings, dateStyles: [Bool], writer: CSVFileWriter) {
+    init(strings: SharedStrings, dateStyles: [DateStyle?], dateSystem: DateSystem, writer: CSVFileWriter) {
         self.strings = strings
         self.dateStyles = dateStyles
+        self.dateSystem = dateSystem
         self.writer = writer
     }
 
@@ -441,11 +497,13 @@ private final class SheetPart: PartParser {
         switch cellType {
         case "s": return Int(value).flatMap { strings[$0] } ?? ""
         case "inlineStr": return inlineText
-        case "str", "e": return value
+        case "str", "e", "d": return value
         case "b": return value == "1" ? "TRUE" : "FALSE"
         default:
             guard let number = Double(value) else { return value }
-            if cellStyle < dateStyles.count, dateStyles[cellStyle] { return Self.date(number) }
+            if cellStyle < dateStyles.count, let style = dateStyles[cellStyle] {
+                return Self.date(number, style: style, system: dateSystem) ?? Self.digits(number, raw: value)
+            }
             return Self.digits(number, raw: value)
         }
     }
@@ -456,17 +514,33 @@ private final class SheetPart: PartParser {
         return raw
     }
 
-    /// Excel's day number → "2026-11-30" (and " 09:30" when it has a time of day).
-    static func date(_ serial: Double) -> String {
-        // Day 25,569 is 1 Jan 1970 (the 1900 date system, with its leap-day quirk before March 1900).
-        let seconds = ((serial - 25_569) * 86_400).rounded()
-        let date = Date(timeIntervalSince1970: seconds)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        let day = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
-        guard (parts.hour ?? 0) != 0 || (parts.minute ?? 0) != 0 else { return day }
-        return day + String(format: " %02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+    /// Excel's day number as the cell shows it: "2026-11-30", "2026-11-30 09:30" (seconds when
+    /// there are any), or "09:30" for a time of day alone. Day numbers before 1 March 1900
+    /// count Excel's 29 February 1900, which never was: they are one day later than the days
+    /// since 1970 say, and day 60 is shown as Excel shows it. Nil for a day no calendar has.
+    static func date(_ serial: Double, style: DateStyle, system: DateSystem) -> String? {
+        guard serial.isFinite, serial >= 0, serial < 2_958_466 else { return nil }
+        let wholeSeconds = (serial * 86_400).rounded()
+        let secondOfDay = Int(wholeSeconds.truncatingRemainder(dividingBy: 86_400))
+        let time =
+            String(format: "%02d:%02d", secondOfDay / 3600, secondOfDay / 60 % 60)
+            + (secondOfDay % 60 == 0 ? "" : String(format: ":%02d", secondOfDay % 60))
+        // A time-formatted cell, or a time of day with no day (day 0): the time alone.
+        if style == .time || (serial < 1 && style != .date && system == .from1900) { return time }
+        var day = (wholeSeconds / 86_400).rounded(.down)
+        let text: String
+        if system == .from1900 && day == 60 {
+            text = "1900-02-29"
+        } else {
+            if system == .from1900 && day < 60 { day += 1 }
+            let seconds = (day - system.unixEpochSerial) * 86_400
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+            let parts = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: seconds))
+            text = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        }
+        guard style == .dateTime || secondOfDay != 0 else { return text }
+        return text + " " + time
     }
 
     /// "AB12" → 27.

@@ -181,11 +181,15 @@ public final class ExternalEmulator: @unchecked Sendable {
     public let url: URL
     public let apiKey: String
 
-    /// Starts it on a free port and waits until it says where it listens.
-    public init(apiKey: String = "external-key", port: Int = 0, arguments: [String] = []) throws {
+    /// Starts it on a free port and waits until it says where it listens. `environment` is
+    /// added to the tests' own (`GOODY_BATCH_TODAY` sets its today).
+    public init(
+        apiKey: String = "external-key", port: Int = 0, arguments: [String] = [], environment: [String: String] = [:]
+    ) throws {
         self.apiKey = apiKey
         command = try CLIRunner.start(
-            ["--port", "\(port)", "--api-key", apiKey] + arguments, executable: "goody-emulator")
+            ["--port", "\(port)", "--api-key", apiKey] + arguments, environment: environment,
+            executable: "goody-emulator")
         let deadline = Date().addingTimeInterval(30)
         var found: URL?
         while found == nil && Date() < deadline {
@@ -203,10 +207,12 @@ public final class ExternalEmulator: @unchecked Sendable {
     }
 
     /// Starts it without holding one of the test pool's threads while it comes up.
-    public static func start(apiKey: String = "external-key", port: Int = 0, arguments: [String] = []) async throws
-        -> ExternalEmulator
-    {
-        try await CLIRunner.offPool { try ExternalEmulator(apiKey: apiKey, port: port, arguments: arguments) }
+    public static func start(
+        apiKey: String = "external-key", port: Int = 0, arguments: [String] = [], environment: [String: String] = [:]
+    ) async throws -> ExternalEmulator {
+        try await CLIRunner.offPool {
+            try ExternalEmulator(apiKey: apiKey, port: port, arguments: arguments, environment: environment)
+        }
     }
 
     public func stop() {

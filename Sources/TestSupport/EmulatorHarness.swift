@@ -68,3 +68,24 @@ public enum HTTPClientScope {
         try await HTTPClient.withHTTPClient(configuration: GoodyClient.httpConfiguration) { try await body($0) }
     }
 }
+
+extension ExternalEmulator {
+    /// Runs `body` with a client of this emulator, as a test reads what Goody holds.
+    public func withClient<T>(_ body: (GoodyClient) async throws -> T) async throws -> T {
+        try await HTTPClientScope.with { http in
+            try await body(GoodyClient(environment: .custom(url), apiKey: APIKey(apiKey), httpClient: http))
+        }
+    }
+
+    /// Every batch the emulator holds, newest first.
+    public func batches() async throws -> [OrderBatch] {
+        try await withClient { client in
+            var batches: [OrderBatch] = []
+            try await client.scanBatches { page in
+                batches += page.data
+                return true
+            }
+            return batches
+        }
+    }
+}

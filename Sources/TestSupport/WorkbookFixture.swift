@@ -9,8 +9,12 @@ public enum WorkbookFixture {
     public enum Cell: Sendable, ExpressibleByStringLiteral {
         case text(String)
         case number(String)
-        /// Excel's day number (46,082 is 1 Mar 2026), shown with the date style.
+        /// Excel's day number (46,082 is 1 Mar 2026 in the 1900 system), shown with the date style.
         case date(Int)
+        /// A day number with a time of day, shown with a date-and-time style ("m/d/yyyy h:mm:ss").
+        case dateTime(Double)
+        /// A time of day alone (a fraction of a day), shown with a time style ("h:mm").
+        case time(Double)
         case inline(String)
         case empty
 
@@ -20,9 +24,11 @@ public enum WorkbookFixture {
     /// Writes a workbook; `sheets` are name → rows, rows as (row number, cells from column A).
     /// `stored` keeps the parts uncompressed (so a test can damage one in place); `replacing`
     /// gives a part's bytes outright.
+    /// `dates1904` writes the workbook as Excel for Mac does in its 1904 date system
+    /// (`<workbookPr date1904="1"/>`); day numbers are then counted from 1 Jan 1904.
     public static func write(
         _ path: String, sheets: [(name: String, rows: [(Int, [Cell])])], stored: Bool = false,
-        replacing: [String: Data] = [:]
+        replacing: [String: Data] = [:], dates1904: Bool = false
     ) throws {
         try? FileManager.default.removeItem(atPath: path)
         let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
@@ -46,6 +52,8 @@ public enum WorkbookFixture {
                     case .text(let text): xml += "<c r=\"\(reference)\" t=\"s\"><v>\(shared(text))</v></c>"
                     case .number(let value): xml += "<c r=\"\(reference)\"><v>\(value)</v></c>"
                     case .date(let day): xml += "<c r=\"\(reference)\" s=\"1\"><v>\(day)</v></c>"
+                    case .dateTime(let value): xml += "<c r=\"\(reference)\" s=\"2\"><v>\(value)</v></c>"
+                    case .time(let value): xml += "<c r=\"\(reference)\" s=\"3\"><v>\(value)</v></c>"
                     case .inline(let text):
                         xml += "<c r=\"\(reference)\" t=\"inlineStr\"><is><t>\(escaped(text))</t></is></c>"
                     case .empty: break
@@ -59,9 +67,10 @@ public enum WorkbookFixture {
             #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#
             + strings.map { "<si><t xml:space=\"preserve\">\(escaped($0))</t></si>" }.joined() + "</sst>"
         let styles =
-            #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="1"><numFmt numFmtId="164" formatCode="m/d/yyyy"/></numFmts><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/></cellXfs></styleSheet>"#
+            #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="2"><numFmt numFmtId="164" formatCode="m/d/yyyy"/><numFmt numFmtId="165" formatCode="m/d/yyyy\ h:mm:ss"/></numFmts><cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/><xf numFmtId="165" applyNumberFormat="1"/><xf numFmtId="20" applyNumberFormat="1"/></cellXfs></styleSheet>"#
         let workbook =
-            #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>"#
+            #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#
+            + (dates1904 ? #"<workbookPr date1904="1" defaultThemeVersion="124226"/>"# : "") + "<sheets>"
             + sheets.indices.map {
                 "<sheet name=\"\(escaped(sheets[$0].name))\" sheetId=\"\($0 + 1)\" r:id=\"rId\($0 + 1)\"/>"
             }

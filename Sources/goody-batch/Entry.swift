@@ -1,4 +1,5 @@
 import ArgumentParser
+import GoodyAPI
 import GoodyBatchCLI
 
 #if canImport(Glibc)
@@ -20,10 +21,16 @@ enum Entry {
         // Until a send starts creating (which installs its own handling), Ctrl-C stops with a
         // word that nothing was created.
         GoodyBatch.installEarlyInterruptHandler()
+        if let problem = Today.check() {
+            "goody-batch: \(problem)\n".utf8CString.withUnsafeBufferPointer {
+                _ = write(2, $0.baseAddress, $0.count - 1)
+            }
+            exit(64)
+        }
         if let unknown = GoodyBatch.unknownCommand(Array(CommandLine.arguments.dropFirst())) {
             unknown.utf8CString.withUnsafeBufferPointer { _ = write(2, $0.baseAddress, $0.count - 1) }
             exit(64)
         }
-        await GoodyBatch.main()
+        await GoodyBatch.main(ResendArguments.normalized(Array(CommandLine.arguments.dropFirst())))
     }
 }

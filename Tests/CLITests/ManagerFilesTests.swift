@@ -7,7 +7,10 @@ import Testing
 struct ManagerFilesTests {
     let fixture = Fixture()
 
-    private var embedded: [String: String] { ["GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state")] }
+    /// The built-in emulator, on a fixed today (the scheduled gift is for 1 March 2027).
+    private var embedded: [String: String] {
+        ["GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state"), "GOODY_BATCH_TODAY": "2026-12-01"]
+    }
 
     private func run(_ arguments: [String]) async throws -> CommandResult {
         try await CLIRunner.running(arguments, in: fixture.directory.path, environment: embedded)

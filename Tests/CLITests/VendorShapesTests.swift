@@ -54,21 +54,16 @@ struct VendorShapesTests {
     }
 
     private func environment(_ emulator: ExternalEmulator) -> [String: String] {
-        ["GOODY_API_KEY": emulator.apiKey, "XDG_STATE_HOME": fixture.path("state")]
+        Self.today.merging(["GOODY_API_KEY": emulator.apiKey, "XDG_STATE_HOME": fixture.path("state")]) { $1 }
     }
+
+    /// Today for the CLI and the emulator alike: the scheduled shapes send on 1 March 2030,
+    /// within the three months Goody schedules ahead.
+    static let today = ["GOODY_BATCH_TODAY": "2030-01-15"]
 
     /// What Goody holds: its batches and every order.
     private func account(_ emulator: ExternalEmulator) async throws -> (batches: [OrderBatch], orders: [Order]) {
-        try await HTTPClientScope.with { http in
-            let client = GoodyClient(
-                environment: .custom(emulator.url), apiKey: APIKey(emulator.apiKey), httpClient: http)
-            var batches: [OrderBatch] = []
-            try await client.scanBatches { page in
-                batches += page.data
-                return true
-            }
-            return (batches, try await client.allOrders())
-        }
+        (try await emulator.batches(), try await emulator.withClient { try await $0.allOrders() })
     }
 
     /// The results file as rows of column → value.
@@ -82,7 +77,7 @@ struct VendorShapesTests {
         let emulator = try await ExternalEmulator.start(
             arguments: shape.arguments + [
                 "--drop-rate", "1", "--hold-first-create", "60", "--async-delay", "0.2", "--journal", journal,
-            ])
+            ], environment: Self.today)
         defer { emulator.kill() }
         fixture.write("team.csv", people(33))
         let send = Self.send(batchSize: 15, shape)
@@ -130,7 +125,7 @@ struct VendorShapesTests {
     @Test(.timeLimit(.minutes(2)), arguments: shapes)
     func sendAndStatusExitZeroWithHalfTheCreateAnswersLost(_ shape: Shape) async throws {
         let emulator = try await ExternalEmulator.start(
-            arguments: shape.arguments + ["--drop-rate", "0.5", "--async-delay", "0.1"])
+            arguments: shape.arguments + ["--drop-rate", "0.5", "--async-delay", "0.1"], environment: Self.today)
         defer { emulator.stop() }
         fixture.write("team.csv", people(27))
         let send = try await run(Self.send(batchSize: 12, shape), emulator)

@@ -506,3 +506,55 @@ struct PipelineTests {
         #expect(error?.code == .unterminatedQuote(line: messyFile().count(where: { $0 == "\n" }) + 1))
     }
 }
+
+/// Dates in workbooks as each producer stores them: day numbers in the 1900 system (Windows
+/// Excel, LibreOffice) or the 1904 system (Excel for Mac, `<workbookPr date1904="1"/>`), with
+/// Excel's 29 February 1900, seconds, and times of day alone.
+struct WorkbookDateTests {
+    let fixture = Fixture()
+
+    private func sheet(_ cells: [WorkbookFixture.Cell], dates1904: Bool = false) throws -> [String] {
+        let path = fixture.path("dates.xlsx")
+        try WorkbookFixture.write(
+            path,
+            sheets: [("Dates", [(1, ["First Name", "Email", "When"]), (2, ["Ann", "a@acme.example"] + cells)])],
+            dates1904: dates1904)
+        let result = try read(path)
+        return Array(try #require(result.rows.first).values.dropFirst(2))
+    }
+
+    @Test func the1904DateSystemIsReadFromTheWorkbook() throws {
+        // 24 Jan 2017 is day 42,759 in the 1900 system and 41,297 in the 1904 system.
+        #expect(try sheet([.date(42_759)]) == ["2017-01-24"])
+        #expect(try sheet([.date(41_297)], dates1904: true) == ["2017-01-24"])
+        #expect(try read(fixture.path("dates.xlsx")).reader.layout.dates1904)
+    }
+
+    @Test func datesBeforeMarch1900CountExcelsLeapDay() throws {
+        #expect(try sheet([.date(1)]) == ["1900-01-01"])
+        #expect(try sheet([.date(59)]) == ["1900-02-28"])
+        #expect(try sheet([.date(60)]) == ["1900-02-29"])
+        #expect(try sheet([.date(61)]) == ["1900-03-01"])
+    }
+
+    @Test func timesKeepTheirSecondsAndATimeAloneIsATime() throws {
+        // 46,082.5 + 15 s: noon and 15 seconds on 1 Mar 2026.
+        #expect(try sheet([.dateTime(46_082.5 + 15.0 / 86_400)]) == ["2026-03-01 12:00:15"])
+        #expect(try sheet([.dateTime(46_082.375)]) == ["2026-03-01 09:00"])
+        #expect(try sheet([.time(0.4375)]) == ["10:30"])
+        #expect(try sheet([.time(0.75 + 30.0 / 86_400)]) == ["18:00:30"])
+    }
+
+    @Test func formatsAreDatesTimesOrNeither() {
+        #expect(DateStyle.of(id: 14, code: nil) == .date)
+        #expect(DateStyle.of(id: 20, code: nil) == .time)
+        #expect(DateStyle.of(id: 22, code: nil) == .dateTime)
+        #expect(DateStyle.of(id: 31, code: nil) == .date)
+        #expect(DateStyle.of(id: 164, code: "h:mm") == .time)
+        #expect(DateStyle.of(id: 164, code: "mm:ss") == .time)
+        #expect(DateStyle.of(id: 164, code: "[$-409]mmmm d, yyyy") == .date)
+        #expect(DateStyle.of(id: 164, code: "yyyy-mm-dd hh:mm") == .dateTime)
+        #expect(DateStyle.of(id: 164, code: "0.00\"d\"") == nil)
+        #expect(DateStyle.of(id: 164, code: "General") == nil)
+    }
+}

@@ -36,6 +36,14 @@ public struct SendDate: Sendable, Hashable, Codable {
     /// Seconds east of UTC when the text named a zone ("Z", "+02:00").
     public var utcOffsetSeconds: Int?
 
+    public init(year: Int, month: Int, day: Int, hour: Int? = nil, minute: Int? = nil) {
+        self.year = year
+        self.month = month
+        self.day = day
+        self.hour = hour
+        self.minute = minute
+    }
+
     /// ISO 8601: "2026-12-01" or "2026-12-01T09:00:00Z" / "…+02:00".
     public var iso8601: String {
         let date = padded(year, to: 4) + "-" + padded(month, to: 2) + "-" + padded(day, to: 2)
