@@ -6,12 +6,14 @@ import Sending
 
 /// Writing to the terminal, and turning core errors into messages and exit codes.
 enum Output {
+    /// Standard output. A reader that went away (`goody-batch plan … | head`) is not an error of
+    /// the command: what it no longer reads is dropped (`write(_:)` would stop the process).
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
     }
 
     static func err(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
     }
 
     /// Runs `body`; a problem with the input is printed as one clear message and exits with 2.

@@ -117,9 +117,8 @@ public enum EmulatorRoutes {
         router.get("/v1/orders") { request, _ in
             await handling {
                 let (page, perPage) = try pagination(request, cap: cap)
-                let query = request.uri.queryParameters
-                let after = try query.get("created_at[after]").map(date)
-                let before = try query.get("created_at[before]").map(date)
+                let after = try parameter("created_at[after]", of: request).map(date)
+                let before = try parameter("created_at[before]", of: request).map(date)
                 return list(await store.orderPage(page: page, perPage: perPage, after: after, before: before))
             }
         }
@@ -145,6 +144,16 @@ public enum EmulatorRoutes {
 
     /// `page` (from 1) and `per_page` (1 to 100, 20 when absent), `per_page` lowered to `cap`
     /// when the server caps it.
+    /// A query parameter by its name, whether the client wrote the name's brackets as they are
+    /// or percent-encoded (`created_at%5Bafter%5D`), as Rails reads both.
+    static func parameter(_ name: String, of request: Request) -> String? {
+        for (key, value) in request.uri.queryParameters
+        where (String(key).removingPercentEncoding ?? String(key)) == name {
+            return String(value).removingPercentEncoding ?? String(value)
+        }
+        return nil
+    }
+
     static func pagination(_ request: Request, cap: Int? = nil) throws(EmulatorError) -> (Int, Int) {
         let query = request.uri.queryParameters
         var page = 1

@@ -231,6 +231,13 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
         } catch {
             throw PlanError.campaignFile(path: path, reason: "\(error)")
         }
+        if let unknown = Self.unknownMilestoneKeys(in: text), !unknown.isEmpty {
+            throw PlanError.campaignFile(
+                path: path,
+                reason:
+                    "milestones: unknown setting\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")); a milestone takes \(MilestoneGift.CodingKeys.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
         for (key, gift) in settings.milestones ?? [:] {
             guard key == "default" || (Int(key).map { $0 > 0 } ?? false) else {
                 throw PlanError.campaignFile(
@@ -242,13 +249,6 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
                 throw PlanError.campaignFile(
                     path: path, reason: "milestones: \(key) gives no product, amount or message; give at least one")
             }
-        }
-        if let unknown = Self.unknownMilestoneKeys(in: text), !unknown.isEmpty {
-            throw PlanError.campaignFile(
-                path: path,
-                reason:
-                    "milestones: unknown setting\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")); a milestone takes \(MilestoneGift.CodingKeys.allCases.map(\.rawValue).joined(separator: ", "))"
-            )
         }
         for name in (settings.columns ?? [:]).keys where RecipientField(userName: name) == nil {
             throw PlanError.campaignFile(

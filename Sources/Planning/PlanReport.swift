@@ -293,9 +293,23 @@ extension Plan {
         return [
             Self.shorten(batch.cart.map(\.description).joined(separator: " + "), 34),
             batch.input.message.map { "\"\(Self.shorten($0, 28))\"" } ?? "(none)",
-            batch.input.scheduledSendOn.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "now",
+            batch.input.scheduledSendOn.map(shownSendTime) ?? "now",
             each,
         ]
+    }
+
+    /// A batch's send time as the table shows it: in the occasion's zone when there is one
+    /// ("2027-01-11 09:00"), else as Goody was told it.
+    private func shownSendTime(_ timestamp: String) -> String {
+        guard let zone = occasion?.timeZone, let date = GoodyJSON.date(timestamp) else {
+            return String(timestamp.prefix(16)).replacingOccurrences(of: "T", with: " ")
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0,
+            parts.minute ?? 0)
     }
 
     static func shorten(_ text: String, _ limit: Int) -> String {

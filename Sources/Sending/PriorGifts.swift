@@ -3,7 +3,7 @@ public import Foundation
 public import GoodyAPI
 import Ledger
 public import Planning
-public import Recipients
+import Recipients
 
 /// A person of this file who was gifted before, how that is known, and what it means for this
 /// send: left out, or let through (another occasion, or named with `--allow-resend`).
@@ -25,6 +25,8 @@ public struct PriorGift: Sendable, Equatable {
     public var rule: String?
     /// Let through by `--allow-resend`.
     public var onPurpose = false
+    /// What the gift was for cannot be told: it only may be this occasion's.
+    public var uncertain = false
 
     /// What the results and the plan say about the row.
     public var sentence: String {
@@ -32,9 +34,8 @@ public struct PriorGift: Sendable, Equatable {
         let rule = self.rule.map { ": \($0)" } ?? ""
         if onPurpose { return "gifted before, \(how)\(date)\(rule); sent again on purpose (--allow-resend)" }
         if !leavesOut { return "gifted before, \(how)\(date)\(rule)" }
-        return nameOnly
-            ? "possibly already gifted: the same name (the row has no email) got \(how)\(date)\(rule)"
-            : "already gifted: \(how)\(date)\(rule)"
+        if nameOnly { return "possibly already gifted: the same name (the row has no email) got \(how)\(date)\(rule)" }
+        return uncertain ? "possibly already gifted: \(how)\(date)\(rule)" : "already gifted: \(how)\(date)\(rule)"
     }
 }
 
@@ -132,16 +133,16 @@ struct PriorGiftSearch {
     /// What a gift found for `candidate` means: left out or not, and why.
     private func judge(
         _ candidate: Candidate, tag: String??, cardID: String?, when: Date?
-    ) -> (leavesOut: Bool, rule: String?)? {
+    ) -> (leavesOut: Bool, rule: String?, uncertain: Bool)? {
         guard let occasion, let occurrence = candidate.occurrence else {
             // No occasion: the person alone, within the history searched.
             if let start = lookback(for: nil) {
-                return (when ?? now) >= start ? (true, nil) : nil
+                return (when ?? now) >= start ? (true, nil, false) : nil
             }
             return nil
         }
         if case .some(.some(let key)) = tag {
-            return key == occurrence.key ? (true, "for the same \(occasion.words) (\(key))") : nil
+            return key == occurrence.key ? (true, "for the same \(occasion.words) (\(key))", false) : nil
         }
         // Made elsewhere, or by a send without an occasion: what was it for?
         if let start = lookback(for: occurrence), let when, when < start { return nil }
@@ -150,7 +151,8 @@ struct PriorGiftSearch {
         if !keys.isEmpty, keys.isDisjoint(with: occasion.cardOccasions) {
             return (
                 false,
-                "its card is for \(cardOccasions.joined(separator: ", ")), another occasion, so it does not count"
+                "its card is for \(cardOccasions.joined(separator: ", ")), another occasion, so it does not count",
+                false
             )
         }
         let card =
@@ -158,7 +160,8 @@ struct PriorGiftSearch {
             ? "it has no card that says" : "its card is for \(cardOccasions.joined(separator: ", "))"
         return (
             true,
-            "it may be this \(occasion.words)'s gift (\(card)), so they are left out; --allow-resend \(candidate.recipient.email ?? String(candidate.recipient.line)) sends anyway"
+            "it may be this \(occasion.words)'s gift (\(card)), so they are left out; --allow-resend \(candidate.recipient.email ?? String(candidate.recipient.line)) sends anyway",
+            true
         )
     }
 
@@ -180,6 +183,7 @@ struct PriorGiftSearch {
                 gift.nameOnly = gift.nameOnly || key.isNameOnly
                 gift.leavesOut = verdict.leavesOut
                 gift.rule = verdict.rule
+                gift.uncertain = verdict.uncertain
                 // What leaves a person out wins over what does not; a sure match over a name.
                 if let earlier = gifts[candidate.recipient.line] {
                     if earlier.leavesOut && !gift.leavesOut { continue }

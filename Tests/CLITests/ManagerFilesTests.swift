@@ -9,7 +9,7 @@ struct ManagerFilesTests {
 
     /// The built-in emulator, on a fixed today (the scheduled gift is for 1 March 2027).
     private var embedded: [String: String] {
-        ["GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state"), "GOODY_BATCH_TODAY": "2026-12-01"]
+        ["GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state"), "GOODY_BATCH_TODAY": "2026-12-01T12:00"]
     }
 
     private func run(_ arguments: [String]) async throws -> CommandResult {

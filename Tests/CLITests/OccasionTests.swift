@@ -51,6 +51,16 @@ struct OccasionTests {
             }.joined(separator: "\n") + "\n"
     }
 
+    /// One gift for every anniversary, in the account's zone and default expiry.
+    static let plainAnniversaries = """
+        send_method: email_and_link
+        occasion: work_anniversary
+        from_name: HR
+        product: Cookie Box
+        payment_method: Visa 4242
+
+        """
+
     static let anniversaries = """
         send_method: email_and_link
         occasion: work_anniversary
@@ -131,7 +141,8 @@ struct OccasionTests {
     private func month<T>(
         _ today: String, _ body: (ExternalEmulator, [String: String]) async throws -> T
     ) async throws -> T {
-        let environment = ["GOODY_BATCH_TODAY": today]
+        // Noon UTC: the same day in New York as in UTC, whenever the tests run.
+        let environment = ["GOODY_BATCH_TODAY": "\(today)T12:00"]
         let emulator = try await ExternalEmulator.start(
             arguments: ["--journal", fixture.path("account.jsonl")], environment: environment)
         defer { emulator.stop() }
@@ -322,17 +333,7 @@ struct OccasionTests {
                     ]
                 )
             ], dates1904: true)
-        fixture.write(
-            "plain.yaml",
-            """
-            send_method: email_and_link
-            occasion: work_anniversary
-            from_name: HR
-            product: Cookie Box
-            time_zone: America/New_York
-            expires: 60 days
-            payment_method: Visa 4242
-            """)
+        fixture.write("plain.yaml", Self.plainAnniversaries + "time_zone: America/New_York\nexpires: 60 days\n")
         try await month("2026-12-15") { emulator, environment in
             let eu = try await planThenSend(
                 ["eu.csv", "--campaign", "plain.yaml", "--window", "2027-01"], emulator, environment)
@@ -366,7 +367,7 @@ struct OccasionTests {
                 "--occasion", "work_anniversary", "--window", "2027-03",
             ], in: fixture.directory.path,
             environment: [
-                "GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state"), "GOODY_BATCH_TODAY": "2027-01-10",
+                "GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state"), "GOODY_BATCH_TODAY": "2027-01-10T12:00",
             ])
         #expect(result.exitCode == 2)
         #expect(
@@ -380,7 +381,7 @@ struct OccasionTests {
                 "--occasion", "work_anniversary", "--window", "2027-03", "--date-order", "mdy", "--json",
             ], in: fixture.directory.path,
             environment: [
-                "GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state"), "GOODY_BATCH_TODAY": "2027-01-10",
+                "GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state"), "GOODY_BATCH_TODAY": "2027-01-10T12:00",
             ])
         #expect(answered.exitCode == 0, "\(answered.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(answered.stdout.utf8)) as? [String: Any])
@@ -391,5 +392,80 @@ struct OccasionTests {
         #expect(due.first?["years"] as? Int == 8)
         let notDue = try #require(occasion["not_due"] as? [[String: Any]])
         #expect(notDue.map { $0["line"] as? Int } == [3])
+    }
+
+    /// Gifts made elsewhere (Goody's web app): one whose card is for a birthday does not count
+    /// for a work anniversary and is shown; one without a card cannot be told apart and leaves
+    /// the person out, until `--allow-resend EMAIL` sends to that person alone.
+    @Test(.timeLimit(.minutes(2)))
+    func giftsMadeElsewhereAreToldApartByTheirCardAndAllowResendNamesPeople() async throws {
+        fixture.write(
+            "team.csv",
+            """
+            First Name,Last Name,Email,Hire Date
+            Ann,Lee,ann@acme.example,2019-01-10
+            Bo,Wu,bo@acme.example,2020-01-12
+            Cy,Ng,cy@acme.example,2021-01-14
+
+            """)
+        fixture.write("plain.yaml", Self.plainAnniversaries)
+        try await month("2026-12-15") { emulator, environment in
+            try await emulator.withClient { client in
+                let cards = try await client.allCards()
+                let birthday = try #require(cards.first { $0.occasions.contains("Birthday") })
+                let product = try #require(try await client.allProducts().first { $0.name == "Coffee Mug" })
+                for (email, card) in [("ann@acme.example", birthday.id), ("bo@acme.example", nil)] {
+                    _ = try await client.createBatch(
+                        OrderBatchInput(
+                            fromName: "Pat", message: nil,
+                            recipients: [RecipientInput(firstName: "X", lastName: nil, email: email, phone: nil)],
+                            cart: CartInput(items: [CartItemInput(productID: product.id)]), sendMethod: .emailAndLink,
+                            cardID: card))
+                }
+            }
+            let arguments = ["team.csv", "--campaign", "plain.yaml", "--window", "2027-01"]
+            let plan = try await run(["plan"] + arguments, emulator, environment)
+            #expect(plan.exitCode == 0, "\(plan.stderr)")
+            let out = plan.stdout
+            #expect(
+                out.contains("Rows       3 read: 2 will be sent in 2 batches, 0 rejected, 0 not due, 1 already gifted"),
+                "\(out)")
+            #expect(out.contains("Already gifted: 1 row left out"))
+            #expect(out.contains("line 3  bo@acme.example  possibly already gifted"))
+            #expect(out.contains("it may be this work anniversary's gift (it has no card that says)"))
+            #expect(out.contains("--allow-resend bo@acme.example sends anyway"))
+            #expect(out.contains("Gifted before for another occasion: 1 row sent"))
+            #expect(out.contains("its card is for Birthday, another occasion, so it does not count"))
+
+            let resend = try await run(
+                ["send"] + arguments + ["--allow-resend", "bo@acme.example", "--yes"], emulator, environment)
+            #expect(resend.exitCode == 0, "\(resend.stderr)")
+            #expect(resend.stdout.contains("Gifted before: 1 row sent again on purpose (--allow-resend)"))
+            let made = Set(try await gifts(emulator).filter { $0.product == "Cookie Box" }.map(\.email))
+            #expect(made == ["ann@acme.example", "bo@acme.example", "cy@acme.example"])
+        }
+    }
+
+    /// Without an occasion, an earlier gift to the same person counts for `--history-days`
+    /// (90 by default), in the ledgers as in Goody's history: old sends stop blocking.
+    @Test(.timeLimit(.minutes(2)))
+    func withoutAnOccasionOldGiftsStopBlockingAfterTheHistoryDays() async throws {
+        let gift = ["--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR", "--yes"]
+        fixture.write("june.csv", "First Name,Email\nAnn,ann@acme.example\nBo,bo@acme.example\n")
+        try await month("2026-06-01") { emulator, environment in
+            let first = try await run(["send", "june.csv"] + gift, emulator, environment)
+            #expect(first.exitCode == 0, "\(first.stderr)")
+        }
+        fixture.write("october.csv", "First Name,Email\nAnn,ann@acme.example\nBo,bo@acme.example\nCy,cy@acme.example\n")
+        try await month("2026-10-01") { emulator, environment in
+            let longer = try await run(
+                ["plan", "october.csv", "--history-days", "180"] + gift.dropLast(), emulator, environment)
+            #expect(longer.stdout.contains("Already gifted: 2 rows left out"), "\(longer.stdout)")
+            let october = try await run(["send", "october.csv"] + gift, emulator, environment)
+            #expect(october.exitCode == 0, "\(october.stderr)")
+            #expect(!october.stdout.contains("Already gifted"), "\(october.stdout)")
+            #expect(october.stdout.contains("for the last 90 days"))
+            #expect(october.stdout.contains("sent            3 gifts"))
+        }
     }
 }

@@ -59,7 +59,7 @@ struct VendorShapesTests {
 
     /// Today for the CLI and the emulator alike: the scheduled shapes send on 1 March 2030,
     /// within the three months Goody schedules ahead.
-    static let today = ["GOODY_BATCH_TODAY": "2030-01-15"]
+    static let today = ["GOODY_BATCH_TODAY": "2030-01-15T12:00"]
 
     /// What Goody holds: its batches and every order.
     private func account(_ emulator: ExternalEmulator) async throws -> (batches: [OrderBatch], orders: [Order]) {

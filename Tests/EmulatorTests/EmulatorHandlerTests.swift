@@ -93,6 +93,36 @@ struct EmulatorHandlerTests {
         #expect(catalogue.products.contains { $0.variants.isEmpty })
     }
 
+    /// `created_at[after]` filters the history, its brackets written as they are or
+    /// percent-encoded (as HTTP clients write them), and the emulator's three-month limit on
+    /// scheduling is Goody's.
+    @Test func theOrderHistoryIsFilteredByCreationAndSchedulingStopsAtThreeMonths() async throws {
+        let clock = ShiftedClock()
+        let (app, store) = app(clock: clock.now)
+        try await app.test(.router) { client in
+            _ = try await client.execute(
+                uri: "/v1/order_batches", method: .post, headers: auth, body: try json(input(store, recipients: 2)))
+            clock.advance(by: 10 * 86_400)
+            let cut = GoodyJSON.timestamp(clock.now().addingTimeInterval(-86_400))
+            _ = try await client.execute(
+                uri: "/v1/order_batches", method: .post, headers: auth, body: try json(input(store, recipients: 1)))
+            for key in ["created_at[after]", "created_at%5Bafter%5D"] {
+                let response = try await client.execute(uri: "/v1/orders?\(key)=\(cut)", method: .get, headers: auth)
+                #expect(try decode(Page<Order>.self, response).data.count == 1, "\(key)")
+            }
+            var far = input(store, recipients: 1)
+            far.scheduledSendOn = GoodyJSON.timestamp(clock.now().addingTimeInterval(100 * 86_400))
+            let refused = try await client.execute(
+                uri: "/v1/order_batches", method: .post, headers: auth, body: try json(far))
+            #expect(refused.status == .badRequest)
+            #expect(try error(refused) == "Scheduled send on can't be more than 3 months from now")
+            far.scheduledSendOn = GoodyJSON.timestamp(clock.now().addingTimeInterval(80 * 86_400))
+            let accepted = try await client.execute(
+                uri: "/v1/order_batches", method: .post, headers: auth, body: try json(far))
+            #expect(accepted.status == .created)
+        }
+    }
+
     @Test func smallBatchesAreCompleteAtOnceWithTheirOrders() async throws {
         let (app, store) = app()
         try await app.test(.router) { client in

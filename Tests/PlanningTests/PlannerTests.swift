@@ -279,6 +279,30 @@ struct CampaignFileTests {
         #expect(settings.expires == "2027-01-31")
     }
 
+    @Test func readsTheOccasionSamplesWithTheirMilestones() throws {
+        let settings = try CampaignSettings.load(path: Repository.path("samples/work-anniversaries.campaign.yaml"))
+        #expect(settings.occasion == "work_anniversary")
+        #expect(settings.window == "next-month")
+        #expect(settings.timeZone == "America/New_York")
+        #expect(
+            settings.milestones?["5"]
+                == MilestoneGift(product: "Wine Duo", message: "Five years, {{first_name}}! Thank you."))
+        #expect(settings.milestones?["10"]?.amount == "250")
+        #expect(settings.milestones?["default"]?.product == "Cookie Box")
+        #expect(settings.expires == "60 days")
+        let birthdays = try CampaignSettings.load(path: Repository.path("samples/birthdays.campaign.yaml"))
+        #expect(birthdays.occasion == "birthday")
+    }
+
+    @Test func milestonesAreYearsOrDefaultWithKnownSettings() {
+        let years = fixture.write("m.yaml", "occasion: work_anniversary\nmilestones:\n  five: { product: Wine Duo }\n")
+        let error = #expect(throws: PlanError.self) { try CampaignSettings.load(path: years) }
+        #expect(error?.message.contains("milestones: \"five\" is not a number of years") == true)
+        let unknown = fixture.write("u.yaml", "occasion: work_anniversary\nmilestones:\n  5: { prodcut: Wine Duo }\n")
+        let named = #expect(throws: PlanError.self) { try CampaignSettings.load(path: unknown) }
+        #expect(named?.message.contains("milestones: unknown setting prodcut") == true, "\(named?.message ?? "")")
+    }
+
     @Test func unknownSettingsAreNamed() {
         let path = fixture.write("c.yaml", "send_method: email_and_link\nprodcut: Cookie Box\n")
         let error = #expect(throws: PlanError.self) { try CampaignSettings.load(path: path) }

@@ -13,8 +13,8 @@ public struct RosterDate: Sendable, Hashable {
 
     /// "2019-03-04", or "03-04" without a year.
     public var description: String {
-        let monthDay = String(format: "%02d-%02d", month, day)
-        return year.map { String(format: "%04d-", $0) + monthDay } ?? monthDay
+        let monthDay = CivilDate.digits(month, 2) + "-" + CivilDate.digits(day, 2)
+        return year.map { CivilDate.digits($0, 4) + "-" + monthDay } ?? monthDay
     }
 }
 
@@ -100,13 +100,20 @@ public struct DateColumnReader: Sendable {
     /// The two leading numbers of a date written with separators and no four-digit year first:
     /// "03/04/2019" → (3, 4). Nil for ISO dates, month names and day numbers.
     static func numericPair(_ text: String) -> (first: Int, second: Int, dotted: Bool)? {
-        let datePart = Self.withoutTime(text.trimmingCharacters(in: .whitespaces))
+        let datePart = Self.withoutTime(Self.trimmed(text))
         let dotted = datePart.contains(".")
         let pieces = datePart.split(whereSeparator: { $0 == "/" || $0 == "." || $0 == "-" })
         guard (2...3).contains(pieces.count), pieces.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
             pieces[0].count <= 2, pieces[1].count <= 2, let first = Int(pieces[0]), let second = Int(pieces[1])
         else { return nil }
         return (first, second, dotted)
+    }
+
+    /// Without the spaces and line breaks around it; the usual value has none, and costs no copy.
+    static func trimmed(_ text: String) -> String {
+        guard let first = text.first, let last = text.last else { return text }
+        guard first.isWhitespace || last.isWhitespace else { return text }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The date part of "2019-03-04T00:00:00Z", "3/4/2019 0:00" or "3/4/2019 12:00:00 AM".
@@ -133,7 +140,7 @@ public struct DateColumnReader: Sendable {
 
     /// Reads one value.
     public func read(_ raw: String) -> Reading {
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = Self.trimmed(raw)
         guard !text.isEmpty else { return .missing }
         if let serial = Double(text), text.allSatisfy({ $0.isASCIIDigit || $0 == "." }) {
             return daySerial(serial, text: text)
