@@ -48,6 +48,25 @@ public struct GoodyBatch: AsyncParsableCommand {
         #endif
     }
 
+    /// Parses `arguments`, runs the command and exits. The same as ArgumentParser's `main`, with
+    /// one more step: `--json` output is ended as valid JSON whatever stopped the command.
+    public static func run(_ arguments: [String]) async -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            JSONDocument.finish(exitCode: 0, error: nil)
+            exit()
+        } catch {
+            let code = exitCode(for: error)
+            if !code.isSuccess { JSONDocument.finish(exitCode: code.rawValue, error: error) }
+            exit(withError: error)
+        }
+    }
+
     /// Ctrl-C or SIGTERM before a send starts creating: say that nothing was created, and stop
     /// with 130. (A send replaces this with its own handling while it creates batches, and puts
     /// it back after.)
@@ -83,6 +102,22 @@ public struct GoodyBatch: AsyncParsableCommand {
 
 /// Exit codes, the same for every subcommand.
 public enum ExitStatus {
+    /// A word for each exit code, for `--json`'s error object.
+    static func kind(of code: Int32) -> String {
+        switch code {
+        case 0: "success"
+        case 1: "rows_rejected"
+        case 2: "input_problem"
+        case 3: "api_problem"
+        case 4: "refused"
+        case 5: "unusable_answer"
+        case 6: "local_io"
+        case 64: "usage"
+        case 130: "interrupted"
+        default: "failure"
+        }
+    }
+
     /// Some rows were rejected (validate).
     public static let rowsRejected = ExitCode(1)
     /// The input cannot be used as it is: not a CSV file, no header, a required column missing.

@@ -34,7 +34,13 @@ struct Inspect: ParsableCommand {
                 preferPreferredName: reading.preferredName, rows: rows))
         try Output.reportingInputProblems {
             if json {
-                try inspection.streamJSON(Output.out)
+                // An array of rows; a problem part-way ends it with one more element, the error.
+                var rows = 0
+                try inspection.streamJSON { text in
+                    if text.hasSuffix("]\n") { return JSONDocument.close(text) }
+                    JSONDocument.stream(text, closing: rows == 0 ? "{" : ",\n  {", suffix: "}]")
+                    if text != "[" { rows += 1 }
+                }
             } else {
                 Output.out(try inspection.run().renderText())
             }

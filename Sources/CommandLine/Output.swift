@@ -14,17 +14,20 @@ enum Output {
 
     static func err(_ text: String) {
         try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
+        if JSONDocument.requested && text.hasPrefix("goody-batch: ") { JSONDocument.noteProblem(text) }
     }
 
-    /// Runs `body`; a problem with the input is printed as one clear message and exits with 2.
+    /// Runs `body`; a problem with the input is printed as one clear message and exits with 2
+    /// (6 when it is a file of this machine that could not be written).
     static func reportingInputProblems<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as ExitCode {
             throw error
         } catch {
+            JSONDocument.noteProblem(error.localizedDescription, error: error)
             err("goody-batch: \(error.localizedDescription)\n")
-            throw ExitStatus.inputProblem
+            throw ExitStatus.code(for: error)
         }
     }
 
@@ -36,9 +39,11 @@ enum Output {
         } catch let error as ExitCode {
             throw error
         } catch let error as LedgerTrustError {
+            JSONDocument.noteProblem("not sent: \(error.localizedDescription)", error: error)
             err("goody-batch: not sent: \(error.localizedDescription)\n")
             throw ExitStatus.refused
         } catch {
+            JSONDocument.noteProblem(error.localizedDescription, error: error)
             err("goody-batch: \(error.localizedDescription)\n")
             throw ExitStatus.code(for: error)
         }

@@ -48,10 +48,11 @@ struct Plan: AsyncParsableCommand {
                     return (refused: false, rejected: false)
                 case .new(let prepared):
                     let plan = prepared.plan
-                    Output.out(
-                        json
-                            ? (try Output.json(PlanJSON(plan, connection: label))) + "\n"
-                            : Send.describe(prepared, connection: label, sending: false))
+                    if json {
+                        JSONDocument.print(try Output.json(PlanJSON(plan, connection: label)))
+                    } else {
+                        Output.out(Send.describe(prepared, connection: label, sending: false))
+                    }
                     return (
                         refused: plan.exceedsMaxSpend || plan.insufficientFunds, rejected: plan.rejectedRowCount > 0
                     )

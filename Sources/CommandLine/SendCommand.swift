@@ -26,7 +26,7 @@ struct ReportOptions: ParsableArguments {
     /// Prints the summary and turns it into the exit code. `readOnly` (status, export): a run
     /// left unfinished is reported, not a failure of this command.
     func finish(_ report: SendReport, interrupted: Bool, readOnly: Bool = false) throws {
-        Output.out(json ? (try Output.json(SendReportJSON(report))) + "\n" : report.renderText())
+        if json { JSONDocument.print(try Output.json(SendReportJSON(report))) } else { Output.out(report.renderText()) }
         if interrupted || report.stoppedBy is CancellationError {
             Output.err(
                 "goody-batch: stopped. `goody-batch resume \(report.run.id)` continues; nothing is sent twice.\n")
@@ -351,7 +351,11 @@ struct Export: AsyncParsableCommand {
             let result = try SendSession.export(
                 found, ledgerPath: path, outputPath: output.map(OutputNaming.absolute), splitBy: sharing.splitBy,
                 share: sharing.share.isEmpty ? nil : sharing.share, format: sharing.format)
-            Output.out(json ? (try Output.json(SendReportJSON(result))) + "\n" : result.renderText())
+            if json {
+                JSONDocument.print(try Output.json(SendReportJSON(result)))
+            } else {
+                Output.out(result.renderText())
+            }
         }
     }
 }
@@ -392,7 +396,7 @@ struct Runs: AsyncParsableCommand {
             }
             listed.sort { $0.created > $1.created }
             if json {
-                Output.out(try Output.json(listed) + "\n")
+                JSONDocument.print(try Output.json(listed))
                 return
             }
             guard !listed.isEmpty else {

@@ -63,12 +63,12 @@ struct Validate: ParsableCommand {
         let report = try Output.reportingInputProblems {
             if json {
                 var first = true
-                Output.out("{\"findings\":[")
+                JSONDocument.stream("{\"findings\":[", closing: "\n],", suffix: "}")
                 let report = try validation.run { finding in
                     Output.out((first ? "\n" : ",\n") + ((try? Output.json(finding)) ?? "{}"))
                     first = false
                 }
-                Output.out("\n],\"report\":" + (try Output.json(ValidationReportJSON(report))) + "}\n")
+                JSONDocument.close("\n],\"report\":" + (try Output.json(ValidationReportJSON(report))) + "}\n")
                 return report
             }
             let report = try validation.run()

@@ -1,6 +1,7 @@
 import Foundation
 import GoodyAPI
 import Recipients
+import Spreadsheet
 
 /// Where the plan's prices come from, shown on top of every plan.
 public struct ConnectionLabel: Sendable {
@@ -36,6 +37,7 @@ extension Plan {
         if occasion != nil { rowsLine += ", \(notDue.count) not due" }
         if leftOutCount > 0 { rowsLine += ", \(leftOutCount) already gifted" }
         lines.append(rowsLine)
+        for warning in validation.layout.warnings { lines.append("           ⚠ \(warning)") }
         if let occasion {
             lines.append("")
             lines += occasionLines(occasion)

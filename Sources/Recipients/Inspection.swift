@@ -40,11 +40,7 @@ public struct Inspection {
     public init(_ request: InspectRequest) { self.request = request }
 
     private func openReader() throws -> SpreadsheetReader {
-        do {
-            return try SpreadsheetReader(path: request.path, options: request.read, headerScore: Validation.headerScore)
-        } catch {
-            throw InputError(error.localizedDescription)
-        }
+        try SpreadsheetReader(path: request.path, options: request.read, headerScore: Validation.headerScore)
     }
 
     /// The layout, the mapping and the first `request.rows` rows.
@@ -60,10 +56,8 @@ public struct Inspection {
             problem = error.message(path: request.path, headerLine: layout.headerLine)
         }
         var rows: [(line: Int, values: [String], problem: String?)] = []
-        let summary = try readingErrors {
-            try reader.readRecords(limit: request.rows) { record in
-                rows.append((record.line, record.strings(width: layout.header.count), Self.describe(record.problem)))
-            }
+        let summary = try reader.readRecords(limit: request.rows) { record in
+            rows.append((record.line, record.strings(width: layout.header.count), Self.describe(record.problem)))
         }
         return InspectReport(
             layout: layout, mapping: mapping, mappingProblem: problem, rows: rows, encoding: summary.encoding)
@@ -75,15 +69,13 @@ public struct Inspection {
         let header = reader.layout.header
         var first = true
         write("[")
-        _ = try readingErrors {
-            try reader.readRecords { record in
-                var pairs = header.indices.map { (key: header[$0], value: record.string(at: $0)) }
-                if let problem = Self.describe(record.problem) {
-                    pairs.append((key: "goody_batch_problem", value: problem))
-                }
-                write((first ? "\n  " : ",\n  ") + JSONText.object(pairs))
-                first = false
+        _ = try reader.readRecords { record in
+            var pairs = header.indices.map { (key: header[$0], value: record.string(at: $0)) }
+            if let problem = Self.describe(record.problem) {
+                pairs.append((key: "goody_batch_problem", value: problem))
             }
+            write((first ? "\n  " : ",\n  ") + JSONText.object(pairs))
+            first = false
         }
         write(first ? "]\n" : "\n]\n")
     }
@@ -101,11 +93,4 @@ public struct Inspection {
         }
     }
 
-    private func readingErrors<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as SpreadsheetError {
-            throw InputError(error.localizedDescription)
-        }
-    }
 }

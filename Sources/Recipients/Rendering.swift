@@ -23,6 +23,7 @@ public enum Rendering {
             header += "; skipped above it: \(titles)"
         }
         lines.append(header)
+        for warning in layout.warnings { lines.append("           ⚠ \(warning)") }
         return lines
     }
 

@@ -69,7 +69,14 @@ public struct RejectedRow: Sendable, Hashable {
 /// A problem that stops the whole run before any row is judged.
 public struct InputError: Error, LocalizedError, Sendable {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// Where the problem is, when it is in one place of one file (for `--json`).
+    public var file: String?
+    public var line: Int?
+    public init(_ message: String, file: String? = nil, line: Int? = nil) {
+        self.message = message
+        self.file = file
+        self.line = line
+    }
     public var errorDescription: String? { message }
 }
 
@@ -118,12 +125,9 @@ public struct Validation {
 
     /// Runs the validation. `onFinding` sees every finding as it is made (for `--json`).
     public func run(onFinding: ((Finding) -> Void)? = nil) throws -> ValidationReport {
-        let reader: SpreadsheetReader
-        do {
-            reader = try SpreadsheetReader(path: request.path, options: request.read, headerScore: Self.headerScore)
-        } catch {
-            throw InputError(error.localizedDescription)
-        }
+        // A SpreadsheetError goes up as it is: its kind decides the exit code (a write failure
+        // is this machine's problem, not the input's) and `--json` names its file and line.
+        let reader = try SpreadsheetReader(path: request.path, options: request.read, headerScore: Self.headerScore)
         let layout = reader.layout
         let mapping: ColumnMapping
         do {
@@ -140,7 +144,9 @@ public struct Validation {
                             })))
             }
         } catch let error as MappingError {
-            throw InputError(error.message(path: request.path, headerLine: layout.headerLine))
+            throw InputError(
+                error.message(path: request.path, headerLine: layout.headerLine), file: request.path,
+                line: layout.headerLine)
         }
 
         var report = ValidationReport(
@@ -169,49 +175,44 @@ public struct Validation {
 
         // Counted by ordinal in the loop (a dictionary keyed by the code would hash its name).
         var rowsByCode = [Int](repeating: 0, count: FindingCode.allCases.count)
-        let summary: ReadSummary
-        do {
-            var verdicts: [RowVerdict] = []
-            summary = try reader.readBatches(prepare: { helper.check($0) }) { batch in
-                validator.validate(batch, into: &verdicts)
-                for (index, verdict) in verdicts.enumerated() {
-                    report.rows += 1
-                    if verdict.codes.isEmpty {
-                        report.rowsOK += 1
-                        if let recipient = verdict.recipient { report.recipients.append(recipient) }
-                        continue
-                    }
-                    for code in verdict.codes { rowsByCode[code.ordinal] += 1 }
-                    for finding in verdict.findings {
-                        onFinding?(finding)
-                        if report.examples[finding.code, default: []].count < ValidationReport.examplesKept {
-                            report.examples[finding.code, default: []].append(finding)
-                        }
-                    }
-                    guard verdict.hasError else {
-                        report.rowsWithWarnings += 1
-                        if let recipient = verdict.recipient { report.recipients.append(recipient) }
-                        continue
-                    }
-                    report.rowsWithErrors += 1
-                    if request.options.collectRecipients {
-                        report.rejectedRows.append(
-                            RejectedRow(
-                                line: verdict.line, values: batch[index].strings(width: layout.header.count),
-                                reason: Self.reasons(verdict)))
-                    }
-                    guard !rejectedTarget.isEmpty else { continue }
-                    if rejected == nil {
-                        rejected = try CSVFileWriter(path: rejectedTarget, format: .guarded)
-                        try rejected?.writeRow(rejectedHeader)
-                    }
-                    try Self.writeRejected(
-                        batch[index], verdict: verdict, width: layout.header.count, errorColumn: errorColumn,
-                        to: rejected)
+        var verdicts: [RowVerdict] = []
+        let summary = try reader.readBatches(prepare: { helper.check($0) }) { batch in
+            validator.validate(batch, into: &verdicts)
+            for (index, verdict) in verdicts.enumerated() {
+                report.rows += 1
+                if verdict.codes.isEmpty {
+                    report.rowsOK += 1
+                    if let recipient = verdict.recipient { report.recipients.append(recipient) }
+                    continue
                 }
+                for code in verdict.codes { rowsByCode[code.ordinal] += 1 }
+                for finding in verdict.findings {
+                    onFinding?(finding)
+                    if report.examples[finding.code, default: []].count < ValidationReport.examplesKept {
+                        report.examples[finding.code, default: []].append(finding)
+                    }
+                }
+                guard verdict.hasError else {
+                    report.rowsWithWarnings += 1
+                    if let recipient = verdict.recipient { report.recipients.append(recipient) }
+                    continue
+                }
+                report.rowsWithErrors += 1
+                if request.options.collectRecipients {
+                    report.rejectedRows.append(
+                        RejectedRow(
+                            line: verdict.line, values: batch[index].strings(width: layout.header.count),
+                            reason: Self.reasons(verdict)))
+                }
+                guard !rejectedTarget.isEmpty else { continue }
+                if rejected == nil {
+                    rejected = try CSVFileWriter(path: rejectedTarget, format: .guarded)
+                    try rejected?.writeRow(rejectedHeader)
+                }
+                try Self.writeRejected(
+                    batch[index], verdict: verdict, width: layout.header.count, errorColumn: errorColumn,
+                    to: rejected)
             }
-        } catch let error as SpreadsheetError {
-            throw InputError(error.localizedDescription)
         }
         if validator.rereadFailed {
             throw InputError(

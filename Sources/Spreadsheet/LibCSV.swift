@@ -377,7 +377,10 @@ final class LibCSVParser {
     /// Ends the data: delivers a last record without a trailing line break.
     func finish(_ sink: (RawRecord) -> Void) throws(ParseFailure) {
         try withSink(sink) { () throws(ParseFailure) in
-            if parser.pointee.pstate != 0 && parser.pointee.quoted != 0 && !skippingToLineEnd {
+            // Only a quoted value still open is unterminated; one whose closing quote was the
+            // last byte (Google Sheets' downloads end so, with no final line break) is whole.
+            let fieldBegun: UInt8 = 2
+            if parser.pointee.pstate == fieldBegun && parser.pointee.quoted != 0 && !skippingToLineEnd {
                 throw ParseFailure.unterminatedQuote(line: state.pointee.line)
             }
             if skippingToLineEnd {
@@ -437,12 +440,49 @@ final class LibCSVParser {
             guard csv_error(parser) == CSV_EPARSE else {
                 throw ParseFailure.fieldTooLong(line: state.pointee.line)
             }
-            recoverFromStrayQuote()
             offset += used
+            if readQuoteAsWritten(at: base + offset) {
+                offset += 1
+                continue
+            }
+            recoverFromStrayQuote()
             // What follows the stray quote on its line is skipped, but kept with the row.
             let lineEnd = Self.firstLineBreak(in: input, from: offset) ?? input.count
             state.pointee.malformedPending?.rest += input[offset..<lineEnd]
         }
+    }
+
+    /// libcsv's strict mode stopped at `byte`. Two shapes have one reading, the one Excel,
+    /// LibreOffice and Python's csv module agree on, and are read so instead of rejected:
+    /// - a quotation mark inside a value that is not quoted (`say "hi" now`) is part of the value;
+    /// - a quotation mark escaped with a backslash inside a quoted value (`"a \"quoted\" word"`, as
+    ///   PHP, MySQL and many scripts write): libcsv took `\"` for the closing quote and now sees
+    ///   more text; the backslash is dropped and the quote kept.
+    /// Returns true when the byte was read (by libcsv, in lenient mode for this byte alone).
+    private func readQuoteAsWritten(at byte: UnsafeRawPointer) -> Bool {
+        let fieldBegun: Int32 = 2
+        let fieldMightHaveEnded: Int32 = 3
+        let pending = Int(parser.pointee.entry_pos)
+        let spaces = Int(parser.pointee.spaces)
+        let quote = pending - 1 - spaces
+        switch (parser.pointee.pstate, parser.pointee.quoted) {
+        case (fieldBegun, 0):
+            break
+        case (fieldMightHaveEnded, 1)
+        where quote >= 1 && parser.pointee.entry_buf[quote] == 0x22 && parser.pointee.entry_buf[quote - 1] == 0x5C:
+            // entry_buf ends with the backslash, the quote libcsv kept and any spaces after it:
+            // they move back over the backslash, and libcsv goes on inside the quoted value.
+            let buffer = parser.pointee.entry_buf!
+            for index in quote..<pending { buffer[index - 1] = buffer[index] }
+            parser.pointee.entry_pos = pending - 1
+        default:
+            return false
+        }
+        parser.pointee.status = 0
+        csv_set_opts(parser, UInt8(CSV_STRICT_FINI | CSV_REPALL_NL))
+        let used = csv_parse(parser, byte, 1, fieldCallback, recordCallback, state)
+        csv_set_opts(parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL))
+        return used == 1 && state.pointee.failure == nil
     }
 
     /// Marks the row malformed, resets libcsv and drops the rest of the line; the line break that

@@ -28,6 +28,14 @@ public struct SpreadsheetError: Error, LocalizedError, Equatable, Sendable {
         case unreadableWorkbook(reason: String)
         /// `--sheet` names no sheet of the workbook.
         case noSuchSheet(String, sheets: [String])
+
+        /// The case's name in snake case, for `--json` ("unterminated_quote").
+        public var name: String {
+            let caseName = String(describing: self).prefix { $0 != "(" }
+            return caseName.reduce(into: "") { name, character in
+                if character.isUppercase { name += "_" + character.lowercased() } else { name.append(character) }
+            }
+        }
     }
 
     public let path: String

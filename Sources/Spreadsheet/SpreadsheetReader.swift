@@ -71,6 +71,38 @@ public struct SpreadsheetLayout: Sendable {
     /// date cell is already written as a date; this is for day numbers in cells not formatted
     /// as dates.
     public var dates1904 = false
+    /// What the reader chose that may be wrong, in words (rows that look like data skipped
+    /// above the header).
+    public var warnings: [String] = []
+}
+
+/// What a header row looks like beside the data: as wide as most rows, every cell a distinct
+/// name, none of them an address or a number.
+struct HeaderShape {
+    var modalCount: Int
+
+    /// As wide as the data, most of it filled.
+    func isFullWidth(_ cells: [String]) -> Bool {
+        modalCount >= 2 && cells.count >= modalCount && cells.filter { !$0.isEmpty }.count * 2 > modalCount
+    }
+
+    func isHeaderLike(_ cells: [String]) -> Bool {
+        guard isFullWidth(cells) else { return false }
+        let names = cells.filter { !$0.isEmpty }
+        guard Set(names.map { $0.lowercased() }).count == names.count else { return false }
+        return !names.contains(where: Self.isDataValue)
+    }
+
+    func looksLikeData(_ cells: [String]) -> Bool {
+        isFullWidth(cells) && cells.contains(where: Self.isDataValue)
+    }
+
+    /// An email address, or a value with no letter at all (a number, a date, a phone, a ZIP).
+    static func isDataValue(_ value: String) -> Bool {
+        guard !value.isEmpty else { return false }
+        if value.contains("@") && !value.hasPrefix("@") { return true }
+        return !value.unicodeScalars.contains { $0.properties.isAlphabetic }
+    }
 }
 
 /// A structural problem with one row; the row is still delivered so it can be reported.
@@ -252,6 +284,11 @@ public final class SpreadsheetReader {
         let headerIndex = try Self.headerIndex(in: chosen, options: options, path: path, headerScore: headerScore)
         physicalHeaderLine = chosen.lines[headerIndex]
         let headerLine = lineMap?.row(forLine: physicalHeaderLine) ?? physicalHeaderLine
+        let headerWarning =
+            options.headerLine == nil
+            ? Self.skippedDataWarning(in: chosen, headerIndex: headerIndex) {
+                lineMap?.row(forLine: chosen.lines[$0]) ?? chosen.lines[$0]
+            } : nil
         var aboveHeader: [SkippedLine] = []
         for index in 0..<headerIndex {
             let text = chosen.records[index].filter { !$0.isEmpty }.joined(separator: " ")
@@ -266,7 +303,22 @@ public final class SpreadsheetReader {
             aboveHeader: aboveHeader,
             estimatedRows: max(0, source.estimatedRecords(inHead: chosen.recordsInHead) - headerIndex - 1),
             sheet: source.workbook?.sheet, sheets: source.workbook?.sheets ?? [],
-            dates1904: source.workbook?.dates1904 ?? false)
+            dates1904: source.workbook?.dates1904 ?? false, warnings: headerWarning.map { [$0] } ?? [])
+    }
+
+    /// Rows above the header that look like data (as wide as the rest, with an address or a
+    /// number in them): skipping them may be skipping people, so it is said, with the way out.
+    static func skippedDataWarning(
+        in candidate: DelimiterSniffer.Candidate, headerIndex: Int, lineOf: (Int) -> Int
+    ) -> String? {
+        let shape = HeaderShape(modalCount: candidate.modalCount)
+        let dataLike = (0..<headerIndex).filter { shape.looksLikeData(candidate.records[$0]) }
+        guard let first = dataLike.first else { return nil }
+        let lines =
+            dataLike.prefix(3).map { "\(lineOf($0))" }.joined(separator: ", ") + (dataLike.count > 3 ? ", …" : "")
+        let example = candidate.records[first].filter { !$0.isEmpty }.prefix(3).joined(separator: ", ")
+        return
+            "the header was taken to be line \(lineOf(headerIndex)), so \(dataLike.count == 1 ? "line" : "lines") \(lines) above it, which \(dataLike.count == 1 ? "looks" : "look") like data (\"\(example)\"), \(dataLike.count == 1 ? "is" : "are") skipped. If the header is another line, name it with --header-line N."
     }
 
     /// Header cells without the trailing empty ones Excel leaves when a sheet had wider rows.
@@ -296,7 +348,18 @@ public final class SpreadsheetReader {
             let score = headerScore(candidate.records[index])
             if score > 0 && score > (best?.score ?? 0) { best = (index, score) }
         }
-        if let best { return best.index }
+        if let best {
+            // A row that names known columns but holds data (an address, a number) is a data row
+            // whose values happen to be words such as "Email": the header is the row of names
+            // above the rows shaped like it, when there is one.
+            let shape = HeaderShape(modalCount: candidate.modalCount)
+            if !shape.isHeaderLike(candidate.records[best.index]),
+                let names = (0..<best.index).first(where: { shape.isHeaderLike(candidate.records[$0]) })
+            {
+                return names
+            }
+            return best.index
+        }
         // Nothing named a known column: the first row as wide as most rows is the header.
         if let index = candidate.records.firstIndex(where: {
             $0.count == candidate.modalCount && $0.contains { !$0.isEmpty }

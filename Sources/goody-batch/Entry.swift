@@ -31,6 +31,6 @@ enum Entry {
             unknown.utf8CString.withUnsafeBufferPointer { _ = write(2, $0.baseAddress, $0.count - 1) }
             exit(64)
         }
-        await GoodyBatch.main(ResendArguments.normalized(Array(CommandLine.arguments.dropFirst())))
+        await GoodyBatch.run(ResendArguments.normalized(Array(CommandLine.arguments.dropFirst())))
     }
 }

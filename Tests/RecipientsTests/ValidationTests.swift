@@ -288,7 +288,7 @@ struct RuleTests {
     }
 
     @Test func structuralProblemsRejectTheRow() throws {
-        let text = "First Name,Last Name\nAna,Di\"az\nBen,Ode,Extra\nCy\nDee,Lo\n"
+        let text = "First Name,Last Name\nAna,\"Di\"az\nBen,Ode,Extra\nCy\nDee,Lo\n"
         let (report, findings) = try validate(text, method: .linkMultipleCustomList, fixture: fixture)
         #expect(findings.codes(line: 2) == [.strayQuote])
         #expect(findings.codes(line: 3) == [.tooManyValues])

@@ -276,10 +276,10 @@ struct StructureTests {
     }
 
     @Test func strayQuoteMarksTheRowAndReadingGoesOn() throws {
-        let text = "First Name,Last Name,City\nAna,Di\"az,Boston\nBen,\"Ode\"x,Austin\nCy,Ray,Reno\n"
+        let text = "First Name,Last Name,City\nAna,\"Di\"az,Boston\nBen,\"Ode\"x,Austin\nCy,Ray,Reno\n"
         let result = try read(fixture.write("s.csv", text))
-        // The broken value and the rest of its line are kept with the row (a quoted value's
-        // opening quote is the one character libcsv has already taken).
+        // Text after a closing quote: the broken value and the rest of its line are kept with the
+        // row (a quoted value's opening quote is the one character libcsv has already taken).
         #expect(
             result.rows.map(\.problem) == [
                 .strayQuote(column: 1, rest: "Di\"az,Boston"), .strayQuote(column: 1, rest: "Ode\"x,Austin"), nil,
@@ -287,6 +287,38 @@ struct StructureTests {
         #expect(result.rows[0].values == ["Ana"])
         #expect(lines(result) == [2, 3, 4])
         #expect(result.rows[2].values == ["Cy", "Ray", "Reno"])
+    }
+
+    /// Excel, LibreOffice and Python's csv module read a quote inside an unquoted value as part
+    /// of it, and PHP, MySQL and many scripts escape a quote with a backslash: both are read as
+    /// written, with nothing rejected, and the rows after them read as usual.
+    @Test func aQuoteInsideAnUnquotedValueAndABackslashEscapedQuoteAreRead() throws {
+        let text = """
+            First Name,Note,City
+            Ana,say "hi" now,Boston
+            Ben,"a \\"quoted\\" word",Austin
+            Cy,"spaced \\" out",Reno
+            Dee,"C:\\",Lima
+            Eve,5'10" tall,Oslo
+
+            """
+        let result = try read(fixture.write("q.csv", text))
+        #expect(result.rows.allSatisfy { $0.problem == nil }, "\(result.rows.map(\.problem))")
+        #expect(
+            result.rows.map { $0.values[1] } == [
+                "say \"hi\" now", "a \"quoted\" word", "spaced \" out", "C:\\", "5'10\" tall",
+            ])
+        #expect(result.rows.map { $0.values[2] } == ["Boston", "Austin", "Reno", "Lima", "Oslo"])
+        #expect(lines(result) == [2, 3, 4, 5, 6])
+    }
+
+    /// Google Sheets' "Download as CSV" has no final line break, so a file can end with a
+    /// closing quote.
+    @Test func aQuotedLastValueWithNoFinalLineBreakIsWhole() throws {
+        let result = try read(fixture.write("g.csv", "First Name,Note\nAna,x\nBen,\"last, quoted\""))
+        #expect(result.rows.map(\.values) == [["Ana", "x"], ["Ben", "last, quoted"]])
+        let open = fixture.write("o.csv", "First Name,Note\nAna,x\nBen,\"never closed")
+        #expect(throws: SpreadsheetError(path: open, code: .unterminatedQuote(line: 3))) { try read(open) }
     }
 
     @Test func strayQuoteAfterAQuotedNewlineCountsItsLines() throws {

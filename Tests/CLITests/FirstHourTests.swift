@@ -1,0 +1,125 @@
+import Foundation
+import GoodyBatchTestSupport
+import Testing
+
+/// What a new user meets in their first hour with real exports (issue 22), through the built
+/// binary.
+struct FirstHourTests {
+    let fixture = Fixture()
+
+    var simulated: [String: String] { ["GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state")] }
+
+    func run(_ arguments: [String]) async throws -> CommandResult {
+        try await CLIRunner.running(arguments, in: fixture.directory.path, environment: simulated)
+    }
+
+    /// Whatever the exit code, `--json` prints one JSON document, and a problem is an object
+    /// with what went wrong and where.
+    @Test(.timeLimit(.minutes(2)))
+    func everyJSONOutputIsValidJSONWhateverTheExitCode() async throws {
+        fixture.write("open.csv", "First Name,Email\nAna,ana@acme.example\nBen,\"never closed\nCy,cy@acme.example\n")
+        fixture.write("nocolumn.csv", "Given,Mail\nAna,ana@acme.example\n")
+        let plan = ["--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR"]
+        let cases: [(arguments: [String], exit: Int32, code: String?, line: Int?)] = [
+            (["validate", "open.csv", "--send-method", "email_and_link", "--json"], 2, "unterminated_quote", 3),
+            (["validate", "missing.csv", "--send-method", "email_and_link", "--json"], 2, "cannot_open", nil),
+            (["validate", "nocolumn.csv", "--send-method", "email_and_link", "--json"], 2, nil, 1),
+            (["inspect", "open.csv", "--json"], 2, "unterminated_quote", 3),
+            (["plan", "open.csv", "--json"] + plan, 2, "unterminated_quote", 3),
+            (["send", "nocolumn.csv", "--json", "--yes"] + plan, 2, nil, 1),
+            (["validate", "open.csv", "--json"], 64, nil, nil),
+            (["status", "r000000000", "--json"], 2, nil, nil),
+        ]
+        for (arguments, exit, code, line) in cases {
+            let result = try await run(arguments)
+            #expect(result.exitCode == exit, "\(arguments): \(result.stderr)")
+            let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+            let error = try #require(
+                ((document as? [String: Any]) ?? (document as? [[String: Any]])?.last)?["error"] as? [String: Any],
+                "\(arguments): \(result.stdout)")
+            #expect(error["exit_code"] as? Int == Int(exit), "\(arguments)")
+            #expect((error["message"] as? String)?.isEmpty == false, "\(arguments)")
+            #expect(error["code"] as? String == code, "\(arguments): \(error)")
+            #expect(error["line"] as? Int == line, "\(arguments): \(error)")
+            if line != nil { #expect(error["file"] as? String == arguments[1], "\(arguments)") }
+        }
+        // A command that succeeds, or ends with rejected rows, prints its document and no error.
+        let rejected = try await run([
+            "validate", "nocolumn.csv", "--send-method", "link_multiple_custom_list", "--json", "--map",
+            "first_name=Given",
+        ])
+        #expect(rejected.exitCode == 0, "\(rejected.stderr)")
+        let whole = try #require(try JSONSerialization.jsonObject(with: Data(rejected.stdout.utf8)) as? [String: Any])
+        #expect(whole["error"] == nil && whole["report"] != nil)
+    }
+
+    func rows(_ file: String, _ extra: [String] = []) async throws -> [[String: String]] {
+        let result = try await run(["inspect", file, "--json"] + extra)
+        #expect(result.exitCode == 0, "\(file): \(result.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: String]])
+    }
+
+    /// Google Sheets' "Download → CSV": CRLF line breaks, values quoted only when needed, and no
+    /// line break after the last row, which here ends with a quoted value.
+    @Test func aGoogleSheetsDownloadEndingInAQuotedValueIsRead() async throws {
+        fixture.write(
+            "sheet.csv",
+            "First Name,Last Name,Email,Note\r\nAna,Lee,ana@acme.example,x\r\nBo,Wu,bo@acme.example,\"Cookies, please\""
+        )
+        let result = try await run(["validate", "sheet.csv", "--send-method", "email_and_link"])
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("2 read: 2 OK"), "\(result.stdout)")
+        #expect(try await rows("sheet.csv").last?["Note"] == "Cookies, please")
+    }
+
+    /// A quote inside an unquoted value (Excel writes `5'10" tall` as is when saving without
+    /// quoting) and a backslash-escaped quote (PHP's and MySQL's CSV) keep their value.
+    @Test func quotesInsideValuesAreKeptAsWritten() async throws {
+        fixture.write(
+            "export.csv",
+            "First Name,Last Name,Email,Nickname\nAna,Lee,ana@acme.example,say \"hi\" now\nBo,Wu,bo@acme.example,\"the \\\"boss\\\" himself\"\n"
+        )
+        let result = try await run(["validate", "export.csv", "--send-method", "email_and_link"])
+        #expect(result.exitCode == 0, "\(result.stdout)")
+        #expect(try await rows("export.csv").map { $0["Nickname"] } == ["say \"hi\" now", "the \"boss\" himself"])
+    }
+
+    /// A header in another language names no known column, and a data row holds the word
+    /// "Email" (how each person wants to be reached): the header is still the row of names, so
+    /// nobody above that data row is skipped.
+    @Test func aDataRowWithColumnWordsIsNeverTakenForTheHeader() async throws {
+        fixture.write(
+            "fr.csv",
+            """
+            Prénom,Nom,Courriel,Préférence
+            Ana,Lee,ana@acme.example,Email
+            Bo,Wu,bo@acme.example,Phone
+            Cy,Ng,cy@acme.example,Email
+
+            """)
+        let inspect = try await run(["inspect", "fr.csv"])
+        #expect(inspect.stdout.contains("Header     line 1\n"), "\(inspect.stdout)")
+        let mapped = try await run(
+            [
+                "validate", "fr.csv", "--send-method", "email_and_link", "--map", "first_name=Prénom", "--map",
+                "email=Courriel",
+            ])
+        #expect(mapped.exitCode == 0, "\(mapped.stdout)\(mapped.stderr)")
+        #expect(mapped.stdout.contains("3 read: 3 OK"), "\(mapped.stdout)")
+        // When the best header is below rows that look like data, that is said, with the way out.
+        fixture.write(
+            "two.csv",
+            """
+            Vorname,Nachname,Adresse,Kontakt
+            Ana,Lee,ana@acme.example,Email
+            First Name,Last Name,Email,Phone
+            Cy,Ng,cy@acme.example,555-0100
+
+            """)
+        let two = try await run(["validate", "two.csv", "--send-method", "email_and_link"])
+        #expect(
+            two.stdout.contains(
+                "the header was taken to be line 3, so line 2 above it, which looks like data (\"Ana, Lee, ana@acme.example\"), is skipped. If the header is another line, name it with --header-line N."
+            ), "\(two.stdout)")
+    }
+}
