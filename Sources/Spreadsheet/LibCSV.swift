@@ -469,10 +469,10 @@ final class LibCSVParser {
         case (fieldBegun, 0):
             break
         case (fieldMightHaveEnded, 1)
-        where quote >= 1 && parser.pointee.entry_buf[quote] == 0x22 && parser.pointee.entry_buf[quote - 1] == 0x5C:
+        where quote >= 1 && parser.pointee.entry_buf?[quote] == 0x22 && parser.pointee.entry_buf?[quote - 1] == 0x5C:
             // entry_buf ends with the backslash, the quote libcsv kept and any spaces after it:
             // they move back over the backslash, and libcsv goes on inside the quoted value.
-            let buffer = parser.pointee.entry_buf!
+            guard let buffer = parser.pointee.entry_buf else { return false }
             for index in quote..<pending { buffer[index - 1] = buffer[index] }
             parser.pointee.entry_pos = pending - 1
         default:
