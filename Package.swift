@@ -70,7 +70,7 @@ let package = Package(
         // Column mapping, normalization and the rules of each send method.
         .target(
             name: "Recipients",
-            dependencies: ["Spreadsheet", "GoodyAPI"],
+            dependencies: ["Spreadsheet", "GoodyAPI", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/Recipients",
             swiftSettings: strictSettings
         ),

@@ -63,6 +63,7 @@ public struct GoodyBatch: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if !code.isSuccess { JSONDocument.finish(exitCode: code.rawValue, error: error) }
+            if let hint = unquotedPathHint(arguments, message: fullMessage(for: error)) { Output.err(hint) }
             exit(withError: error)
         }
     }
@@ -80,6 +81,35 @@ public struct GoodyBatch: AsyncParsableCommand {
                 _exit(130)
             }
         }
+    }
+
+    /// A path with spaces typed without quotes reaches the command as several words: "5
+    /// unexpected arguments" then says what happened and how to type it.
+    static func unquotedPathHint(_ arguments: [String], message: String) -> String? {
+        guard message.localizedCaseInsensitiveContains("unexpected argument") else { return nil }
+        var runs: [[String]] = []
+        var current: [String] = []
+        for argument in arguments.dropFirst() {
+            if argument.hasPrefix("-") {
+                runs.append(current)
+                current = []
+            } else {
+                current.append(argument)
+            }
+        }
+        runs.append(current)
+        let extensions = [".csv", ".txt", ".tsv", ".xlsx", ".yaml", ".yml", ".goody-plan"]
+        for words in runs where words.count >= 2 {
+            for start in words.indices {
+                let joined = words[start...].joined(separator: " ")
+                let lower = joined.lowercased()
+                guard FileManager.default.fileExists(atPath: joined) || extensions.contains(where: lower.hasSuffix)
+                else { continue }
+                return
+                    "goody-batch: \(words.count - start) words were given where one file name goes: a name with spaces or brackets must be in quotes, for example \(ShellWord.quoted(joined)).\n"
+            }
+        }
+        return nil
     }
 
     /// The subcommands' names, for "did you mean".

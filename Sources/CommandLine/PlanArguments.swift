@@ -13,6 +13,7 @@ struct PlanArguments: ParsableArguments {
 
     @OptionGroup var campaign: CampaignOptions
     @OptionGroup var reading: ReadingOptions
+    @OptionGroup var rejected: RejectedOptions
 
     @Flag(help: "Allow two rows with the same email, or the same name and address.")
     var allowDuplicates = false
@@ -26,7 +27,7 @@ struct PlanArguments: ParsableArguments {
                 options: ValidationOptions(
                     method: settings.sendMethod ?? .emailAndLink, allowDuplicates: allowDuplicates),
                 overrides: try Output.reportingInputProblems { try overrides(campaign: settings) },
-                preferPreferredName: reading.preferredName),
+                preferPreferredName: reading.preferredName, rejectedPath: rejected.path),
             campaign: settings)
     }
 

@@ -74,3 +74,22 @@ struct ReadingOptions: ParsableArguments {
 extension SendMethod: ExpressibleByArgument {
     public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
+
+/// Where the rows that cannot be sent are written, for `validate`, `plan` and `send`.
+struct RejectedOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Where to write the rejected rows (default: FILE.rejected.csv beside the input; a copy you edited is never written over).",
+            valueName: "path"))
+    var rejected: String?
+
+    @Flag(help: "Do not write a rejected-rows file.")
+    var noRejected = false
+
+    func validate() throws {
+        if rejected != nil && noRejected { throw ValidationError("Give either --rejected or --no-rejected, not both.") }
+    }
+
+    /// For `ValidationRequest.rejectedPath`: nil for the default, "" for none.
+    var path: String? { noRejected ? "" : rejected }
+}

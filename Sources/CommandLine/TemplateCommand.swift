@@ -63,7 +63,7 @@ struct Template: ParsableCommand {
             Wrote \(path) for \(method.rawValue): \(method.summary).
             Columns: \(columns).
             Replace the example row with your recipients, then run:
-              goody-batch validate \(path) --send-method \(method.rawValue)
+              goody-batch validate \(ShellWord.quoted(path)) --send-method \(method.rawValue)
 
             """)
     }

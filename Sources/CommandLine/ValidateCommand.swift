@@ -31,13 +31,7 @@ struct Validate: ParsableCommand {
     @Flag(help: "Print the findings and the summary as JSON.")
     var json = false
 
-    @Option(
-        help: ArgumentHelp(
-            "Where to write the rejected rows (default: FILE.rejected.csv beside the input).", valueName: "path"))
-    var rejected: String?
-
-    @Flag(help: "Do not write a rejected-rows file.")
-    var noRejected = false
+    @OptionGroup var rejected: RejectedOptions
 
     @Flag(help: "Allow two rows with the same email, or the same name and address.")
     var allowDuplicates = false
@@ -49,7 +43,6 @@ struct Validate: ParsableCommand {
     var all = false
 
     func validate() throws {
-        if rejected != nil && noRejected { throw ValidationError("Give either --rejected or --no-rejected, not both.") }
         if limit < 0 { throw ValidationError("--limit cannot be negative.") }
     }
 
@@ -59,7 +52,7 @@ struct Validate: ParsableCommand {
                 path: file, read: reading.readOptions,
                 options: ValidationOptions(method: sendMethod, allowDuplicates: allowDuplicates),
                 overrides: try reading.overrides(), preferPreferredName: reading.preferredName,
-                rejectedPath: noRejected ? "" : rejected))
+                rejectedPath: rejected.path))
         let report = try Output.reportingInputProblems {
             if json {
                 var first = true

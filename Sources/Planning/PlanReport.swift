@@ -77,6 +77,10 @@ extension Plan {
                 lines.append("  … \(errors.count - errorLimit) more (validate lists them all)")
             }
             if let rejectedPath = validation.rejectedPath {
+                if let kept = validation.keptEditedRejected {
+                    lines.append(
+                        "\(kept) was changed after goody-batch wrote it (your fixes?), so it was left as it is.")
+                }
                 lines.append("Rows rejected by validation are in \(rejectedPath).")
             }
         }

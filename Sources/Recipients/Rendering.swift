@@ -150,9 +150,14 @@ extension ValidationReport {
         }
         lines.append("")
         if let rejectedPath {
+            if let keptEditedRejected {
+                lines.append(
+                    "\(keptEditedRejected) was changed after goody-batch wrote it (your fixes?), so it was left as it is."
+                )
+            }
             lines.append("Rejected rows were written to \(rejectedPath), with an \"error\" column saying what to fix.")
             lines.append("Fix them there, then check them again:")
-            lines.append("  goody-batch validate \(rejectedPath) --send-method \(method.rawValue)")
+            lines.append("  goody-batch validate \(ShellWord.quoted(rejectedPath)) --send-method \(method.rawValue)")
         } else if rows == 0 {
             lines.append("The file has no data rows below the header.")
         } else if rowsWithErrors > 0 {

@@ -48,11 +48,14 @@ public struct ValidationReportJSON: Encodable {
     var rows: Rows
     var counts: [String: Int]
     var rejectedFile: String?
+    /// The default rejected file, left alone because someone edited it.
+    var keptEditedRejectedFile: String?
 
     enum CodingKeys: String, CodingKey {
         case file, rows, counts
         case sendMethod = "send_method"
         case rejectedFile = "rejected_file"
+        case keptEditedRejectedFile = "kept_edited_rejected_file"
     }
 
     public init(_ report: ValidationReport) {
@@ -73,5 +76,6 @@ public struct ValidationReportJSON: Encodable {
             withErrors: report.rowsWithErrors)
         counts = Dictionary(uniqueKeysWithValues: report.counts.map { ($0.key.rawValue, $0.value) })
         rejectedFile = report.rejectedPath
+        keptEditedRejectedFile = report.keptEditedRejected
     }
 }

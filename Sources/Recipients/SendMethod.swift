@@ -1,4 +1,5 @@
 public import GoodyAPI
+import Spreadsheet
 
 /// The rules and starter columns of each send method (the method itself is the API's).
 extension SendMethod {
@@ -49,16 +50,7 @@ public struct ColumnRef: Sendable, Hashable, Codable {
     /// The spreadsheet letter: A…Z, AA…
     public var letter: String { Self.letter(for: index) }
 
-    public static func letter(for index: Int) -> String {
-        var number = index + 1
-        var letters = ""
-        while number > 0 {
-            let remainder = (number - 1) % 26
-            letters = String(UnicodeScalar(UInt8(65 + remainder))) + letters
-            number = (number - 1) / 26
-        }
-        return letters
-    }
+    public static func letter(for index: Int) -> String { ColumnLetters.letters(for: index) }
 
     /// "column F (Work Email)"
     public var description: String {

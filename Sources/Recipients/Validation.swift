@@ -12,6 +12,9 @@ public struct ValidationRequest: Sendable {
     public var preferPreferredName: Bool
     /// Where rejected rows go; nil for the default beside the input, "" for nowhere.
     public var rejectedPath: String?
+    /// Which files goody-batch wrote and nobody changed since: a default rejected file someone
+    /// edited is never written over.
+    public var ownFiles = OwnFiles.standard()
 
     public init(
         path: String, read: ReadOptions = ReadOptions(), options: ValidationOptions,
@@ -104,6 +107,9 @@ public struct ValidationReport: Sendable {
     public var rejectedPath: String?
     /// A rejected file from an earlier run that was removed because no row fails now.
     public var removedStaleRejected: String?
+    /// The default rejected file, left as it was because someone changed it after goody-batch
+    /// wrote it (their fixes); this run's rejected rows are in `rejectedPath` instead.
+    public var keptEditedRejected: String?
     /// The valid rows, when they were asked for.
     public var recipients: [Recipient] = []
     /// The rows with errors, with their values and reasons, when recipients are kept.
@@ -156,7 +162,11 @@ public struct Validation {
             report.notes.append("There is no country column: every address is taken as a US address.")
         }
 
-        let rejectedTarget = request.rejectedPath ?? ValidationRequest.defaultRejectedPath(for: request.path)
+        var rejectedTarget = request.rejectedPath ?? ValidationRequest.defaultRejectedPath(for: request.path)
+        var keptEdited: String?
+        if request.rejectedPath == nil {
+            (rejectedTarget, keptEdited) = request.ownFiles.writableTarget(for: rejectedTarget)
+        }
         var rejected: CSVFileWriter?
         func makeValidator(replayer: RecordReplayer?, expectedRows: Int) -> RowValidator {
             let validator = RowValidator(
@@ -225,7 +235,9 @@ public struct Validation {
         try rejected?.commit()
         if rejected != nil {
             report.rejectedPath = rejectedTarget
-        } else if !rejectedTarget.isEmpty, Self.isOurRejectedFile(rejectedTarget) {
+            report.keptEditedRejected = keptEdited
+            request.ownFiles.remember(rejectedTarget)
+        } else if !rejectedTarget.isEmpty, request.ownFiles.isUnchanged(rejectedTarget) {
             try? FileManager.default.removeItem(atPath: rejectedTarget)
             report.removedStaleRejected = rejectedTarget
         }
@@ -292,16 +304,5 @@ public struct Validation {
         } else {
             try writer?.writeRow(Array(values.prefix(width)) + [errorText] + values.dropFirst(width))
         }
-    }
-
-    /// A file we wrote earlier: its header ends with our "error" column.
-    private static func isOurRejectedFile(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 64 * 1024)) ?? Data()
-        guard let firstLine = String(decoding: head, as: UTF8.self).split(whereSeparator: \.isNewline).first else {
-            return false
-        }
-        return firstLine.hasSuffix("\"error\"")
     }
 }

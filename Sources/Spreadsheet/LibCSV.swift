@@ -491,9 +491,12 @@ final class LibCSVParser {
         let pending = Int(parser.pointee.entry_pos)
         let pendingBreaks = pending > 0 ? ByteScan(parser.pointee.entry_buf, pending).lineBreaks : 0
         if state.pointee.fieldCount == 0 { state.pointee.recordLine = state.pointee.line }
+        // A quoted value's opening quote was consumed by libcsv: it is put back, as written.
+        let opening: [UInt8] = parser.pointee.quoted == 1 ? [0x22] : []
         state.pointee.malformedPending = MalformedQuote(
             fieldIndex: state.pointee.fieldCount,
-            rest: pending > 0 ? Array(UnsafeBufferPointer(start: parser.pointee.entry_buf, count: pending)) : [])
+            rest: opening
+                + (pending > 0 ? Array(UnsafeBufferPointer(start: parser.pointee.entry_buf, count: pending)) : []))
         state.pointee.line += pendingBreaks
         state.pointee.lastBreakWasCR = false
         csv_fini(parser, nil, nil, nil)

@@ -76,6 +76,20 @@ public struct SpreadsheetLayout: Sendable {
     public var warnings: [String] = []
 }
 
+/// Column letters as a spreadsheet shows them: 0 → "A", 26 → "AA".
+public enum ColumnLetters {
+    public static func letters(for index: Int) -> String {
+        var number = index + 1
+        var letters = ""
+        while number > 0 {
+            let remainder = (number - 1) % 26
+            letters = String(UnicodeScalar(UInt8(65 + remainder))) + letters
+            number = (number - 1) / 26
+        }
+        return letters
+    }
+}
+
 /// What a header row looks like beside the data: as wide as most rows, every cell a distinct
 /// name, none of them an address or a number.
 struct HeaderShape {
@@ -192,7 +206,8 @@ extension Record {
             } else {
                 count = width
             }
-        } else if count < width {
+        } else if count < width && lineMap == nil {
+            // (A workbook's row is whole however short: Excel leaves out its empty cells.)
             problem = .tooFewValues(found: count, expected: width)
         }
         self.init(
@@ -299,7 +314,9 @@ public final class SpreadsheetReader {
             path: path, encoding: encodingReport,
             delimiter: DelimiterReport(
                 delimiter: chosen.delimiter, givenByUser: options.delimiter != nil, columns: chosen.modalCount),
-            headerLine: headerLine, header: Self.trimmedHeader(chosen.records[headerIndex]),
+            headerLine: headerLine,
+            header: Self.covering(
+                Self.trimmedHeader(chosen.records[headerIndex]), width: source.workbook?.valueWidth ?? 0),
             aboveHeader: aboveHeader,
             estimatedRows: max(0, source.estimatedRecords(inHead: chosen.recordsInHead) - headerIndex - 1),
             sheet: source.workbook?.sheet, sheets: source.workbook?.sheets ?? [],
@@ -319,6 +336,17 @@ public final class SpreadsheetReader {
         let example = candidate.records[first].filter { !$0.isEmpty }.prefix(3).joined(separator: ", ")
         return
             "the header was taken to be line \(lineOf(headerIndex)), so \(dataLike.count == 1 ? "line" : "lines") \(lines) above it, which \(dataLike.count == 1 ? "looks" : "look") like data (\"\(example)\"), \(dataLike.count == 1 ? "is" : "are") skipped. If the header is another line, name it with --header-line N."
+    }
+
+    /// A workbook's header, widened to every column that holds a value: a column to the right
+    /// of the last named one (a note nobody labelled) is kept, named by its letter ("F").
+    private static func covering(_ header: [String], width: Int) -> [String] {
+        var header = header
+        for index in header.indices where header[index].isEmpty && index < width {
+            header[index] = ColumnLetters.letters(for: index)
+        }
+        while header.count < width { header.append(ColumnLetters.letters(for: header.count)) }
+        return header
     }
 
     /// Header cells without the trailing empty ones Excel leaves when a sheet had wider rows.

@@ -27,6 +27,8 @@ enum WorkbookInput {
         var lineMap: LineMap
         /// The workbook counts days from 1904 (`<workbookPr date1904="1"/>`, Excel for Mac), not 1900.
         var dates1904 = false
+        /// Columns up to the rightmost that holds a value anywhere in the sheet.
+        var valueWidth = 0
     }
 
     /// Workbooks already converted, by path and sheet: the reader opens its input twice.
@@ -221,7 +223,8 @@ private struct WorkbookConverter {
             try? FileManager.default.removeItem(at: scratch.directory.appendingPathComponent(part))
         }
         return WorkbookInput.Converted(
-            path: output, sheet: chosen.name, sheets: names, lineMap: sheet.lineMap, dates1904: book.dates1904)
+            path: output, sheet: chosen.name, sheets: names, lineMap: sheet.lineMap, dates1904: book.dates1904,
+            valueWidth: sheet.valueWidth)
     }
 }
 
@@ -433,6 +436,9 @@ private final class SheetPart: PartParser {
     /// The widest row so far: Excel leaves out empty cells at a row's end, and a shorter row
     /// is padded to it, so no row below the header reads as having too few values.
     private var width = 0
+    /// The columns up to the rightmost one that holds a value in any row: what the header must
+    /// cover so that a note in an unlabelled column is kept, not taken for a broken row.
+    private(set) var valueWidth = 0
     private var rowNumber = 0
     private var lastRowWritten = 0
     var lastRow: Int { lastRowWritten }
@@ -487,6 +493,7 @@ private final class SheetPart: PartParser {
             while row.count < cellColumn { row.append("") }
             let shown = self.shown()
             if cellColumn < row.count { row[cellColumn] = shown } else { row.append(shown) }
+            if !shown.isEmpty { valueWidth = max(valueWidth, cellColumn + 1) }
         case "row": writeRow()
         default: break
         }

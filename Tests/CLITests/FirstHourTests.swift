@@ -122,4 +122,90 @@ struct FirstHourTests {
                 "the header was taken to be line 3, so line 2 above it, which looks like data (\"Ana, Lee, ana@acme.example\"), is skipped. If the header is another line, name it with --header-line N."
             ), "\(two.stdout)")
     }
+
+    /// Someone typed a note in the column right of the last named one, and another row has a
+    /// cell left empty at its end: in a workbook neither is a broken row. The note is kept as
+    /// column "F" in what is written back, and nobody is rejected for it.
+    @Test func aNoteInAnUnlabelledWorkbookColumnIsKept() async throws {
+        try WorkbookFixture.write(
+            fixture.path("team.xlsx"),
+            sheets: [
+                (
+                    "Team",
+                    [
+                        (1, ["First Name", "Last Name", "Email", "Department", .empty]),
+                        (2, ["Ana", "Lee", "ana@acme.example", "Sales", .empty, "allergic to nuts"]),
+                        (3, ["Bo", "Wu", "bo@acme", "Ops"]),
+                        (4, ["Cy", "Ng", "cy@acme.example"]),
+                    ]
+                )
+            ])
+        let result = try await run(["validate", "team.xlsx", "--send-method", "email_and_link"])
+        #expect(result.exitCode == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("3 read: 2 OK"), "\(result.stdout)")
+        #expect(result.stdout.contains("  F  F "), "\(result.stdout)")
+        #expect(!result.stdout.contains("not split reliably"), "\(result.stdout)")
+        #expect(!result.stdout.contains("quote"), "\(result.stdout)")
+        let rejected = try WrittenCSV.rows(at: fixture.path("team.rejected.csv"))
+        #expect(rejected.map { $0["First Name"] } == ["Bo"])
+        #expect(rejected.first?.keys.contains("F") == true)
+
+        let plan = try await run(
+            [
+                "plan", "team.xlsx", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR",
+                "--no-rejected",
+            ])
+        #expect(plan.stdout.contains("3 read: 2 will be sent"), "\(plan.stdout)")
+        #expect(!plan.stdout.contains("team.rejected"), "\(plan.stdout)")
+    }
+
+    /// The README teaches fixing rows in the rejected file: a later `validate` or `plan` of the
+    /// original never writes over those fixes, and a file goody-batch wrote and nobody touched
+    /// is still replaced (and removed once no row fails).
+    @Test func aRejectedFileSomeoneEditedIsNeverWrittenOver() async throws {
+        fixture.write("team.csv", "First Name,Email\nAna,ana@acme.example\nBo,bo@acme\n")
+        let method = ["--send-method", "email_and_link"]
+        _ = try await run(["validate", "team.csv"] + method)
+        let again = try await run(["validate", "team.csv"] + method)
+        #expect(again.stdout.contains("Rejected rows were written to team.rejected.csv"), "\(again.stdout)")
+        let written = try String(contentsOfFile: fixture.path("team.rejected.csv"), encoding: .utf8)
+        let fixed = written.replacingOccurrences(of: "\"bo@acme\",", with: "\"bo@acme.example\",")
+        #expect(fixed != written)
+        try fixed.write(toFile: fixture.path("team.rejected.csv"), atomically: true, encoding: .utf8)
+
+        let plan = try await run(
+            ["plan", "team.csv", "--product", "Cookie Box", "--from-name", "HR"] + method)
+        #expect(
+            plan.stdout.contains(
+                "team.rejected.csv was changed after goody-batch wrote it (your fixes?), so it was left as it is."),
+            "\(plan.stdout)")
+        #expect(plan.stdout.contains("Rows rejected by validation are in team.rejected-2.csv."), "\(plan.stdout)")
+        #expect(try String(contentsOfFile: fixture.path("team.rejected.csv"), encoding: .utf8) == fixed)
+        let quiet = try await run(
+            ["plan", "team.csv", "--product", "Cookie Box", "--from-name", "HR", "--no-rejected"] + method)
+        #expect(quiet.exitCode == 1, "\(quiet.stderr)")
+        #expect(!quiet.stdout.contains("team.rejected"), "\(quiet.stdout)")
+
+        fixture.write("team.csv", "First Name,Email\nAna,ana@acme.example\nBo,bo@acme.example\n")
+        let clean = try await run(["validate", "team.csv"] + method)
+        #expect(clean.stdout.contains("(Removed team.rejected-2.csv from an earlier run"), "\(clean.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.path("team.rejected-2.csv")))
+        #expect(try String(contentsOfFile: fixture.path("team.rejected.csv"), encoding: .utf8) == fixed)
+    }
+
+    /// A path with spaces and brackets: the command printed for the next step pastes as it is,
+    /// and the same path typed without quotes is explained, not just "unexpected arguments".
+    @Test func pathsWithSpacesArePrintedQuotedAndExplainedWhenUnquoted() async throws {
+        fixture.write("My Team (Q1).csv", "First Name,Email\nAna,ana@acme.example\nBo,bo@acme\n")
+        let result = try await run(["validate", "My Team (Q1).csv", "--send-method", "email_and_link"])
+        #expect(
+            result.stdout.contains("  goody-batch validate 'My Team (Q1).rejected.csv' --send-method email_and_link"),
+            "\(result.stdout)")
+        let unquoted = try await run(["validate", "My", "Team", "(Q1).csv", "--send-method", "email_and_link"])
+        #expect(unquoted.exitCode == 64)
+        #expect(
+            unquoted.stderr.contains(
+                "3 words were given where one file name goes: a name with spaces or brackets must be in quotes, for example 'My Team (Q1).csv'."
+            ), "\(unquoted.stderr)")
+    }
 }

@@ -279,10 +279,10 @@ struct StructureTests {
         let text = "First Name,Last Name,City\nAna,\"Di\"az,Boston\nBen,\"Ode\"x,Austin\nCy,Ray,Reno\n"
         let result = try read(fixture.write("s.csv", text))
         // Text after a closing quote: the broken value and the rest of its line are kept with the
-        // row (a quoted value's opening quote is the one character libcsv has already taken).
+        // row exactly as written, opening quote included.
         #expect(
             result.rows.map(\.problem) == [
-                .strayQuote(column: 1, rest: "Di\"az,Boston"), .strayQuote(column: 1, rest: "Ode\"x,Austin"), nil,
+                .strayQuote(column: 1, rest: "\"Di\"az,Boston"), .strayQuote(column: 1, rest: "\"Ode\"x,Austin"), nil,
             ])
         #expect(result.rows[0].values == ["Ana"])
         #expect(lines(result) == [2, 3, 4])
