@@ -28,6 +28,10 @@ public struct SpreadsheetError: Error, LocalizedError, Equatable, Sendable {
         case unreadableWorkbook(reason: String)
         /// `--sheet` names no sheet of the workbook.
         case noSuchSheet(String, sheets: [String])
+        /// `--sheet` names a chart sheet, which has no rows.
+        case chartSheet(String, worksheets: [String])
+        /// The sheet read (the first, no `--sheet` given) is empty while another has rows.
+        case emptySheet(String, withData: [String])
 
         /// The case's name in snake case, for `--json` ("unterminated_quote").
         public var name: String {
@@ -78,6 +82,10 @@ public struct SpreadsheetError: Error, LocalizedError, Equatable, Sendable {
             "\(path) could not be read as an Excel workbook (\(reason)). Open it in Excel and save it again as .xlsx, or export it as CSV UTF-8."
         case .noSuchSheet(let name, let sheets):
             "\(path) has no sheet named \"\(name)\". Its sheets are: \(sheets.map { "\"\($0)\"" }.joined(separator: ", ")). Choose one with --sheet."
+        case .chartSheet(let name, let worksheets):
+            "\(path): sheet \"\(name)\" is a chart, with no rows to read. Its sheets with rows are: \(worksheets.map { "\"\($0)\"" }.joined(separator: ", ")). Choose one with --sheet."
+        case .emptySheet(let name, let withData):
+            "\(path): the first sheet, \"\(name)\", is empty; the rows are on \(withData.map { "\"\($0)\"" }.joined(separator: ", ")). Choose that sheet with --sheet \(withData[0].contains(" ") ? "\"\(withData[0])\"" : withData[0])."
         case .empty:
             "\(path) is empty. Export the spreadsheet again, with a header row and one row per recipient."
         case .noHeader:

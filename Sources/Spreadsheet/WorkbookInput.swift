@@ -181,19 +181,30 @@ private struct WorkbookConverter {
             throw SpreadsheetError(path: path, code: .unreadableWorkbook(reason: "it has no sheets"))
         }
         let names = book.sheets.map(\.name)
+        // Chart sheets have no rows: the first sheet read is the first worksheet.
+        let worksheets = book.sheets.filter { !relations.isChart($0.relation) }
         let chosen: (name: String, relation: String)
         if let wanted {
             guard let match = book.sheets.first(where: { $0.name.caseInsensitiveCompare(wanted) == .orderedSame })
             else {
                 throw SpreadsheetError(path: path, code: .noSuchSheet(wanted, sheets: names))
             }
+            guard !relations.isChart(match.relation) else {
+                throw SpreadsheetError(path: path, code: .chartSheet(match.name, worksheets: worksheets.map(\.name)))
+            }
             chosen = match
         } else {
-            chosen = book.sheets[0]
+            guard let first = worksheets.first else {
+                throw SpreadsheetError(path: path, code: .unreadableWorkbook(reason: "it has only chart sheets"))
+            }
+            chosen = first
         }
-        var target = relations.targets[chosen.relation] ?? "worksheets/sheet1.xml"
-        if target.hasPrefix("/") { target.removeFirst() } else { target = "xl/" + target }
-        guard let sheetURL = try extract(target) else {
+        func partPath(_ relation: String) -> String {
+            var target = relations.targets[relation] ?? "worksheets/sheet1.xml"
+            if target.hasPrefix("/") { target.removeFirst() } else { target = "xl/" + target }
+            return target
+        }
+        guard let sheetURL = try extract(partPath(chosen.relation)) else {
             throw SpreadsheetError(path: path, code: .unreadableWorkbook(reason: "sheet \"\(chosen.name)\" is missing"))
         }
         let strings = SharedStrings()
@@ -214,6 +225,18 @@ private struct WorkbookConverter {
             throw SpreadsheetError(
                 path: path,
                 code: .unreadableWorkbook(reason: "sheet \"\(chosen.name)\" is damaged after row \(sheet.lastRow)"))
+        }
+        if sheet.lastRow == 0, wanted == nil {
+            // An empty first sheet says where the rows are, rather than "empty".
+            let withData = try worksheets.dropFirst().filter { other in
+                guard let url = try extract(partPath(other.relation)) else { return false }
+                let probe = ValueProbe()
+                probe.parse(url)
+                return probe.hasValue
+            }
+            if !withData.isEmpty {
+                throw SpreadsheetError(path: path, code: .emptySheet(chosen.name, withData: withData.map(\.name)))
+            }
         }
         try writer.commit()
         InputFile.registerForRemoval(output)
@@ -257,9 +280,18 @@ private class PartParser: NSObject, XMLParserDelegate {
     func parse(_ url: URL) -> Bool {
         guard let parser = XMLParser(contentsOf: url) else { return false }
         parser.delegate = self
-        parser.shouldProcessNamespaces = false
+        // Elements are matched by local name within the spreadsheet's own namespaces, so a
+        // prefixed part (`<x:workbook>`, as the .NET Open XML SDK writes) reads like Excel's, and
+        // an extension's elements (`<x14:…>`, `<mc:…>`) are never taken for cells.
+        parser.shouldProcessNamespaces = true
         return parser.parse()
     }
+
+    /// SpreadsheetML (transitional and strict) and the package's relationships.
+    private static let namespaces: Set<String> = [
+        "http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main",
+        "http://schemas.openxmlformats.org/package/2006/relationships", "",
+    ]
 
     func start(_ name: String, _ attributes: [String: String]) {}
     func end(_ name: String) {}
@@ -268,10 +300,12 @@ private class PartParser: NSObject, XMLParserDelegate {
         _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
         attributes: [String: String] = [:]
     ) {
+        guard Self.namespaces.contains(namespaceURI ?? "") else { return }
         start(name, attributes)
     }
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        guard Self.namespaces.contains(namespaceURI ?? "") else { return }
         end(name)
     }
 
@@ -287,7 +321,9 @@ private final class WorkbookPart: PartParser {
 
     override func start(_ name: String, _ attributes: [String: String]) {
         if name == "sheet", let sheetName = attributes["name"] {
-            sheets.append((sheetName, attributes["r:id"] ?? ""))
+            // The relationship ID, whatever prefix its namespace has (`r:id` in Excel's files).
+            let relation = attributes["r:id"] ?? attributes.first { $0.key.hasSuffix(":id") }?.value
+            sheets.append((sheetName, relation ?? ""))
         }
         if name == "workbookPr", let value = attributes["date1904"] {
             dates1904 = value == "1" || value.lowercased() == "true"
@@ -297,9 +333,31 @@ private final class WorkbookPart: PartParser {
 
 private final class RelationsPart: PartParser {
     var targets: [String: String] = [:]
+    var types: [String: String] = [:]
+
+    /// A chart sheet (`…/relationships/chartsheet`), which has no cells.
+    func isChart(_ relation: String) -> Bool { types[relation]?.hasSuffix("/chartsheet") == true }
 
     override func start(_ name: String, _ attributes: [String: String]) {
-        if name == "Relationship", let id = attributes["Id"], let target = attributes["Target"] { targets[id] = target }
+        if name == "Relationship", let id = attributes["Id"], let target = attributes["Target"] {
+            targets[id] = target
+            types[id] = attributes["Type"]
+        }
+    }
+}
+
+/// Whether a sheet holds any cell value (stops looking at the first).
+private final class ValueProbe: PartParser {
+    private(set) var hasValue = false
+
+    override func start(_ name: String, _ attributes: [String: String]) {
+        if name == "v" || name == "t" { collecting = true }
+    }
+
+    override func end(_ name: String) {
+        if (name == "v" || name == "t") && !text.trimmingCharacters(in: .whitespaces).isEmpty { hasValue = true }
+        collecting = false
+        text = ""
     }
 }
 

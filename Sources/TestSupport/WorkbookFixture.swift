@@ -26,9 +26,13 @@ public enum WorkbookFixture {
     /// gives a part's bytes outright.
     /// `dates1904` writes the workbook as Excel for Mac does in its 1904 date system
     /// (`<workbookPr date1904="1"/>`); day numbers are then counted from 1 Jan 1904.
+    /// `prefix` writes the spreadsheet parts as the .NET Open XML SDK does: every element with a
+    /// namespace prefix (`<x:workbook xmlns:x="…">`, `<x:row>`, `<x:c>`).
+    /// `charts` names sheets written as chart sheets (`xl/chartsheets/`, no cells), as Excel
+    /// saves a chart moved to its own sheet.
     public static func write(
         _ path: String, sheets: [(name: String, rows: [(Int, [Cell])])], stored: Bool = false,
-        replacing: [String: Data] = [:], dates1904: Bool = false
+        replacing: [String: Data] = [:], dates1904: Bool = false, prefix: String? = nil, charts: Set<String> = []
     ) throws {
         try? FileManager.default.removeItem(atPath: path)
         let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
@@ -78,7 +82,9 @@ public enum WorkbookFixture {
         let relations =
             #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#
             + sheets.indices.map {
-                "<Relationship Id=\"rId\($0 + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet\($0 + 1).xml\"/>"
+                let chart = charts.contains(sheets[$0].name)
+                return
+                    "<Relationship Id=\"rId\($0 + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/\(chart ? "chartsheet" : "worksheet")\" Target=\"\(chart ? "chartsheets" : "worksheets")/sheet\($0 + 1).xml\"/>"
             }.joined() + "</Relationships>"
         let contentTypes =
             #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>"#
@@ -86,14 +92,35 @@ public enum WorkbookFixture {
             ("[Content_Types].xml", contentTypes), ("xl/workbook.xml", workbook),
             ("xl/_rels/workbook.xml.rels", relations), ("xl/sharedStrings.xml", sharedXML), ("xl/styles.xml", styles),
         ]
-        for (number, xml) in sheetXML.enumerated() { parts.append(("xl/worksheets/sheet\(number + 1).xml", xml)) }
+        for (number, xml) in sheetXML.enumerated() {
+            if charts.contains(sheets[number].name) {
+                parts.append(
+                    (
+                        "xl/chartsheets/sheet\(number + 1).xml",
+                        #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><chartsheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheetPr/><drawing r:id="rId1"/></chartsheet>"#
+                    ))
+            } else {
+                parts.append(("xl/worksheets/sheet\(number + 1).xml", xml))
+            }
+        }
         for (name, text) in parts {
+            let text =
+                prefix.map { name.hasPrefix("xl/") && !name.contains("_rels") ? prefixed(text, $0) : text } ?? text
             let data = replacing[name] ?? Data(text.utf8)
             try archive.addEntry(
                 with: name, type: .file, uncompressedSize: Int64(data.count),
                 compressionMethod: stored ? .none : .deflate
             ) { position, size in data.subdata(in: Int(position)..<Int(position) + size) }
         }
+    }
+
+    /// `<a><b/></a>` → `<x:a><x:b/></x:a>`, the default namespace declared for the prefix.
+    static func prefixed(_ xml: String, _ prefix: String) -> String {
+        let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+        var text = xml.replacingOccurrences(of: "xmlns=\"\(main)\"", with: "xmlns:\(prefix)=\"\(main)\"")
+        text = text.replacingOccurrences(
+            of: "<(/?)([A-Za-z])", with: "<$1\(prefix):$2", options: .regularExpression)
+        return text
     }
 
     static func letters(_ column: Int) -> String {

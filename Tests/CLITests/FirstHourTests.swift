@@ -208,4 +208,53 @@ struct FirstHourTests {
                 "3 words were given where one file name goes: a name with spaces or brackets must be in quotes, for example 'My Team (Q1).csv'."
             ), "\(unquoted.stderr)")
     }
+
+    /// A workbook written by the .NET Open XML SDK, every element prefixed (`<x:workbook>`,
+    /// `<x:sheet>`, `<x:c>`), reads exactly like the same workbook written by Excel.
+    @Test func aWorkbookWithPrefixedXMLReadsLikeExcels() async throws {
+        let rows: [(Int, [WorkbookFixture.Cell])] = [
+            (1, ["First Name", "Last Name", "Email"]), (2, ["Ana", "Lee", "ana@acme.example"]),
+            (3, ["Bo", "Wu", .inline("bo@acme.example")]),
+        ]
+        try WorkbookFixture.write(fixture.path("excel.xlsx"), sheets: [("Staff", rows)])
+        try WorkbookFixture.write(fixture.path("dotnet.xlsx"), sheets: [("Staff", rows)], prefix: "x")
+        let excel = try await run(["validate", "excel.xlsx", "--send-method", "email_and_link"])
+        let dotnet = try await run(["validate", "dotnet.xlsx", "--send-method", "email_and_link"])
+        #expect(dotnet.exitCode == 0, "\(dotnet.stdout)\(dotnet.stderr)")
+        #expect(dotnet.stdout.contains("2 read: 2 OK"), "\(dotnet.stdout)\(dotnet.stderr)")
+        #expect(dotnet.stdout.contains("Sheet      Staff") || dotnet.stdout.contains("Staff"), "\(dotnet.stdout)")
+        #expect(
+            dotnet.stdout.replacingOccurrences(of: "dotnet.xlsx", with: "excel.xlsx") == excel.stdout,
+            "\(dotnet.stdout)")
+    }
+
+    /// A chart moved to its own sheet before the data, and an empty first sheet: the rows are
+    /// read from the first worksheet, and an empty first sheet names the sheet that has them.
+    @Test func chartSheetsAndAnEmptyFirstSheetPointToTheData() async throws {
+        let staff: (name: String, rows: [(Int, [WorkbookFixture.Cell])]) = (
+            "Staff", [(1, ["First Name", "Email"]), (2, ["Ana", "ana@acme.example"])]
+        )
+        try WorkbookFixture.write(
+            fixture.path("chart.xlsx"), sheets: [("Spend chart", []), staff], charts: ["Spend chart"])
+        let chart = try await run(["validate", "chart.xlsx", "--send-method", "email_and_link"])
+        #expect(chart.exitCode == 0, "\(chart.stdout)\(chart.stderr)")
+        #expect(chart.stdout.contains("1 read: 1 OK"), "\(chart.stdout)")
+        let named = try await run(
+            ["validate", "chart.xlsx", "--sheet", "Spend chart", "--send-method", "email_and_link"])
+        #expect(named.exitCode == 2)
+        #expect(
+            named.stderr.contains(
+                "chart.xlsx: sheet \"Spend chart\" is a chart, with no rows to read. Its sheets with rows are: \"Staff\". Choose one with --sheet."
+            ), "\(named.stderr)")
+
+        try WorkbookFixture.write(fixture.path("blank.xlsx"), sheets: [("Sheet1", []), staff])
+        let blank = try await run(["validate", "blank.xlsx", "--send-method", "email_and_link"])
+        #expect(blank.exitCode == 2)
+        #expect(
+            blank.stderr.contains(
+                "blank.xlsx: the first sheet, \"Sheet1\", is empty; the rows are on \"Staff\". Choose that sheet with --sheet Staff."
+            ), "\(blank.stderr)")
+        let chosen = try await run(["validate", "blank.xlsx", "--sheet", "Staff", "--send-method", "email_and_link"])
+        #expect(chosen.exitCode == 0, "\(chosen.stdout)\(chosen.stderr)")
+    }
 }
