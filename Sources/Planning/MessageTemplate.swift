@@ -8,13 +8,36 @@ public struct MessageTemplate: Sendable {
 
     public init(_ text: String) throws(PlanError) {
         self.text = text
+        let header = "{{% CONTENT_TYPE: TEXT}}"
         do {
-            template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
+            template = try MustacheTemplate(string: header + text)
         } catch {
-            throw PlanError(
-                "The message is not a valid template (\(error)). Placeholders look like {{first_name}}; check that each {{ has its }}."
-            )
+            throw PlanError(Self.explained(error, headerLength: header.count))
         }
+    }
+
+    /// What is wrong with the message, where, in words (never the library's internals).
+    private static func explained(_ error: any Error, headerLength: Int) -> String {
+        let advice = "Placeholders look like {{first_name}}; check that each {{ has its }}."
+        guard let parse = error as? MustacheTemplate.ParserError else {
+            return "The message is not a valid template. \(advice)"
+        }
+        let line = parse.context.lineNumber
+        let column = line == 1 ? parse.context.columnNumber - headerLength : parse.context.columnNumber
+        let what =
+            switch parse.error as? MustacheTemplate.Error {
+            case .unfinishedName: "a placeholder is not closed with }} or its name has a character names cannot have"
+            case .sectionCloseNameIncorrect: "a {{/section}} closes a different name than the {{#section}} it ends"
+            case .expectedSectionEnd: "a {{#section}} or {{^section}} is never closed with {{/section}}"
+            case .invalidSetDelimiter, .invalidConfigVariableSyntax, .unrecognisedConfigVariable:
+                "a {{= }} or {{% }} tag is not one goody-batch can use"
+            default: "a placeholder is malformed"
+            }
+        let place = line > 1 ? "line \(line), character \(max(1, column))" : "character \(max(1, column))"
+        let shown =
+            parse.context.line.count > 80 ? String(parse.context.line.prefix(80)) + "…" : String(parse.context.line)
+        let text = line == 1 ? String(shown.dropFirst(headerLength)) : shown
+        return "The message is not a valid template: \(what) (at \(place) of the message: \"\(text)\"). \(advice)"
     }
 
     public struct Rendered: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -29,6 +31,13 @@ public enum InputFile {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw SpreadsheetError(path: path, code: .cannotOpen(reason: String(cString: strerror(errno))))
+        }
+        let name = (path as NSString).lastPathComponent
+        if name.hasPrefix("~$") {
+            // Excel's owner file beside a workbook that is open: a few bytes naming who has it open.
+            let folder = (path as NSString).deletingLastPathComponent
+            let real = (folder.isEmpty ? "" : folder + "/") + String(name.dropFirst(2))
+            throw SpreadsheetError(path: path, code: .excelLockFile(workbook: real))
         }
         switch info.st_mode & S_IFMT {
         case S_IFREG: return path

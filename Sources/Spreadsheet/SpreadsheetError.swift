@@ -28,6 +28,8 @@ public struct SpreadsheetError: Error, LocalizedError, Equatable, Sendable {
         case unreadableWorkbook(reason: String)
         /// `--sheet` names no sheet of the workbook.
         case noSuchSheet(String, sheets: [String])
+        /// `~$team.xlsx`: the lock file Excel keeps beside a workbook while it is open.
+        case excelLockFile(workbook: String)
         /// `--sheet` names a chart sheet, which has no rows.
         case chartSheet(String, worksheets: [String])
         /// The sheet read (the first, no `--sheet` given) is empty while another has rows.
@@ -63,7 +65,9 @@ public struct SpreadsheetError: Error, LocalizedError, Equatable, Sendable {
     public var errorDescription: String? {
         switch code {
         case .cannotOpen(let reason):
-            "\(path): cannot open the file (\(reason)). Check the path and that you may read it."
+            "\(path): cannot open the file (\(reason)). Check the path and that you may read it; if it is open in Excel or another program that locks it, close it there and run again."
+        case .excelLockFile(let workbook):
+            "\(path) is the lock file Excel keeps while \(workbook) is open in Excel, not a spreadsheet. Give \(workbook) instead (saved and closed in Excel, so what is read is what you see)."
         case .isDevice:
             "\(path) is a device, not a file; goody-batch reads spreadsheets (CSV or .xlsx) from files or pipes. Give the export's file."
         case .streamTooLong(let limit):

@@ -257,4 +257,34 @@ struct FirstHourTests {
         let chosen = try await run(["validate", "blank.xlsx", "--sheet", "Staff", "--send-method", "email_and_link"])
         #expect(chosen.exitCode == 0, "\(chosen.stdout)\(chosen.stderr)")
     }
+
+    /// A mistake in the message is said in words with where it is, never as library internals.
+    @Test func aMessageMistakeIsExplainedInWords() async throws {
+        fixture.write("a.csv", "First Name,Email\nAna,ana@acme.example\n")
+        let result = try await run(
+            [
+                "plan", "a.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR",
+                "--message", "Hi {{first_name}, welcome",
+            ])
+        #expect(result.exitCode == 2)
+        #expect(
+            result.stderr.contains(
+                "The message is not a valid template: a placeholder is not closed with }} or its name has a character names cannot have (at character 16 of the message: \"Hi {{first_name}, welcome\")."
+            ), "\(result.stderr)")
+        #expect(!result.stderr.contains("ParserError"))
+        #expect(!result.stderr.contains("Mustache"))
+    }
+
+    /// Excel's `~$` owner file beside an open workbook is named for what it is, with the file
+    /// to give instead.
+    @Test func excelsLockFileIsNamedForWhatItIs() async throws {
+        fixture.write("~$team.xlsx", bytes: [0x0B] + Array("Jane Doe".utf8) + [UInt8](repeating: 0x20, count: 45))
+        let result = try await run(["validate", "~$team.xlsx", "--send-method", "email_and_link"])
+        #expect(result.exitCode == 2)
+        #expect(
+            result.stderr.contains(
+                "~$team.xlsx is the lock file Excel keeps while team.xlsx is open in Excel, not a spreadsheet. Give team.xlsx instead"
+            ), "\(result.stderr)")
+        #expect(!result.stderr.contains("not a CSV file"))
+    }
 }
