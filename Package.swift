@@ -188,7 +188,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "fuzz-reader",
-            dependencies: ["Spreadsheet", "Recipients", "GoodyAPI"],
+            dependencies: [
+                "Spreadsheet", "Recipients", "GoodyAPI", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             path: "Sources/fuzz-reader",
             swiftSettings: strictSettings
         ),

@@ -37,6 +37,30 @@ for test in pathlib.Path("Tests").rglob("*.swift"):
             data = body.encode()
             (out / ("seed-" + hashlib.sha1(data).hexdigest()[:16])).write_bytes(data)
 PY
+# Workbook shapes for the fuzz target's workbook mode (second byte 0x02, 0x06 for the 1904
+# date system): a sheet's XML, 0xFF, the shared strings' XML, as Excel, the .NET Open XML SDK
+# (prefixed), Google Sheets and Excel for Mac write them.
+python3 - "$corpus" <<'PY'
+import hashlib, pathlib, sys
+out = pathlib.Path(sys.argv[1])
+main = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'
+strings = ('<?xml version="1.0"?><sst xmlns="%s"><si><t>First Name</t></si><si><t>Email</t></si>'
+           '<si><t>Ana</t></si><si><r><t>ana@</t></r><r><t>acme.example</t></r><rPh><t>x</t></rPh></si>'
+           '<si><t xml:space="preserve"> line\none </t></si></sst>' % main)
+sheets = [
+    '<worksheet xmlns="%s"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+    '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c><c r="D2" t="s"><v>4</v></c></row></sheetData></worksheet>' % main,
+    '<x:worksheet xmlns:x="%s"><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>First Name</x:t></x:is></x:c>'
+    '<x:c r="B1" t="inlineStr"><x:is><x:t>Hire Date</x:t></x:is></x:c></x:row><x:row r="3"><x:c r="A3" t="inlineStr"><x:is><x:t>Bo</x:t></x:is></x:c>'
+    '<x:c r="B3" s="1"><x:v>45292</x:v></x:c><x:c r="C3" s="2"><x:v>45292.5</x:v></x:c><x:c r="D3" s="3"><x:v>0.25</x:v></x:c></x:row></x:sheetData></x:worksheet>' % main,
+    '<worksheet xmlns="%s"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="XFD2" t="s"><v>4</v></c></row>'
+    '<row r="3"><c r="A3" t="b"><v>1</v></c><c r="B3" t="e"><v>#N/A</v></c><c r="C3" s="1"><v>59</v></c><c r="D3" s="1"><v>60</v></c></row></sheetData></worksheet>' % main,
+]
+for number, sheet in enumerate(sheets):
+    for mode in (0x02, 0x06):
+        data = bytes([number * 8, mode]) + sheet.encode() + b'\xff' + strings.encode()
+        (out / ("seed-" + hashlib.sha1(data).hexdigest()[:16])).write_bytes(data)
+PY
 echo "corpus: $(ls "$corpus" | wc -l) inputs; fuzzing for ${seconds}s" >&2
 
 log="$scratch/fuzz.log"

@@ -30,8 +30,8 @@ public struct GoodyBatch: AsyncParsableCommand {
             """,
         version: GoodyBatch.version,
         subcommands: [
-            Inspect.self, Validate.self, Template.self, Plan.self, Send.self, Resume.self, Status.self, Export.self,
-            Runs.self,
+            Inspect.self, Validate.self, Template.self, Products.self, Plan.self, Send.self, Resume.self, Status.self,
+            Export.self, Runs.self,
         ]
     )
 

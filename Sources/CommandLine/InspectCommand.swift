@@ -31,7 +31,7 @@ struct Inspect: ParsableCommand {
         let inspection = Inspection(
             InspectRequest(
                 path: file, read: reading.readOptions, overrides: try reading.overrides(),
-                preferPreferredName: reading.preferredName, rows: rows))
+                preferPreferredName: reading.usesPreferredName, rows: rows))
         try Output.reportingInputProblems {
             if json {
                 // An array of rows; a problem part-way ends it with one more element, the error.

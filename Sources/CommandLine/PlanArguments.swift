@@ -26,18 +26,9 @@ struct PlanArguments: ParsableArguments {
                 path: file, read: reading.readOptions,
                 options: ValidationOptions(
                     method: settings.sendMethod ?? .emailAndLink, allowDuplicates: allowDuplicates),
-                overrides: try Output.reportingInputProblems { try overrides(campaign: settings) },
-                preferPreferredName: reading.preferredName, rejectedPath: rejected.path),
+                overrides: try Output.reportingInputProblems { try reading.overrides(campaign: settings) },
+                preferPreferredName: reading.usesPreferredName, rejectedPath: rejected.path),
             campaign: settings)
     }
 
-    /// `columns:` from the campaign file, then `--map`, which wins.
-    private func overrides(campaign settings: CampaignSettings) throws -> [RecipientField: String] {
-        var result: [RecipientField: String] = [:]
-        for (name, header) in settings.columns ?? [:] {
-            // Field names were checked when the campaign file was read.
-            if let field = RecipientField(userName: name) { result[field] = header }
-        }
-        return result.merging(try reading.overrides()) { $1 }
-    }
 }

@@ -1,5 +1,6 @@
 public import ArgumentParser
 public import GoodyAPI
+import Planning
 import Recipients
 import Spreadsheet
 
@@ -30,8 +31,18 @@ struct ReadingOptions: ParsableArguments {
             valueName: "field=header"))
     var mappings: [String] = []
 
-    @Flag(help: "Take first names from a Preferred Name column where it is filled.")
+    @Flag(
+        help:
+            "Greet people by their legal first name even where a Preferred Name column is filled (by default the preferred name is used: its first word when it carries the last name, as in \"Kim Allen\")."
+    )
+    var legalName = false
+
+    /// Kept so that commands written before preferred names became the default still run.
+    @Flag(help: .hidden)
     var preferredName = false
+
+    /// Whether first names come from a filled preferred-name column.
+    var usesPreferredName: Bool { !legalName }
 
     func validate() throws {
         if let encoding, TextEncoding(userName: encoding) == nil {
@@ -68,6 +79,16 @@ struct ReadingOptions: ParsableArguments {
             result[field] = String(mapping[mapping.index(after: equals)...])
         }
         return result
+    }
+
+    /// `columns:` from the campaign file, then `--map`, which wins.
+    func overrides(campaign settings: CampaignSettings) throws -> [RecipientField: String] {
+        var result: [RecipientField: String] = [:]
+        for (name, header) in settings.columns ?? [:] {
+            // Field names were checked when the campaign file was read.
+            if let field = RecipientField(userName: name) { result[field] = header }
+        }
+        return result.merging(try overrides()) { $1 }
     }
 }
 

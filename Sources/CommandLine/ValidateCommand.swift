@@ -1,5 +1,6 @@
 import ArgumentParser
 import GoodyAPI
+import Planning
 import Recipients
 
 struct Validate: ParsableCommand {
@@ -12,6 +13,7 @@ struct Validate: ParsableCommand {
 
             EXAMPLES
               goody-batch validate employees.csv --send-method email_and_link
+              goody-batch validate employees.csv --campaign campaign.yaml
               goody-batch validate workday.xlsx --send-method direct_send --sheet Team
               goody-batch validate employees.rejected.csv --send-method email_and_link
               goody-batch validate payroll.csv --send-method direct_send \\
@@ -23,8 +25,17 @@ struct Validate: ParsableCommand {
     @Argument(help: "The exported spreadsheet (.csv, .txt or .xlsx).")
     var file: String
 
-    @Option(help: "How the gifts will be sent: \(SendMethod.allValueStrings.joined(separator: ", ")).")
-    var sendMethod: SendMethod
+    @Option(
+        help:
+            "How the gifts will be sent: \(SendMethod.allValueStrings.joined(separator: ", ")) (default: the campaign file's send_method)."
+    )
+    var sendMethod: SendMethod?
+
+    @Option(
+        help: ArgumentHelp(
+            "Check the file as this campaign (YAML) would send it: its send_method and columns.",
+            valueName: "path"))
+    var campaign: String?
 
     @OptionGroup var reading: ReadingOptions
 
@@ -44,15 +55,29 @@ struct Validate: ParsableCommand {
 
     func validate() throws {
         if limit < 0 { throw ValidationError("--limit cannot be negative.") }
+        if sendMethod == nil && campaign == nil {
+            throw ValidationError(
+                "Say how the gifts will be sent: --send-method \(SendMethod.allValueStrings.joined(separator: "|")), or --campaign FILE with send_method: in it."
+            )
+        }
     }
 
     func run() throws {
+        let settings = try Output.reportingInputProblems {
+            try campaign.map { try CampaignSettings.load(path: $0) } ?? CampaignSettings()
+        }
+        guard let method = sendMethod ?? settings.sendMethod else {
+            Output.err(
+                "goody-batch: \(campaign ?? "the campaign file") has no send_method:. Add one (send_method: email_and_link), or give --send-method.\n"
+            )
+            throw ExitStatus.inputProblem
+        }
         let validation = Validation(
             ValidationRequest(
                 path: file, read: reading.readOptions,
-                options: ValidationOptions(method: sendMethod, allowDuplicates: allowDuplicates),
-                overrides: try reading.overrides(), preferPreferredName: reading.preferredName,
-                rejectedPath: rejected.path))
+                options: ValidationOptions(method: method, allowDuplicates: allowDuplicates),
+                overrides: try Output.reportingInputProblems { try reading.overrides(campaign: settings) },
+                preferPreferredName: reading.usesPreferredName, rejectedPath: rejected.path))
         let report = try Output.reportingInputProblems {
             if json {
                 var first = true

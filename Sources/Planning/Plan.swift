@@ -14,6 +14,9 @@ public struct PlannedBatch: Sendable {
     public var estimate: OrderBatchPrice?
     /// The occasion's occurrence its recipients share ("work_anniversary:2027"), if any.
     public var occurrence: String?
+    /// The message before its placeholders were filled in: batches whose messages differ only
+    /// by personalization share it.
+    public var messageTemplate: String?
 
     /// The low and high estimate for the whole batch, in cents. For direct send with addresses
     /// the high end is the larger of Goody's calculated total and its 10%-tax estimate.

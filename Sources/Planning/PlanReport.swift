@@ -37,13 +37,16 @@ extension Plan {
         if occasion != nil { rowsLine += ", \(notDue.count) not due" }
         if leftOutCount > 0 { rowsLine += ", \(leftOutCount) already gifted" }
         lines.append(rowsLine)
-        for warning in validation.layout.warnings { lines.append("           ⚠ \(warning)") }
+        for warning in validation.layout.warnings + validation.fileWarnings {
+            lines.append("           ⚠ \(warning)")
+        }
         if let occasion {
             lines.append("")
             lines += occasionLines(occasion)
         }
         lines.append("")
         lines += batchTable()
+        lines += messageLines()
         lines.append("")
         lines.append("From       \(batches.first?.input.fromName ?? "")")
         if let card { lines.append("Card       \(card.occasions.joined(separator: ", ")) (\(card.id))") }
@@ -290,6 +293,48 @@ extension Plan {
         return Self.table(rows)
     }
 
+    /// Each distinct message in full, as its recipients will read it, so a greeting can be
+    /// checked before sending: every message written once, and a personalized one as its first
+    /// recipients get it (`plan --json` has every batch's message).
+    func messageLines(shown limit: Int = 8) -> [String] {
+        var distinct: [(text: String, template: String?, batches: [Int], recipients: Int)] = []
+        var position: [String: Int] = [:]
+        for batch in batches {
+            guard let text = batch.input.message else { continue }
+            if let at = position[text] {
+                distinct[at].batches.append(batch.number)
+                distinct[at].recipients += batch.recipients.count
+            } else {
+                position[text] = distinct.count
+                distinct.append((text, batch.messageTemplate, [batch.number], batch.recipients.count))
+            }
+        }
+        guard !distinct.isEmpty else { return [] }
+        // One of each template first, so that a milestone's own message is never hidden behind
+        // a hundred greetings of the default one.
+        var seen = Set<String>()
+        let firsts = distinct.indices.filter { seen.insert(distinct[$0].template ?? distinct[$0].text).inserted }
+        let order = firsts + distinct.indices.filter { !firsts.contains($0) }
+        var lines = ["", distinct.count == 1 ? "Message" : "Messages (\(distinct.count) distinct)"]
+        for index in order.prefix(limit) {
+            let entry = distinct[index]
+            let count = "\(entry.recipients) recipient\(entry.recipients == 1 ? "" : "s")"
+            let numbers =
+                entry.batches.count <= 3
+                ? entry.batches.map(String.init).joined(separator: ", ") : "\(entry.batches.count) batches"
+            lines.append("  \(count), batch\(entry.batches.count == 1 ? "" : "es") \(numbers):")
+            for line in entry.text.split(separator: "\n", omittingEmptySubsequences: false) {
+                lines.append("    │ \(line)")
+            }
+        }
+        if distinct.count > limit {
+            lines.append(
+                "  … and \(distinct.count - limit) more, each filled in the same way (plan --json lists every batch's message)"
+            )
+        }
+        return lines
+    }
+
     /// Gift, message, send date and price of one batch, as the table shows them.
     private func describe(_ batch: PlannedBatch) -> [String] {
         let each =
@@ -370,6 +415,8 @@ public struct PlanJSON: Encodable {
     var personalization: [String]
     var rejected: [Finding]
     var warnings: [Finding]
+    /// About the whole file: how it was read and mapped ("gift emails go to a personal address").
+    var fileWarnings: [String]
     var fingerprint: String
     /// The occasion, its window and each person's occurrence; absent without an occasion.
     var occasion: OccasionJSON?
@@ -418,6 +465,7 @@ public struct PlanJSON: Encodable {
         case simulated, connection, file, rows, recipients, batches, balance, personalization, rejected, warnings,
             fingerprint, occasion
         case earlierGifts = "earlier_gifts"
+        case fileWarnings = "file_warnings"
         case sendMethod = "send_method"
         case rejectedRows = "rejected_rows"
         case totalLow = "total_low_cents"
@@ -456,6 +504,7 @@ public struct PlanJSON: Encodable {
         personalization = plan.personalization
         rejected = plan.rejected
         warnings = plan.warnings
+        fileWarnings = plan.validation.layout.warnings + plan.validation.fileWarnings
         fingerprint = plan.fingerprint
         earlierGifts = plan.earlierGifts
         occasion = plan.occasion.map { rule in

@@ -707,7 +707,7 @@ struct PlanContext: Sendable {
         }
         return PlannedBatch(
             number: number, recipients: recipients, input: input, cart: lines, estimate: nil,
-            occurrence: key.occurrence)
+            occurrence: key.occurrence, messageTemplate: recipients.first.flatMap(sharedMessageKey(for:)))
     }
 
     /// Reads a send date or expiry typed by a person.

@@ -11,6 +11,7 @@ public struct ColumnMapping: Sendable {
     public let usesPreferredName: Bool
     /// Things a person should know about the mapping, shown by `inspect` and `validate`.
     public private(set) var notes: [String] = []
+    private let emailOverridden: Bool
 
     /// - Parameters:
     ///   - overrides: field → header text; an empty header unmaps the field.
@@ -20,6 +21,7 @@ public struct ColumnMapping: Sendable {
     {
         self.header = header
         usesPreferredName = preferPreferredName
+        emailOverridden = overrides[.email] != nil
         var byField: [RecipientField: [(column: Int, rank: Int)]] = [:]
         for (column, text) in header.enumerated() {
             guard let match = RecipientField.match(text) else { continue }
@@ -73,13 +75,22 @@ public struct ColumnMapping: Sendable {
         } else if let preferred = columns[.preferredName] {
             notes.append(
                 preferPreferredName
-                    ? "First names are read from \"\(header[preferred])\" where it is filled, else from \"\(header[columns[.firstName] ?? 0])\"."
-                    : "\"\(header[preferred])\" is kept but not used for first names (add --preferred-name to use it where it is filled)."
+                    ? "First names are read from \"\(header[preferred])\" where it is filled (its first word when it carries the last name: \"Kim Allen\" greets Kim), else from \"\(header[columns[.firstName] ?? 0])\"; --legal-name greets by \"\(header[columns[.firstName] ?? 0])\" instead."
+                    : "\"\(header[preferred])\" is kept but not used for first names (leave out --legal-name to greet people by it where it is filled)."
             )
         }
     }
 
     public func column(for field: RecipientField) -> Int? { columns[field] }
+
+    /// The email column's header when the mapping fell back to a personal address ("Personal
+    /// Email", "Home Email") because no column is a work email; nil when it was chosen with
+    /// `--map email=…`.
+    public var fallbackPersonalEmail: String? {
+        guard !emailOverridden, let column = columns[.email] else { return nil }
+        let key = HeaderKey.normalize(header[column])
+        return ["personal", "home", "private"].contains { key.contains($0) } ? header[column] : nil
+    }
 
     public func ref(for field: RecipientField) -> ColumnRef? {
         columns[field].map { ColumnRef(index: $0, header: header[$0]) }
@@ -171,6 +182,37 @@ public struct MappingError: Error, Sendable, Equatable {
 
 /// How far apart two short words are: for "did you mean" suggestions.
 public enum EditDistance {
+    /// The header most likely meant by `name`, typed on the command line: one a typo or two
+    /// away ("Manger" → "Manager"), or one holding it or held in it ("Dept" in "Dept Name").
+    public static func closest(_ name: String, in headers: [String]) -> String? {
+        let wanted = HeaderKey.normalize(name)
+        guard !wanted.isEmpty else { return nil }
+        var best: (header: String, distance: Int)?
+        for header in headers {
+            let key = HeaderKey.normalize(header)
+            guard !key.isEmpty else { continue }
+            var distance = between(wanted, key)
+            if min(wanted.count, key.count) >= 3 && (key.contains(wanted) || wanted.contains(key)) {
+                distance = min(distance, 1)
+            }
+            // An abbreviation: its letters in order, from the same first letter ("dept", "mgr").
+            let abbreviation = wanted.count >= 3 && wanted.first == key.first && isSubsequence(wanted, of: key)
+            guard abbreviation || distance <= max(1, min(wanted.count, key.count) / 3) else { continue }
+            if abbreviation { distance = min(distance, 2) }
+            if distance < best?.distance ?? .max { best = (header, distance) }
+        }
+        return best?.header
+    }
+
+    private static func isSubsequence(_ short: String, of long: String) -> Bool {
+        var rest = Substring(long)
+        for character in short {
+            guard let found = rest.firstIndex(of: character) else { return false }
+            rest = rest[rest.index(after: found)...]
+        }
+        return true
+    }
+
     /// Insertions, deletions, substitutions and swapped neighbours ("sned" → "send" is one).
     public static func between(_ a: String, _ b: String) -> Int {
         let a = Array(a.utf8)

@@ -139,7 +139,7 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
         case .emailInvalid: "email not valid"
         case .emailCleaned: "email cleaned up"
         case .phoneInvalid: "phone not a valid US number: left out, the gift still goes"
-        case .phoneNormalized: "phone rewritten in E.164 form"
+        case .phoneNormalized: "phone extension dropped"
         case .address1Missing: "street address missing"
         case .cityMissing: "city missing"
         case .stateMissing: "state missing"

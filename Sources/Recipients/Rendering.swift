@@ -96,6 +96,7 @@ extension ValidationReport {
         var lines = Rendering.layoutLines(layout, encoding: encoding)
         lines += Rendering.mappingLines(mapping)
         for note in notes where !mapping.notes.contains(note) { lines.append("  Note: \(note)") }
+        for warning in fileWarnings { lines.append("  ⚠ \(warning)") }
         lines.append("")
         lines.append("Send method \(method.rawValue): \(method.summary)")
         lines.append(

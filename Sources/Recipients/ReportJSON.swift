@@ -18,11 +18,12 @@ public struct ValidationReportJSON: Encodable {
         var headerLine: Int
         var columns: [Column]
         var notes: [String]
+        var warnings: [String]
         var skipped: [SkippedLine]
         var skippedCount: Int
 
         enum CodingKeys: String, CodingKey {
-            case path, encoding, delimiter, columns, notes, skipped
+            case path, encoding, delimiter, columns, notes, warnings, skipped
             case encodingDetail = "encoding_detail"
             case hasBOM = "has_bom"
             case headerLine = "header_line"
@@ -69,7 +70,8 @@ public struct ValidationReportJSON: Encodable {
                     column: ColumnRef.letter(for: $0), header: mapping.header[$0],
                     field: mapping.field(forColumn: $0)?.rawValue)
             },
-            notes: report.notes, skipped: report.skipped, skippedCount: report.skippedCount)
+            notes: report.notes, warnings: report.fileWarnings, skipped: report.skipped,
+            skippedCount: report.skippedCount)
         sendMethod = report.method.rawValue
         rows = Rows(
             total: report.rows, ok: report.rowsOK, withWarnings: report.rowsWithWarnings,

@@ -421,7 +421,13 @@ public final class RowValidator {
 
     private func checkFirstName(_ record: Record, _ verdict: inout RowVerdict) {
         if mapping.usesPreferredName, !value(.preferredName).isEmpty {
-            views[RecipientField.firstName.ordinal] = value(.preferredName)
+            let preferred = value(.preferredName)
+            // "Kim Allen" greets Kim: the first word when the preferred name carries the last name.
+            if let greeting = PreferredName.greeting(preferred: text(.preferredName), last: text(.lastName)) {
+                views[RecipientField.firstName.ordinal] = UnsafeBufferPointer(rebasing: preferred[greeting])
+            } else {
+                views[RecipientField.firstName.ordinal] = preferred
+            }
         }
         guard value(.firstName).isEmpty else { return }
         note(.firstNameMissing, .firstName, record, &verdict) {
@@ -484,9 +490,14 @@ public final class RowValidator {
         case .valid:
             break
         case .normalized(let digits, let droppedExtension):
-            note(.phoneNormalized, .phone, record, &verdict) {
-                let extra = droppedExtension ? " (the extension was dropped: text messages cannot dial it)" : ""
-                return ("written as \(Phone.e164(digits)), the form Goody takes\(extra)", "nothing to do")
+            // Rewriting into E.164 changes nothing a person would see; dropping an extension does.
+            if droppedExtension {
+                note(.phoneNormalized, .phone, record, &verdict) {
+                    (
+                        "written as \(Phone.e164(digits)): the extension was dropped, since text messages cannot dial it",
+                        "nothing to do"
+                    )
+                }
             }
             setE164(digits)
         case .invalid(let reason):

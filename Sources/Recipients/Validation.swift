@@ -103,6 +103,8 @@ public struct ValidationReport: Sendable {
     public var skippedCount = 0
     /// Things about the whole file a person should know.
     public var notes: [String] = []
+    /// Things about the whole file a person should check before sending.
+    public var fileWarnings: [String] = []
     /// Where the rejected rows were written, if any row was rejected.
     public var rejectedPath: String?
     /// A rejected file from an earlier run that was removed because no row fails now.
@@ -158,6 +160,13 @@ public struct Validation {
         var report = ValidationReport(
             layout: layout, mapping: mapping, method: request.options.method, encoding: layout.encoding)
         report.notes = mapping.notes
+        if request.options.method == .emailAndLink, let personal = mapping.fallbackPersonalEmail,
+            let column = mapping.ref(for: .email)
+        {
+            report.fileWarnings.append(
+                "Goody will email each gift to \"\(personal)\" (column \(column.letter)), a personal address: no column is a work email. If the export renamed the work email, choose it with --map email=\"…\"; to send to personal addresses, say so with --map email=\"\(personal)\"."
+            )
+        }
         if request.options.method == .directSend && mapping.column(for: .country) == nil {
             report.notes.append("There is no country column: every address is taken as a US address.")
         }

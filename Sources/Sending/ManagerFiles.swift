@@ -80,8 +80,11 @@ struct ManagerFiles {
         {
             return column
         }
+        let guess = EditDistance.closest(splitBy, in: header).map {
+            " Did you mean --split-by \(ShellWord.quoted($0))?"
+        }
         throw SendError(
-            "--split-by \(splitBy): the input has no such column. Its columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", "))."
+            "--split-by \(splitBy): the input has no such column.\(guess ?? "") Its columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", ")). Nothing was priced or sent."
         )
     }
 

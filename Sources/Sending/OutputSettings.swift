@@ -87,8 +87,11 @@ public struct ManagerColumns: Sendable, Equatable {
             if let result = ResultsWriter.columns.first(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) {
                 return .result(result)
             }
+            let guess = EditDistance.closest(name, in: header + ResultsWriter.columns).map {
+                " Did you mean --share \(ShellWord.quoted($0))?"
+            }
             throw SendError(
-                "--share \(name): there is no such column. The input's columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", ")); the results add \(ResultsWriter.columns.joined(separator: ", "))."
+                "--share \(name): there is no such column.\(guess ?? "") The input's columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", ")); the results add \(ResultsWriter.columns.joined(separator: ", ")). Nothing was priced or sent."
             )
         }
     }

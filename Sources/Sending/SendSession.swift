@@ -159,6 +159,17 @@ public struct SendSession: Sendable {
         let account = try await account()
         let planner = Planner(client: client)
         let draft = try await planner.draft(request)
+        // The files asked for must be possible before anything is priced.
+        let outputSettings = OutputSettings(
+            share: options.share ?? [], format: options.format ?? .both,
+            delimiter: draft.validation.layout.delimiter.delimiter, mapping: draft.validation.mapping)
+        let sharing = try options.splitBy.map { splitBy in
+            try ManagerColumns.preview(
+                splitBy: splitBy, header: draft.validation.mapping.header, settings: outputSettings, results: output)
+        }
+        if sharing == nil && !outputSettings.share.isEmpty {
+            _ = try ManagerColumns(header: draft.validation.mapping.header, settings: outputSettings)
+        }
         var identified = request
         if let window = draft.resolvedWindow { identified.campaign.window = window }
         let settingsJSON = String(decoding: try GoodyJSON.encoder().encode(identified.campaign), as: UTF8.self)
@@ -219,13 +230,6 @@ public struct SendSession: Sendable {
             historyDays: options.historyDays, ordersSearched: found.ordersSearched, since: found.since,
             occasion: draft.occasion?.kind)
         plan.earlierGiftSearch = report.sentence
-        let outputSettings = OutputSettings(
-            share: options.share ?? [], format: options.format ?? .both,
-            delimiter: plan.validation.layout.delimiter.delimiter, mapping: plan.validation.mapping)
-        let sharing = try options.splitBy.map { splitBy in
-            try ManagerColumns.preview(
-                splitBy: splitBy, header: plan.validation.mapping.header, settings: outputSettings, results: output)
-        }
         return .new(
             PreparedRun(
                 plan: plan, identity: identity, account: account, priorGifts: found.gifts, search: report,

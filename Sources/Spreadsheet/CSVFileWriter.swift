@@ -74,15 +74,26 @@ public final class CSVFileWriter {
         if !committed { unlink(temporaryPath) }
     }
 
-    /// Appends one row.
-    public func writeRow(_ values: [String]) throws(SpreadsheetError) {
+    /// Appends one row, then `emptyAfter` empty values (a sheet's short row padded to the
+    /// widest, written as one run).
+    public func writeRow(_ values: [String], emptyAfter: Int = 0) throws(SpreadsheetError) {
         for (index, value) in values.enumerated() {
             if index > 0 { buffer.append(format.delimiter.rawValue) }
             var value = format.neutralizeFormulas ? FormulaGuard.neutralize(value) : value
             value.withUTF8 { LibCSVFieldWriter.append(UnsafeRawBufferPointer($0), to: &buffer) }
         }
+        if emptyAfter > 0 {
+            // `""` for each, after a delimiter except at the row's start.
+            let empty: [UInt8] = [format.delimiter.rawValue, 0x22, 0x22]
+            while emptyRun.count < emptyAfter * 3 { emptyRun += emptyRun.isEmpty ? empty : emptyRun }
+            buffer.append(contentsOf: emptyRun[(values.isEmpty ? 1 : 0)..<emptyAfter * 3])
+            if buffer.count >= 1 << 16 { try flush() }
+        }
         try endRow()
     }
+
+    /// Empty values, grown as a row needs more of them.
+    private var emptyRun: [UInt8] = []
 
     /// Appends one row from raw UTF-8 values, as read, then `extra` values; the formula guard
     /// applies to both when the format asks for it.

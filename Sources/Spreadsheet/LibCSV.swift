@@ -524,11 +524,11 @@ enum LibCSVFieldWriter {
             return
         }
         let needed = csv_write(nil, 0, source, value.count)
-        let start = output.count
-        output.append(contentsOf: repeatElement(0, count: needed))
-        output.withUnsafeMutableBufferPointer { buffer in
-            guard let destination = buffer.baseAddress else { return }
-            _ = csv_write(destination + start, needed, source, value.count)
+        // Written into a fresh array's storage, then copied whole: appending `needed` zeros
+        // first costs a step per byte where the optimizer does not run (debug builds, tests).
+        let field = [UInt8](unsafeUninitializedCapacity: needed) { buffer, initialized in
+            initialized = buffer.baseAddress.map { csv_write($0, needed, source, value.count) } ?? 0
         }
+        output.append(contentsOf: field)
     }
 }

@@ -34,6 +34,9 @@ public struct SpreadsheetError: Error, LocalizedError, Equatable, Sendable {
         case chartSheet(String, worksheets: [String])
         /// The sheet read (the first, no `--sheet` given) is empty while another has rows.
         case emptySheet(String, withData: [String])
+        /// The sheet's values come to far more than the workbook holds: a few cells repeating a
+        /// huge shared string, or a cell placed far to the right padding every row.
+        case expandsTooFar(sheet: String, row: Int, limit: Int)
 
         /// The case's name in snake case, for `--json` ("unterminated_quote").
         public var name: String {
@@ -90,6 +93,8 @@ public struct SpreadsheetError: Error, LocalizedError, Equatable, Sendable {
             "\(path): sheet \"\(name)\" is a chart, with no rows to read. Its sheets with rows are: \(worksheets.map { "\"\($0)\"" }.joined(separator: ", ")). Choose one with --sheet."
         case .emptySheet(let name, let withData):
             "\(path): the first sheet, \"\(name)\", is empty; the rows are on \(withData.map { "\"\($0)\"" }.joined(separator: ", ")). Choose that sheet with --sheet \(withData[0].contains(" ") ? "\"\(withData[0])\"" : withData[0])."
+        case .expandsTooFar(let sheet, let row, let limit):
+            "\(path): sheet \"\(sheet)\" expands past \(limit / (1 << 20)) MiB of values by row \(row), far more than the workbook's own size: a long text repeated in many cells, or a cell far to the right of the others. It was not read, so nothing was sent. Delete the repeated text or the stray cell, or export the rows as CSV UTF-8."
         case .empty:
             "\(path) is empty. Export the spreadsheet again, with a header row and one row per recipient."
         case .noHeader:

@@ -31,6 +31,13 @@ enum WorkbookInput {
         var valueWidth = 0
     }
 
+    /// The most a sheet's values may come to: 32 times its XML and shared strings, and never
+    /// less than 16 MiB (a 100,000-person roster's values come to about 20 MiB, from far more XML). A roster's cells are mostly shorter than the XML around them; only a
+    /// workbook built to expand (one long string in thousands of cells) comes near it.
+    static func expansionBudget(partBytes: Int) -> Int {
+        max(16 << 20, partBytes.multipliedReportingOverflow(by: 32).partialValue)
+    }
+
     /// Workbooks already converted, by path and sheet: the reader opens its input twice.
     private static let converted = Guarded<[String: Converted]>([:])
 
@@ -208,7 +215,8 @@ private struct WorkbookConverter {
             throw SpreadsheetError(path: path, code: .unreadableWorkbook(reason: "sheet \"\(chosen.name)\" is missing"))
         }
         let strings = SharedStrings()
-        if let url = try extract("xl/sharedStrings.xml"), !strings.parse(url) {
+        let stringsURL = try extract("xl/sharedStrings.xml")
+        if let url = stringsURL, !strings.parse(url) {
             throw SpreadsheetError(path: path, code: .unreadableWorkbook(reason: "its shared strings are damaged"))
         }
         let styles = StylesPart()
@@ -216,10 +224,18 @@ private struct WorkbookConverter {
 
         let output = try scratch.keep("sheet.csv")
         let writer = try CSVFileWriter(path: output, format: .init(byteOrderMark: false, crlf: false))
+        // The copy's size is bounded by what the workbook holds, so reading time is too.
+        let partBytes = [sheetURL, stringsURL].compactMap { $0 }.reduce(0) {
+            $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? Int) ?? 0)
+        }
         let sheet = SheetPart(
             strings: strings, dateStyles: styles.dateStyles, dateSystem: book.dates1904 ? .from1904 : .from1900,
-            writer: writer)
+            writer: writer, budget: WorkbookInput.expansionBudget(partBytes: partBytes))
         let wellFormed = sheet.parse(sheetURL)
+        if sheet.overBudget {
+            throw SpreadsheetError(
+                path: path, code: .expandsTooFar(sheet: chosen.name, row: sheet.rowInProgress, limit: sheet.budget))
+        }
         if let failure = sheet.failure { throw failure }
         guard wellFormed else {
             throw SpreadsheetError(
@@ -275,11 +291,14 @@ private class PartParser: NSObject, XMLParserDelegate {
     var text = ""
     var collecting = false
 
+    private weak var parser: XMLParser?
+
     /// False when the part is not well-formed XML.
     @discardableResult
     func parse(_ url: URL) -> Bool {
         guard let parser = XMLParser(contentsOf: url) else { return false }
         parser.delegate = self
+        self.parser = parser
         // Elements are matched by local name within the spreadsheet's own namespaces, so a
         // prefixed part (`<x:workbook>`, as the .NET Open XML SDK writes) reads like Excel's, and
         // an extension's elements (`<x14:…>`, `<mc:…>`) are never taken for cells.
@@ -292,6 +311,9 @@ private class PartParser: NSObject, XMLParserDelegate {
         "http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main",
         "http://schemas.openxmlformats.org/package/2006/relationships", "",
     ]
+
+    /// Ends the walk early (what was read so far is all `parse` reports).
+    func stop() { parser?.abortParsing() }
 
     func start(_ name: String, _ attributes: [String: String]) {}
     func end(_ name: String) {}
@@ -365,6 +387,8 @@ private final class ValueProbe: PartParser {
 private final class SharedStrings: PartParser {
     private var bytes: [UInt8] = []
     private var ends: [Int] = []
+    /// Line breaks in each string, counted once rather than at each cell that shows it.
+    private var breaks: [Int] = []
     private var inPhonetic = false
 
     subscript(index: Int) -> String? {
@@ -372,6 +396,8 @@ private final class SharedStrings: PartParser {
         let start = index == 0 ? 0 : ends[index - 1]
         return String(decoding: bytes[start..<ends[index]], as: UTF8.self)
     }
+
+    func lineBreaks(_ index: Int) -> Int { index >= 0 && index < breaks.count ? breaks[index] : 0 }
 
     override func start(_ name: String, _ attributes: [String: String]) {
         switch name {
@@ -390,6 +416,7 @@ private final class SharedStrings: PartParser {
         case "si":
             bytes.append(contentsOf: text.utf8)
             ends.append(bytes.count)
+            breaks.append(SheetPart.lineBreaks(in: text))
             collecting = false
         default: break
         }
@@ -498,6 +525,8 @@ private final class SheetPart: PartParser {
     /// cover so that a note in an unlabelled column is kept, not taken for a broken row.
     private(set) var valueWidth = 0
     private var rowNumber = 0
+    /// Line breaks in the row's values: its record takes this many more lines of CSV.
+    private var rowBreaks = 0
     private var lastRowWritten = 0
     var lastRow: Int { lastRowWritten }
     /// The CSV line the next record starts on.
@@ -509,11 +538,29 @@ private final class SheetPart: PartParser {
     private var inlineText = ""
     private var inInline = false
 
-    init(strings: SharedStrings, dateStyles: [DateStyle?], dateSystem: DateSystem, writer: CSVFileWriter) {
+    /// The bytes of values the copy may hold, and those written or pending so far.
+    let budget: Int
+    private var spent = 0
+    private(set) var overBudget = false
+    var rowInProgress: Int { rowNumber }
+
+    init(
+        strings: SharedStrings, dateStyles: [DateStyle?], dateSystem: DateSystem, writer: CSVFileWriter, budget: Int
+    ) {
         self.strings = strings
         self.dateStyles = dateStyles
         self.dateSystem = dateSystem
         self.writer = writer
+        self.budget = budget
+    }
+
+    /// Counts bytes the copy will hold; past the budget, parsing stops.
+    private func spend(_ bytes: Int) {
+        spent += bytes
+        if spent > budget && !overBudget {
+            overBudget = true
+            stop()
+        }
     }
 
     override func start(_ name: String, _ attributes: [String: String]) {
@@ -521,6 +568,7 @@ private final class SheetPart: PartParser {
         case "row":
             rowNumber = attributes["r"].flatMap(Int.init) ?? lastRowWritten + 1
             row.removeAll(keepingCapacity: true)
+            rowBreaks = 0
         case "c":
             cellColumn = attributes["r"].map(Self.column(of:)) ?? row.count
             cellType = attributes["t"] ?? "n"
@@ -548,8 +596,14 @@ private final class SheetPart: PartParser {
             collecting = false
         case "is": inInline = false
         case "c":
+            guard !overBudget else { return }
+            // A cell far to the right pads this row and, through `width`, every row after it.
+            spend(max(cellColumn + 1 - max(row.count, width), 0))
             while row.count < cellColumn { row.append("") }
             let shown = self.shown()
+            spend(shown.utf8.count + 1)
+            guard !overBudget else { return }
+            rowBreaks += cellType == "s" ? Int(value).map(strings.lineBreaks) ?? 0 : Self.lineBreaks(in: shown)
             if cellColumn < row.count { row[cellColumn] = shown } else { row.append(shown) }
             if !shown.isEmpty { valueWidth = max(valueWidth, cellColumn + 1) }
         case "row": writeRow()
@@ -608,6 +662,12 @@ private final class SheetPart: PartParser {
         return text + " " + time
     }
 
+    static func lineBreaks(in text: String) -> Int {
+        var count = 0
+        for byte in text.utf8 where byte == 0x0A { count += 1 }
+        return count
+    }
+
     /// "AB12" → 27.
     static func column(of reference: String) -> Int {
         var column = 0
@@ -619,7 +679,9 @@ private final class SheetPart: PartParser {
     }
 
     private func writeRow() {
-        guard failure == nil else { return }
+        // Each row repeats the padding up to the widest row.
+        spend(max(width - row.count, 0) + 1)
+        guard failure == nil, !overBudget else { return }
         do {
             // Rows Excel left out (empty ones) become blank lines, so row numbers carry through.
             while lastRowWritten + 1 < rowNumber {
@@ -630,10 +692,9 @@ private final class SheetPart: PartParser {
             }
             lineMap.record(line: nextLine, row: rowNumber)
             width = max(width, row.count)
-            while row.count < width { row.append("") }
-            try writer.writeRow(row)
+            try writer.writeRow(row, emptyAfter: width - row.count)
             lastRowWritten = rowNumber
-            nextLine += 1 + row.reduce(0) { $0 + $1.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+            nextLine += 1 + rowBreaks
         } catch {
             failure = error
         }

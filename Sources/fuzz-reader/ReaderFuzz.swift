@@ -2,6 +2,7 @@ import Foundation
 import GoodyAPI
 import Recipients
 @_spi(Testing) import Spreadsheet
+import ZIPFoundation
 
 /// The reader and the validator under a fuzzer: every input is written to a file and read as an
 /// HR export would be, with the send method, the reading options and whether it is also
@@ -17,8 +18,13 @@ enum ReaderFuzz {
         .appendingPathComponent("goody-batch-fuzz-\(getpid()).csv").path
 
     static func run(_ bytes: UnsafeRawBufferPointer) {
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return }
         let choice = bytes.first ?? 0
+        // The second byte's bit 2: the rest is a worksheet's XML (then, after a 0xFF byte, the
+        // shared strings'), packed as Excel packs a workbook, so the fuzzer reaches the sheet
+        // reader itself rather than stopping at the package's checksums.
+        let asWorkbook = bytes.count > 2 && bytes[1] & 2 == 2
+        let contents = asWorkbook ? workbook(bytes[2...], dates1904: bytes[1] & 4 == 4) : Data(bytes)
+        guard let contents, FileManager.default.createFile(atPath: path, contents: contents) else { return }
         var read = ReadOptions()
         switch choice % 8 {
         case 1: read.encoding = .windows1252
@@ -40,6 +46,48 @@ enum ReaderFuzz {
             rejectedPath: "")
         _ = try? Validation(request).run()
         if choice & 0x40 != 0 { _ = try? Inspection(InspectRequest(path: path, read: read, rows: 20)).run() }
+    }
+
+    static func workbook(_ bytes: Slice<UnsafeRawBufferPointer>, dates1904: Bool) -> Data? {
+        let parts = bytes.split(separator: 0xFF, maxSplits: 1, omittingEmptySubsequences: false).map { Data($0) }
+        let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+        let relationships = "http://schemas.openxmlformats.org/package/2006/relationships"
+        let entries: [(String, Data)] =
+            [
+                (
+                    "[Content_Types].xml",
+                    Data(
+                        #"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#
+                            .utf8)
+                ),
+                (
+                    "xl/workbook.xml",
+                    Data(
+                        (#"<?xml version="1.0"?><workbook xmlns="\#(main)" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#
+                            + (dates1904 ? #"<workbookPr date1904="1"/>"# : "")
+                            + #"<sheets><sheet name="Team" sheetId="1" r:id="rId1"/></sheets></workbook>"#).utf8)
+                ),
+                (
+                    "xl/_rels/workbook.xml.rels",
+                    Data(
+                        #"<?xml version="1.0"?><Relationships xmlns="\#(relationships)"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+                            .utf8)
+                ),
+                (
+                    "xl/styles.xml",
+                    Data(
+                        #"<?xml version="1.0"?><styleSheet xmlns="\#(main)"><numFmts count="1"><numFmt numFmtId="164" formatCode="m/d/yyyy h:mm"/></numFmts><cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="20"/></cellXfs></styleSheet>"#
+                            .utf8)
+                ),
+                ("xl/worksheets/sheet1.xml", parts[0]),
+            ] + (parts.count > 1 ? [("xl/sharedStrings.xml", parts[1])] : [])
+        guard let archive = try? Archive(data: Data(), accessMode: .create) else { return nil }
+        for (name, data) in entries {
+            try? archive.addEntry(
+                with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .none,
+                provider: { position, size in data.subdata(in: Int(position)..<Int(position) + size) })
+        }
+        return archive.data
     }
 }
 

@@ -287,4 +287,203 @@ struct FirstHourTests {
             ), "\(result.stderr)")
         #expect(!result.stderr.contains("not a CSV file"))
     }
+
+    /// A workbook small on disk whose cells expand to gigabytes (one long shared string in
+    /// thousands of cells, or a cell at the last column padding every row) is refused once its
+    /// values pass the bound, with what to do, instead of keeping the reader busy for minutes.
+    @Test(.timeLimit(.minutes(2)))
+    func aWorkbookThatExpandsFarBeyondItsSizeIsRefused() async throws {
+        let long = String(repeating: "Remember to ask about dietary needs. ", count: 2_800)  // about 100 KiB
+        func notes(_ rows: Int) -> [(Int, [WorkbookFixture.Cell])] {
+            [(1, ["First Name", "Email", "Notes"])]
+                + (2...rows + 1).map { ($0, ["Ana", "a@acme.example", .text(long)]) }
+        }
+        // 500 cells of it come to 50 MiB.
+        try WorkbookFixture.write(fixture.path("notes.xlsx"), sheets: [("Team", notes(500))])
+        let refused = try await run(["validate", "notes.xlsx", "--send-method", "email_and_link"])
+        #expect(refused.exitCode == 2, "\(refused.stdout)\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("notes.xlsx: sheet \"Team\" expands past 16 MiB of values by row "),
+            "\(refused.stderr)")
+        #expect(refused.stderr.contains("Delete the repeated text or the stray cell, or export the rows as CSV UTF-8."))
+
+        // One stray cell in the last column (XFD) pads all 3,000 rows to 16,384 columns.
+        let stray: [WorkbookFixture.Cell] = Array(repeating: .empty, count: 16_383) + ["x"]
+        try WorkbookFixture.write(
+            fixture.path("wide.xlsx"),
+            sheets: [
+                (
+                    "Team",
+                    [(1, ["First Name", "Email"]), (2, stray)] + (3...3_000).map { ($0, ["Bo", "bo@acme.example"]) }
+                )
+            ])
+        let wide = try await run(["validate", "wide.xlsx", "--send-method", "email_and_link"])
+        #expect(wide.exitCode == 2, "\(wide.stdout)\(wide.stderr)")
+        #expect(wide.stderr.contains("wide.xlsx: sheet \"Team\" expands past 16 MiB"), "\(wide.stderr)")
+
+        // The same long note in a roster of 100 rows reads as usual.
+        try WorkbookFixture.write(fixture.path("fine.xlsx"), sheets: [("Team", notes(100))])
+        let fine = try await run(["validate", "fine.xlsx", "--send-method", "email_and_link"])
+        #expect(fine.stdout.contains("100 read"), "\(fine.stdout)\(fine.stderr)")
+    }
+
+    /// Entities that expand to billions of characters ("billion laughs") in a shared string are
+    /// refused as a damaged workbook, quickly.
+    @Test(.timeLimit(.minutes(1)))
+    func entityExpansionInAWorkbookIsRefused() async throws {
+        var entities = "<!ENTITY a0 \"laugh laugh laugh laugh laugh laugh laugh laugh laugh laugh\">"
+        for level in 1...9 {
+            entities += "<!ENTITY a\(level) \"" + String(repeating: "&a\(level - 1);", count: 10) + "\">"
+        }
+        let strings =
+            "<?xml version=\"1.0\"?><!DOCTYPE sst [\(entities)]><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>First Name</t></si><si><t>&a9;</t></si></sst>"
+        try WorkbookFixture.write(
+            fixture.path("laughs.xlsx"), sheets: [("Team", [(1, ["First Name"]), (2, ["x"])])],
+            replacing: ["xl/sharedStrings.xml": Data(strings.utf8)])
+        let result = try await run(["validate", "laughs.xlsx", "--send-method", "link_multiple_custom_list"])
+        #expect(result.exitCode == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("laughs.xlsx"), "\(result.stderr)")
+        #expect(!result.stdout.contains("laugh laugh"))
+    }
+
+    /// An export whose work email was renamed: the tool falls back to the personal address only
+    /// with a warning saying so and how to choose, in validate and in the plan an approver sees.
+    @Test func aPersonalEmailIsUsedOnlyWithAWarning() async throws {
+        fixture.write(
+            "team.csv", "First Name,Personal Email,Work E-mail (primary)\nAna,ana@home.example,ana@acme.example\n")
+        let warning =
+            "⚠ Goody will email each gift to \"Personal Email\" (column B), a personal address: no column is a work email. If the export renamed the work email, choose it with --map email=\"…\""
+        let validated = try await run(["validate", "team.csv", "--send-method", "email_and_link"])
+        #expect(validated.exitCode == 0, "\(validated.stdout)\(validated.stderr)")
+        #expect(validated.stdout.contains(warning), "\(validated.stdout)")
+        let plan = try await run(
+            ["plan", "team.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR"])
+        #expect(plan.stdout.contains(warning), "\(plan.stdout)")
+        let json = try await run(["validate", "team.csv", "--send-method", "email_and_link", "--json"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let file = try #require((document["report"] as? [String: Any])?["file"] as? [String: Any])
+        #expect((file["warnings"] as? [String])?.count == 1)
+
+        // Chosen on purpose, or not emailed by Goody at all: nothing to warn about.
+        for arguments in [
+            ["--send-method", "email_and_link", "--map", "email=Personal Email"],
+            ["--send-method", "link_multiple_custom_list"],
+        ] {
+            let result = try await run(["validate", "team.csv"] + arguments)
+            #expect(!result.stdout.contains("a personal address"), "\(arguments): \(result.stdout)")
+        }
+        let chosen = try await run(
+            ["validate", "team.csv", "--send-method", "email_and_link", "--map", "email=Work E-mail (primary)"])
+        #expect(chosen.stdout.contains("C  Work E-mail (primary)  → email"), "\(chosen.stdout)")
+        #expect(!chosen.stdout.contains("⚠"), "\(chosen.stdout)")
+    }
+
+    /// Workday writes the whole preferred name ("Kim Allen"): people are greeted by its first
+    /// word, by the legal name only with --legal-name, and the plan shows each distinct message
+    /// in full so the greeting can be checked before anything is sent.
+    @Test func greetingsUseThePreferredFirstNameAndThePlanShowsThemInFull() async throws {
+        fixture.write(
+            "workday.csv",
+            """
+            Legal First Name,Last Name,Preferred Name,Work Email
+            Kimberly,Allen,Kim Allen,kim@acme.example
+            Robert,Ng,Bob,bob@acme.example
+            Mary,Smith,Mary Ann,mary@acme.example
+            Jonathan,Berg,"Berg, Jon",jon@acme.example
+            Li,Wei,,li@acme.example
+
+            """)
+        let arguments = [
+            "plan", "workday.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR",
+            "--card", "Work Anniversary", "--message",
+            "Happy work anniversary, {{first_name}}!\nThank you for all you do.",
+        ]
+        let plan = try await run(arguments)
+        #expect(plan.exitCode == 0, "\(plan.stdout)\(plan.stderr)")
+        for name in ["Kim", "Bob", "Mary Ann", "Jon", "Li"] {
+            #expect(
+                plan.stdout.contains("    │ Happy work anniversary, \(name)!\n    │ Thank you for all you do.\n"),
+                "\(name): \(plan.stdout)")
+        }
+        #expect(plan.stdout.contains("Messages (5 distinct)"), "\(plan.stdout)")
+        #expect(!plan.stdout.contains("Kim Allen!"))
+        #expect(!plan.stdout.contains("Kimberly"))
+
+        let legal = try await run(arguments + ["--legal-name"])
+        #expect(legal.stdout.contains("│ Happy work anniversary, Kimberly!"), "\(legal.stdout)")
+        #expect(legal.stdout.contains("│ Happy work anniversary, Robert!"), "\(legal.stdout)")
+
+        // A message without placeholders is shown once, in full, with who gets it.
+        let plain = try await run(
+            Array(arguments.dropLast(2)) + [
+                "--message", "Thank you for a wonderful year at Acme, from all of us in People.",
+            ])
+        #expect(
+            plain.stdout.contains(
+                "Message\n  5 recipients, batch 1:\n    │ Thank you for a wonderful year at Acme, from all of us in People.\n"
+            ),
+            "\(plain.stdout)")
+    }
+
+    /// A mistyped --split-by or --share column is said with the column meant, before anything
+    /// is priced or sent.
+    @Test func aMistypedSplitOrShareColumnIsCaughtWithTheColumnMeant() async throws {
+        fixture.write("team.csv", "First Name,Email,Manager,Department\nAna,ana@acme.example,Dee,Sales\n")
+        let base = ["team.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR"]
+        for command in ["plan", "send"] {
+            let split = try await run([command] + base + ["--split-by", "Manger", "--yes"])
+            #expect(split.exitCode == 2, "\(command): \(split.stdout)\(split.stderr)")
+            #expect(
+                split.stderr.contains(
+                    "--split-by Manger: the input has no such column. Did you mean --split-by Manager? Its columns are: \"First Name\", \"Email\", \"Manager\", \"Department\". Nothing was priced or sent."
+                ), "\(split.stderr)")
+            let share = try await run([command] + base + ["--split-by", "Manager", "--share", "dept", "--yes"])
+            #expect(share.exitCode == 2, "\(command): \(share.stdout)\(share.stderr)")
+            #expect(
+                share.stderr.contains("--share dept: there is no such column. Did you mean --share Department?"),
+                "\(share.stderr)")
+        }
+        let runs = try await run(["runs", "--json"])
+        #expect(runs.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(runs.stdout)")
+    }
+
+    /// `validate --campaign` checks the file as the campaign would send it: its send method and
+    /// its columns.
+    @Test func validateTakesTheCampaignsMethodAndColumns() async throws {
+        fixture.write("team.csv", "Given,Street,Town,State,Zip\nAna,1 Main St,Boston,MA,02134\nBo,,Austin,TX,73301\n")
+        fixture.write("campaign.yaml", "send_method: direct_send\nproduct: Cookie Box\ncolumns:\n  first_name: Given\n")
+        let result = try await run(["validate", "team.csv", "--campaign", "campaign.yaml"])
+        #expect(result.exitCode == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("Send method direct_send"), "\(result.stdout)")
+        #expect(result.stdout.contains("Given"), "\(result.stdout)")
+        #expect(result.stdout.contains("2 read: 1 OK"), "\(result.stdout)")
+        let overridden = try await run(
+            ["validate", "team.csv", "--campaign", "campaign.yaml", "--send-method", "link_multiple_custom_list"])
+        #expect(overridden.exitCode == 0, "\(overridden.stdout)\(overridden.stderr)")
+        let neither = try await run(["validate", "team.csv"])
+        #expect(neither.exitCode == 64)
+        #expect(neither.stderr.contains("--send-method"), "\(neither.stderr)")
+    }
+
+    /// The catalogue with prices, variants to pick and shipping limits, searched by words.
+    @Test func productsListsTheCatalogue() async throws {
+        let cookies = try await run(["products", "cookie"])
+        #expect(cookies.exitCode == 0, "\(cookies.stdout)\(cookies.stderr)")
+        #expect(cookies.stdout.contains("SIMULATED"))
+        #expect(cookies.stdout.contains("Products matching \"cookie\": 2 of 10"), "\(cookies.stdout)")
+        #expect(cookies.stdout.contains("  Cookie Box (Crumb & Co)  $35.00"), "\(cookies.stdout)")
+        #expect(cookies.stdout.contains("Flavor: pick 1 of Chocolate Chip, Oatmeal Raisin, Snickerdoodle (--variant)"))
+        #expect(cookies.stdout.contains("Flavor: pick 3 of Chocolate Chip, Oatmeal Raisin, Snickerdoodle, Sugar"))
+        #expect(cookies.stdout.contains("--product 'Six Cookies'"), "\(cookies.stdout)")
+        let wine = try await run(["products", "WINE"])
+        #expect(wine.stdout.contains("cannot ship to AL, MS, UT"), "\(wine.stdout)")
+        let card = try await run(["products", "gift", "card"])
+        #expect(card.stdout.contains("$10.00–$500.00, you choose (--amount)"), "\(card.stdout)")
+        let none = try await run(["products", "caviar"])
+        #expect(none.stdout.contains("No product matches \"caviar\""), "\(none.stdout)")
+        let json = try await run(["products", "--json"])
+        let all = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(all.count == 10)
+        #expect(all.first?["name"] as? String == "Goody Gift Card")  // from $10, the cheapest
+    }
 }

@@ -92,7 +92,7 @@ struct MappingTests {
         let both = try ColumnMapping(header: ["Legal First Name", "Preferred Name"])
         #expect(both.column(for: .firstName) == 0)
         #expect(both.usesPreferredName == false)
-        #expect(both.notes.contains { $0.contains("--preferred-name") })
+        #expect(both.notes.contains { $0.contains("--legal-name") })
         let asked = try ColumnMapping(header: ["Legal First Name", "Preferred Name"], preferPreferredName: true)
         #expect(asked.usesPreferredName)
         let alone = try ColumnMapping(header: ["Preferred Name", "Email"])

@@ -109,14 +109,17 @@ struct RuleTests {
     }
 
     @Test func aPhoneThatIsNotAUSNumberIsLeftOutAndTheGiftStillGoes() throws {
-        let text = "First Name,Phone\nAna,(555) 234-7890\nBen,555-0100\nCy,\n"
+        let text = "First Name,Phone\nAna,(555) 234-7890\nBen,555-0100\nCy,\nDee,555-234-7891 x12\n"
         let (report, findings) = try validate(text, method: .linkMultipleCustomList, fixture: fixture, collect: true)
-        #expect(findings.codes(line: 2) == [.phoneNormalized])
+        // Rewriting into E.164 changes nothing a person would see, so it is not a warning.
+        #expect(findings.codes(line: 2).isEmpty)
         #expect(findings.codes(line: 3) == [.phoneInvalid])
         #expect(findings.codes(line: 4).isEmpty)
+        // Dropping an extension does change the number, so it is said.
+        #expect(findings.codes(line: 5) == [.phoneNormalized])
         // An optional phone Goody would refuse is left out; the person still gets the gift.
-        #expect(report.recipients.map(\.phone) == ["+15552347890", nil, nil])
-        #expect(report.recipients.map(\.firstName) == ["Ana", "Ben", "Cy"])
+        #expect(report.recipients.map(\.phone) == ["+15552347890", nil, nil, "+15552347891"])
+        #expect(report.recipients.map(\.firstName) == ["Ana", "Ben", "Cy", "Dee"])
         #expect(report.rowsWithErrors == 0 && report.rowsWithWarnings == 2)
     }
 
@@ -267,6 +270,24 @@ struct RuleTests {
         let (plain, _) = try validate(
             text, method: .linkMultipleCustomList, fixture: fixture, name: "b.csv", collect: true)
         #expect(plain.recipients.map(\.firstName) == ["Robert", "Alice"])
+    }
+
+    /// Workday's "Preferred Name" holds the whole name: the greeting is its first word when the
+    /// rest is the last name, in either order, and the cell as written otherwise.
+    @Test func aPreferredNameCarryingTheLastNameGreetsByItsFirstWord() throws {
+        let text = """
+            Legal First Name,Last Name,Preferred Name
+            Kimberly,Allen,Kim Allen
+            Jonathan,Berg,"Berg, Jon"
+            Mary,Smith,Mary Ann
+            Ana,van der Berg,Ana  van der berg
+            Jo,Allen,Allen
+            Li,Wei,
+
+            """
+        let (report, _) = try validate(
+            text, method: .linkMultipleCustomList, fixture: fixture, collect: true, preferPreferredName: true)
+        #expect(report.recipients.map(\.firstName) == ["Kim", "Jon", "Mary Ann", "Ana", "Allen", "Li"])
     }
 
     @Test func rowSettingsAreCheckedForShape() throws {
