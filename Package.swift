@@ -258,7 +258,7 @@ let package = Package(
             name: "CLITests",
             dependencies: [
                 "goody-batch", "goody-emulator", "GoodyBatchTestSupport", "Recipients", "Spreadsheet", "APIClient",
-                "GoodyAPI", "Ledger",
+                "GoodyAPI", "Ledger", .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/CLITests",
             swiftSettings: strictSettings

@@ -5,8 +5,8 @@ import Recipients
 
 /// What `plan` and `send` share: the file, how to read it, and the campaign.
 struct PlanArguments: ParsableArguments {
-    @Argument(help: "The exported spreadsheet (.csv, .txt or .xlsx).")
-    var file: String
+    @Argument(help: "The exported spreadsheet (.csv, .txt or .xlsx); `send --plan` takes it from the plan.")
+    var file: String?
 
     @Option(help: "How the gifts will be sent: \(SendMethod.allValueStrings.joined(separator: ", ")).")
     var sendMethod: SendMethod?
@@ -20,6 +20,9 @@ struct PlanArguments: ParsableArguments {
 
     /// The plan request these arguments describe; a settings problem exits with 2.
     func request() throws -> PlanRequest {
+        guard let file else {
+            throw ValidationError("Give the spreadsheet to read: goody-batch plan FILE … (or send --plan PLAN).")
+        }
         let settings = try Output.reportingInputProblems { try campaign.settings(sendMethod: sendMethod) }
         return PlanRequest(
             input: ValidationRequest(

@@ -30,6 +30,26 @@ struct Plan: AsyncParsableCommand {
     /// `send`'s own options, accepted so a `send` line previews as it is (--json prints the plan).
     @OptionGroup var sending: SendingOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "Write the plan to this file for someone to approve (NAME.goody-plan, mode 0600); `send --plan NAME.goody-plan` then sends exactly it.",
+            valueName: "path"))
+    var out: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "With --out: the column the approver's report subtotals by (default: the manager column).",
+            valueName: "header"))
+    var groupBy: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "With --out: the approver's report as html (one page, the default), xlsx (a workbook) or both.",
+            valueName: "format"))
+    var report: ReportFormat = .html
+
+    enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case html, xlsx, both }
+
     func run() async throws {
         let request = try arguments.request()
         let (json, sharing, output) = (sending.report.json, sending.sharing, sending.output)
@@ -53,6 +73,11 @@ struct Plan: AsyncParsableCommand {
                     } else {
                         Output.out(Send.describe(prepared, connection: label, sending: false))
                     }
+                    if let out {
+                        try Self.write(
+                            prepared, to: out, campaign: arguments.campaign.campaign, groupBy: groupBy,
+                            share: options.share ?? [], report: report)
+                    }
                     return (
                         refused: plan.exceedsMaxSpend || plan.insufficientFunds, rejected: plan.rejectedRowCount > 0
                     )
@@ -60,6 +85,66 @@ struct Plan: AsyncParsableCommand {
             }
         }
         if outcome.refused { throw ExitStatus.refused }
+
         if outcome.rejected { throw ExitStatus.rowsRejected }
+    }
+
+    /// Writes the plan for approval, unless it was refused: a plan over its cap or the funds
+    /// cannot be approved as it is.
+    static func write(
+        _ prepared: PreparedRun, to path: String, campaign: String?, groupBy: String?, share: [String],
+        report format: ReportFormat
+    ) throws {
+        let plan = prepared.plan
+        guard !(plan.exceedsMaxSpend || plan.insufficientFunds) else {
+            Output.err("goody-batch: \(path) was not written: this plan is refused as it is (see above).\n")
+            return
+        }
+        let file = try PlanFile(
+            prepared, arguments: planArguments(), workingDirectory: FileManager.default.currentDirectoryPath,
+            campaignPath: campaign, now: Today.now())
+        // The report is made first: a mistake in --group-by leaves no plan without its report.
+        let sha256 = PlanFile.sha256(try file.encoded())
+        let report = ApproverReport(
+            prepared, file: file, planPath: path, planSHA256: sha256, groupBy: groupBy, share: share)
+        let page = format == .xlsx ? nil : try report.html()
+        var reports: [String] = []
+        if format != .html {
+            try report.writeWorkbook(to: path + ".xlsx")
+            reports.append("\(path).xlsx (a workbook)")
+        }
+        try file.write(to: path)
+        if let page {
+            try PlanFile.writeAtomically(Data(page.utf8), to: path + ".html")
+            reports.insert("\(path).html (one page: opens in any browser and prints to PDF)", at: 0)
+        }
+        Output.err(
+            """
+            Wrote the plan to \(path) (SHA-256 \(sha256.prefix(12))…) for approval: \(plan.recipientCount) gift\(plan.recipientCount == 1 ? "" : "s"), up to \(Money.dollars(file.approvedCapCents)).
+            The approver's report: \(reports.joined(separator: " and ")).
+            Once approved, this sends exactly it (and refuses if the file, a setting, a batch or a price changed):
+              goody-batch send --plan \(ShellWord.quoted(path)) --approved-by "NAME"
+
+            """)
+    }
+
+    /// What was typed after `plan`, without the options about the plan's own files.
+    private static func planArguments() -> [String] {
+        let all = ResendArguments.normalized(Array(CommandLine.arguments.dropFirst()))
+        guard let at = all.firstIndex(of: "plan") else { return [] }
+        let own = ["--out", "--group-by", "--report"]
+        var result: [String] = []
+        var index = at + 1
+        while index < all.count {
+            let argument = all[index]
+            index += 1
+            if own.contains(argument) {
+                index += 1
+                continue
+            }
+            if own.contains(where: { argument.hasPrefix($0 + "=") }) { continue }
+            result.append(argument)
+        }
+        return result
     }
 }

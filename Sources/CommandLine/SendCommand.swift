@@ -104,7 +104,38 @@ struct Send: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var sending: SendingOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "Send exactly this approved plan (written by `plan --out`). Refused, with nothing created, when the input, a setting, a batch or a price is not what was approved.",
+            valueName: "plan"))
+    var plan: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Who approved the send, recorded with the run (asked at a terminal when not given).", valueName: "name"))
+    var approvedBy: String?
+
+    @Option(help: ArgumentHelp("With --plan: the oldest plan that may be sent, in days.", valueName: "days"))
+    var maxPlanAge = PlanFile.defaultMaxAgeDays
+
+    /// A plan file the send is held to.
+    struct Contract {
+        var file: PlanFile
+        var path: String
+        var sha256: String
+        /// `--max-spend` given with `send --plan`: a new approval.
+        var newCap: Int?
+    }
+
     func run() async throws {
+        if let plan {
+            try await HeldSend.send(plan, maxAgeDays: maxPlanAge)
+        } else {
+            try await send(heldTo: nil)
+        }
+    }
+
+    func send(heldTo contract: Contract?) async throws {
         let request = try arguments.request()
         let (report, work, sharing, ledger) = (sending.report, sending.work, sending.sharing, sending.ledger)
         let options = SendOptions(
@@ -127,10 +158,22 @@ struct Send: AsyncParsableCommand {
                     }
                     try report.finish(result, interrupted: interrupted)
                 case .new(let prepared):
+                    if let contract {
+                        try contract.file.check(prepared, path: contract.path, newCap: contract.newCap)
+                    }
                     if !json { Output.out(Self.describe(prepared, connection: label, sending: true)) }
-                    let approval = try Self.approve(prepared, yes: yes)
+                    if let contract {
+                        Output.err(
+                            "Sending the plan \(contract.path) (\(contract.sha256.prefix(12))…), made \(contract.file.age(at: Today.now())) ago: the input, settings and batches are as approved, and the high estimate \(Money.dollars(prepared.plan.totalHigh)) is within the \(Money.dollars(contract.newCap ?? contract.file.approvedCapCents)) approved.\n"
+                        )
+                    }
+                    let (approval, name) = try Self.approve(
+                        prepared, yes: yes, approvedBy: approvedBy, contract: contract)
+                    let record = ApprovalRecord(
+                        by: name, planSHA256: contract?.sha256,
+                        cap: contract.map { $0.newCap ?? $0.file.approvedCapCents })
                     let (result, interrupted) = try await Interruption.run {
-                        try await session.start(prepared, approval: approval)
+                        try await session.start(prepared, approval: approval, approved: record)
                     }
                     try report.finish(result, interrupted: interrupted)
                 }
@@ -190,6 +233,26 @@ struct Send: AsyncParsableCommand {
 
     /// Approval: refused over budget or funds; on a terminal the person types the recipient
     /// count; without one, only --yes approves.
+    static func approve(_ prepared: PreparedRun, yes: Bool, approvedBy: String?, contract: Contract?) throws -> (
+        String, String?
+    ) {
+        let given = approvedBy?.trimmingCharacters(in: .whitespaces)
+        var (approval, name) = (try approve(prepared, yes: yes), given.flatMap { $0.isEmpty ? nil : $0 })
+        if name == nil, !yes, isatty(STDIN_FILENO) == 1 {
+            Output.err("Your name, recorded as who approved it (Enter to leave it out): ")
+            name = readLine()?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        }
+        if let name { approval += "; approved by \(name)" }
+        if let contract {
+            approval +=
+                "; held to the plan \(contract.path) (SHA-256 \(contract.sha256)) made \(GoodyJSON.timestamp(contract.file.createdAt))"
+            if let cap = contract.newCap {
+                approval += "; --max-spend \(Money.dollars(cap)) given with the send, a new approval"
+            }
+        }
+        return (approval, name)
+    }
+
     static func approve(_ prepared: PreparedRun, yes: Bool) throws -> String {
         let plan = prepared.plan
         if plan.exceedsMaxSpend || plan.insufficientFunds {
@@ -390,8 +453,8 @@ struct Runs: AsyncParsableCommand {
                             run: run.id, state: run.state.rawValue, created: run.createdAt, input: run.inputPath,
                             sent: rows.filter { $0.status == .sent }.count, rows: rows.count,
                             simulated: run.simulated, environment: AccountIdentity.describe(key: run.environment),
-                            results: run.outputPath,
-                            ledger: path))
+                            results: run.outputPath, ledger: path, approvedBy: run.approvedBy,
+                            approvedAt: run.approvedAt, approval: run.approval, planSHA256: run.planSHA256))
                 }
             }
             listed.sort { $0.created > $1.created }
@@ -436,6 +499,17 @@ struct RunListing: Encodable {
     var environment: String
     var results: String
     var ledger: String
+    var approvedBy: String?
+    var approvedAt: Date
+    var approval: String
+    var planSHA256: String?
+
+    enum CodingKeys: String, CodingKey {
+        case run, state, created, input, sent, rows, simulated, environment, results, ledger, approval
+        case approvedBy = "approved_by"
+        case approvedAt = "approved_at"
+        case planSHA256 = "plan_sha256"
+    }
 }
 
 enum RunLookup {

@@ -49,6 +49,10 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
     /// How the files shared with managers are written (`--share`, `--format`, the input's
     /// delimiter and which columns name the person), as JSON; nil in runs recorded before.
     public var outputJSON: String?
+    /// Who approved the send (`--approved-by`, or typed at the terminal), when known.
+    public var approvedBy: String?
+    /// The SHA-256 of the plan file the send was held to (`send --plan`).
+    public var planSHA256: String?
     public var state: State
 
     public init(

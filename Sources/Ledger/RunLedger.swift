@@ -208,6 +208,13 @@ public final class RunLedger: Sendable {
                 table.add(column: "occasionDate", .text)
             }
         }
+        migrator.registerMigration("v6: approvals") { db in
+            try db.alter(table: "run") { table in
+                // Who approved, and the plan file (its SHA-256) the send was held to.
+                table.add(column: "approvedBy", .text)
+                table.add(column: "planSHA256", .text)
+            }
+        }
         return migrator
     }
 

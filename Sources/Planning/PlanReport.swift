@@ -1,6 +1,6 @@
 import Foundation
 import GoodyAPI
-import Recipients
+public import Recipients
 import Spreadsheet
 
 /// Where the plan's prices come from, shown on top of every plan.
@@ -245,11 +245,11 @@ extension Plan {
         }
     }
 
-    private var validationErrors: [Finding] {
+    public var validationErrors: [Finding] {
         validation.examples.values.flatMap { $0 }.filter { $0.severity == .error }.sorted { $0.line < $1.line }
     }
 
-    private var fundsLine: String {
+    public var fundsLine: String {
         switch funds {
         case .noBalance:
             return "\(paymentMethod.name) (a card: Goody charges it when the batches are created)"

@@ -97,6 +97,13 @@ public struct SendReport: Sendable {
         )
         lines.append(
             "  estimated       up to \(Money.dollars(estimateHigh)); orders so far come to \(Money.dollars(charged))")
+        if run.approvedBy != nil || run.planSHA256 != nil {
+            let who = run.approvedBy.map { "by \($0) " } ?? ""
+            let plan = run.planSHA256.map { ", held to plan \($0.prefix(12))…" } ?? ""
+            lines.append(
+                "  approved        \(who)on \(GoodyJSON.timestamp(run.approvedAt)), up to \(Money.dollars(run.approvedLimit ?? run.estimateHigh))\(plan)"
+            )
+        }
         if !orderStatuses.isEmpty {
             let statuses = orderStatuses.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(
                 separator: ", ")

@@ -52,6 +52,21 @@ public struct SendOptions: Sendable {
     }
 }
 
+/// Who approved a send and what they approved: recorded with the run.
+public struct ApprovalRecord: Sendable {
+    public var by: String?
+    /// The plan file the send was held to.
+    public var planSHA256: String?
+    /// What the run may spend in all, in cents.
+    public var cap: Int?
+
+    public init(by: String?, planSHA256: String?, cap: Int?) {
+        self.by = by
+        self.planSHA256 = planSHA256
+        self.cap = cap
+    }
+}
+
 /// What `send` (and `plan`) found before asking for approval.
 public enum Preparation: Sendable {
     /// A run with the same input, settings and API exists: it is continued, not repeated.
@@ -300,7 +315,11 @@ public struct SendSession: Sendable {
     }
 
     /// Records the approved run in the ledger and sends it.
-    public func start(_ prepared: PreparedRun, approval: String) async throws -> SendReport {
+    /// - Parameter approved: who approved and the plan file held to, when there is one; its
+    ///   cap is what the run may spend (the plan's cap, or a new `--max-spend`).
+    public func start(_ prepared: PreparedRun, approval: String, approved: ApprovalRecord? = nil) async throws
+        -> SendReport
+    {
         let ledger = try RunLedger(path: prepared.ledgerPath)
         try options.registry.register(prepared.ledgerPath)
         let lock = try RunLock.acquire(runID: prepared.runID, besideLedger: prepared.ledgerPath)
@@ -314,7 +333,12 @@ public struct SendSession: Sendable {
         let fresh = Today.now().timeIntervalSince(prepared.plan.pricedAt) < Self.priceFreshness
         let knownPrices =
             fresh ? Dictionary(prepared.plan.batches.map { ($0.number, $0.estimateRange.high) }) { a, _ in a } : [:]
-        let (run, batches, rows) = try records(for: prepared, approval: approval)
+        var (run, batches, rows) = try records(for: prepared, approval: approval)
+        if let approved {
+            run.approvedBy = approved.by
+            run.planSHA256 = approved.planSHA256
+            if let cap = approved.cap { run.approvedLimit = max(cap, run.estimateHigh) }
+        }
         do {
             try ledger.createRun(run, batches: batches, rows: rows)
         } catch let error as LedgerError {

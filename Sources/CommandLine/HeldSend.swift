@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import GoodyAPI
+import Recipients
+import Sending
+
+/// `send --plan NAME.goody-plan`: the send a plan file describes, held to it. The plan's own
+/// command line is read again (from the folder it was made in), so the file and every setting are
+/// what the approver saw; the send adds only how to approve and how to run (`--yes`,
+/// `--approved-by`, a new `--max-spend`, `--quiet`…). Anything that would change the gifts is
+/// refused before anything is read from Goody.
+enum HeldSend {
+    /// Options `send --plan` takes besides the plan's own, and whether each takes a value.
+    static let allowed: [String: Bool] = [
+        "--plan": true, "--yes": false, "--approved-by": true, "--max-spend": true, "--max-plan-age": true,
+        "--quiet": false, "--json": false, "--concurrency": true, "--max-wait": true, "--api-url": true,
+        "--api-key-file": true, "--emulator": false, "--production": false, "--output": true, "--ledger": true,
+    ]
+
+    static func send(_ path: String, maxAgeDays: Int) async throws {
+        let (file, sha256) = try await Output.reportingProblems {
+            let loaded = try PlanFile.load(path)
+            try loaded.plan.checkAge(at: Today.now(), maxAgeDays: maxAgeDays, path: path)
+            try loaded.plan.checkFiles(path: path)
+            return loaded
+        }
+        let given = sendArguments()
+        var extra: [String] = []
+        var refused: [String] = []
+        var newCap: String?
+        var index = 0
+        while index < given.count {
+            let argument = given[index]
+            let name = String(argument.prefix { $0 != "=" })
+            guard argument.hasPrefix("--"), let takesValue = allowed[name] else {
+                refused.append(argument)
+                index += 1
+                continue
+            }
+            var value: String?
+            if takesValue {
+                if argument.contains("=") {
+                    value = String(argument.drop { $0 != "=" }.dropFirst())
+                } else if index + 1 < given.count {
+                    value = given[index + 1]
+                    index += 1
+                }
+            }
+            index += 1
+            if name == "--plan" || name == "--max-plan-age" { continue }
+            if name == "--max-spend" { newCap = value }
+            extra += [name] + (value.map { [$0] } ?? [])
+        }
+        if !refused.isEmpty {
+            Output.err(
+                "goody-batch: not sent: --plan sends exactly what was approved, so it takes no other file or setting (\(refused.joined(separator: " "))). To change the send, plan again with it (goody-batch plan … --out \(ShellWord.quoted(path))) and have that plan approved. Nothing was created.\n"
+            )
+            throw ExitStatus.refused
+        }
+        guard FileManager.default.changeCurrentDirectoryPath(file.workingDirectory) else {
+            Output.err(
+                "goody-batch: not sent: the folder \(file.workingDirectory) the plan was made in is gone, so its paths cannot be read as they were. Nothing was created.\n"
+            )
+            throw ExitStatus.refused
+        }
+        // A new --max-spend replaces the plan's own: it is a new approval, recorded as one.
+        var planned = file.arguments
+        if newCap != nil, let at = planned.firstIndex(of: "--max-spend"), at + 1 < planned.count {
+            planned.removeSubrange(at...(at + 1))
+        }
+        planned.removeAll { $0.hasPrefix("--max-spend=") && newCap != nil }
+        let command: Send
+        do {
+            command = try Send.parse(ResendArguments.normalized(planned + extra))
+        } catch {
+            Output.err(
+                "goody-batch: not sent: the command line in \(path) cannot be read by this goody-batch (\(Send.message(for: error))). Plan again. Nothing was created.\n"
+            )
+            throw ExitStatus.refused
+        }
+        let contract = Send.Contract(
+            file: file, path: OutputNaming.absolute(path), sha256: sha256, newCap: newCap.flatMap(GiftAmount.cents))
+        try await command.send(heldTo: contract)
+    }
+
+    /// What was typed after `send`.
+    private static func sendArguments() -> [String] {
+        let all = Array(CommandLine.arguments.dropFirst())
+        guard let at = all.firstIndex(of: "send") else { return [] }
+        return Array(all[(at + 1)...])
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}
