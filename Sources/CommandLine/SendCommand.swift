@@ -472,12 +472,14 @@ struct Runs: AsyncParsableCommand {
             ]
             formatter.timeZone = .current
             Output.out(
-                "RUN          CREATED              STATE        SENT/ROWS  API                            INPUT\n")
+                "RUN          CREATED              STATE        SENT/ROWS  APPROVED BY      API                            INPUT\n"
+            )
             for run in listed {
                 let api =
                     run.simulated ? "simulated (built-in emulator)" : AccountIdentity.describe(key: run.environment)
+                let approver = (run.approvedBy ?? "-") + (run.planSHA256 == nil ? "" : " (plan)")
                 Output.out(
-                    "\(pad(run.run, 12)) \(pad(formatter.string(from: run.created), 20)) \(pad(run.state, 12)) \(pad("\(run.sent)/\(run.rows)", 10)) \(pad(api, 30)) \(run.input)\n"
+                    "\(pad(run.run, 12)) \(pad(formatter.string(from: run.created), 20)) \(pad(run.state, 12)) \(pad("\(run.sent)/\(run.rows)", 10)) \(pad(approver, 16)) \(pad(api, 30)) \(run.input)\n"
                 )
             }
         }

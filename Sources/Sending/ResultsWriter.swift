@@ -104,6 +104,7 @@ struct ResultsWriter {
         for line in lines {
             try book.append(line.input.map { $0.isEmpty ? .empty : .text($0) } + Self.columns.map(line.resultCell))
         }
+        book.addAboutSheet("Run", rows: aboutRun)
         try book.commit()
         if book.linksWrittenAsText > 0 {
             written.notes.append(
@@ -115,6 +116,24 @@ struct ResultsWriter {
                 lines.filter { $0.row != nil }, splitBy: splitBy, into: &written)
         }
         return written
+    }
+
+    /// The run and its approval: who approved what and when, beside the results.
+    private var aboutRun: [(String, String)] {
+        var rows: [(String, String)] = [
+            ("Run", run.id), ("Input", run.inputPath), ("Input SHA-256", run.inputSHA256),
+            (
+                "Account",
+                run.simulated ? "simulated (built-in emulator)" : AccountIdentity.describe(key: run.environment)
+            ),
+            ("Created", GoodyJSON.timestamp(run.createdAt)), ("Approved at", GoodyJSON.timestamp(run.approvedAt)),
+            ("Approved by", run.approvedBy ?? "(not recorded)"),
+            ("Approved up to", Money.dollars(run.approvedLimit ?? run.estimateHigh)),
+            ("Estimate", "\(Money.dollars(run.estimateLow)) – \(Money.dollars(run.estimateHigh))"),
+            ("Approval", run.approval),
+        ]
+        if let plan = run.planSHA256 { rows.append(("Plan SHA-256", plan)) }
+        return rows
     }
 
     /// Every row in input order, then the orders Goody returned that match no row (with empty

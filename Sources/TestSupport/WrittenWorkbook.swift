@@ -50,7 +50,8 @@ public struct WrittenWorkbook {
     /// The print titles ("Sheet!$1:$1"), from the workbook's defined names.
     public var printTitles: String?
 
-    public init(path: String) throws {
+    /// - Parameter number: which sheet, 1 for the first.
+    public init(path: String, sheet number: Int = 1) throws {
         let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         func part(_ name: String) throws -> Data? {
             guard let entry = archive[name] else { return nil }
@@ -60,10 +61,10 @@ public struct WrittenWorkbook {
         }
         let styles = try part("xl/styles.xml").map(StylesReader.read) ?? []
         let strings = try part("xl/sharedStrings.xml").map(SharedStringsReader.read) ?? []
-        guard let sheet = try part("xl/worksheets/sheet1.xml") else {
+        guard let sheet = try part("xl/worksheets/sheet\(number).xml") else {
             throw CocoaError(.fileReadCorruptFile)
         }
-        let relations = try part("xl/worksheets/_rels/sheet1.xml.rels").map(RelationsReader.read) ?? [:]
+        let relations = try part("xl/worksheets/_rels/sheet\(number).xml.rels").map(RelationsReader.read) ?? [:]
         let reader = SheetReader(styles: styles, strings: strings)
         try reader.parse(sheet)
         rows = reader.rows

@@ -169,6 +169,13 @@ public final class WorkbookWriter {
         min(60, (text.split(whereSeparator: \.isNewline).map(\.count).max() ?? 0) + 2)
     }
 
+    /// A second sheet of labelled values ("Approved by" → "Dana Reyes"), written at commit
+    /// after the main one.
+    private var about: (name: String, rows: [(String, String)])?
+
+    /// Adds a sheet of labelled values about the main one (the run, who approved it).
+    public func addAboutSheet(_ name: String, rows: [(String, String)]) { about = (name, rows) }
+
     /// Sets the widths and the filter, closes the workbook and moves it into place.
     public func commit() throws(WorkbookError) {
         guard let workbook else { return }
@@ -177,6 +184,18 @@ public final class WorkbookWriter {
         }
         if !widths.isEmpty {
             worksheet_autofilter(sheet, 0, 0, max(row, 1) - 1, lxw_col_t(widths.count - 1))
+        }
+        if let about, let extra = workbook_add_worksheet(workbook, Self.sheetName(about.name)) {
+            var labelWidth = 10.0
+            var valueWidth = 10.0
+            for (index, (label, value)) in about.rows.enumerated() {
+                worksheet_write_string(extra, lxw_row_t(index), 0, label, headerFormat)
+                worksheet_write_string(extra, lxw_row_t(index), 1, value, nil)
+                labelWidth = max(labelWidth, Double(Self.displayWidth(label)))
+                valueWidth = max(valueWidth, Double(Self.displayWidth(value)))
+            }
+            worksheet_set_column(extra, 0, 0, labelWidth, nil)
+            worksheet_set_column(extra, 1, 1, valueWidth, nil)
         }
         let status = workbook_close(workbook)
         self.workbook = nil

@@ -63,7 +63,9 @@ struct ApprovalTests {
     func anApprovedPlanIsSentExactlyAsPlannedAndTheApprovalIsRecorded() async throws {
         fixture.write("team.csv", Self.team)
         let plan = try await run(
-            ["plan", "team.csv"] + Self.gift + ["--out", "december.goody-plan", "--report", "both"])
+            ["plan", "team.csv"] + Self.gift + [
+                "--split-by", "Manager", "--out", "december.goody-plan", "--report", "both",
+            ])
         #expect(plan.exitCode == 0, "\(plan.stdout)\(plan.stderr)")
         #expect(plan.stderr.contains("Wrote the plan to december.goody-plan"), "\(plan.stderr)")
         #expect(plan.stderr.contains("goody-batch send --plan december.goody-plan --approved-by \"NAME\""))
@@ -107,6 +109,15 @@ struct ApprovalTests {
             #expect(shown.stdout.contains(text), "\(text)")
         }
 
+        let pdf = try await CLIRunner.running(
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--print-to-pdf=" + fixture.path("report.pdf"),
+                "file://" + fixture.path("december.goody-plan.html"),
+            ],
+            executable: "/usr/bin/chromium")
+        #expect(pdf.exitCode == 0, "\(pdf.stderr)")
+        #expect(fixture.read("report.pdf")?.starts(with: Array("%PDF".utf8)) == true)
+
         // The workbook for approvers who want one: a row per person and the total, no pay.
         let book = try WrittenWorkbook(path: fixture.path("december.goody-plan.xlsx"))
         #expect(book.sheetName == "Plan")
@@ -126,6 +137,17 @@ struct ApprovalTests {
         #expect(sent.stderr.contains("the input, settings and batches are as approved"), "\(sent.stderr)")
         #expect(sent.stdout.contains("approved        by Dana Reyes on 2026-12-04"), "\(sent.stdout)")
         #expect(try await created() == planned)
+
+        // The results workbook says who approved what and when, on its "Run" sheet.
+        let about = try WrittenWorkbook(path: fixture.path("team.results.xlsx"), sheet: 2)
+        let values = Dictionary(
+            about.rows.compactMap { row in row["A"].map { ($0.text, row["B"]?.text ?? "") } }
+        ) { first, _ in first }
+        #expect(values["Approved by"] == "Dana Reyes")
+        #expect(values["Plan SHA-256"] == sha256(fixture.path("december.goody-plan")))
+        #expect(values["Approved at"]?.hasPrefix("2026-12-04T12:00") == true)
+        #expect(
+            FileManager.default.fileExists(atPath: fixture.path("team.results.dee-park.xlsx")), "\(fixture.files())")
 
         let runs = try await run(["runs", "--json"])
         let listed = try #require(try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]])
