@@ -57,12 +57,17 @@ public struct ApproverReport {
         var day: String
     }
 
+    /// Each batch's estimate shared among its people to the cent, so that subtotals add up to
+    /// the total exactly.
     private var people: [Person] {
         plan.batches.flatMap { batch in
-            let low = batch.estimate?.cartPrice.priceEstTotalLow ?? 0
-            let high = batch.estimate?.cartPrice.priceEstTotalHigh ?? 0
-            return batch.recipients.map {
-                Person(recipient: $0, batch: batch, low: low, high: high, day: Self.day(batch, plan.occasion))
+            let (low, high) = batch.estimateRange
+            let count = max(batch.recipients.count, 1)
+            return batch.recipients.enumerated().map { index, recipient in
+                func share(_ total: Int) -> Int { total / count + (index < total % count ? 1 : 0) }
+                return Person(
+                    recipient: recipient, batch: batch, low: share(low), high: share(high),
+                    day: Self.day(batch, plan.occasion))
             }
         }
     }
@@ -144,12 +149,28 @@ public struct ApproverReport {
         body.append("</section>")
 
         // Batches and people.
-        body.append(
-            "<section><h2>Batches</h2><table><tr><th>Batch</th><th class=\"num\">People</th><th>Gift</th><th>Sends</th><th class=\"num\">Estimate</th></tr>"
-        )
+        // Batches that differ only by their people or a personalized message are one line.
+        var groups: [(gift: String, day: String, batches: [PlannedBatch])] = []
         for batch in plan.batches {
+            let (gift, day) = (batch.giftText, Self.day(batch, plan.occasion))
+            if let at = groups.firstIndex(where: { $0.gift == gift && $0.day == day }) {
+                groups[at].batches.append(batch)
+            } else {
+                groups.append((gift, day, [batch]))
+            }
+        }
+        body.append(
+            "<section><h2>Batches</h2><p>\(escape("\(plan.batches.count) order batch\(plan.batches.count == 1 ? "" : "es"), as Goody will create them."))</p><table><tr><th>Batches</th><th class=\"num\">People</th><th>Gift</th><th>Sends</th><th class=\"num\">Estimate</th></tr>"
+        )
+        for group in groups {
+            let numbers = group.batches.map(\.number)
+            let label =
+                numbers.count == 1 ? "\(numbers[0])" : "\(numbers.count) (\(numbers.first ?? 0)–\(numbers.last ?? 0))"
+            let people = group.batches.reduce(0) { $0 + $1.recipients.count }
+            let low = group.batches.reduce(0) { $0 + $1.estimateRange.low }
+            let high = group.batches.reduce(0) { $0 + $1.estimateRange.high }
             body.append(
-                "<tr><td>\(batch.number)</td><td class=\"num\">\(batch.recipients.count)</td><td>\(escape(batch.giftText))</td><td>\(escape(Self.day(batch, plan.occasion)))</td><td class=\"num\">\(Money.dollars(batch.estimateRange.low)) – \(Money.dollars(batch.estimateRange.high))</td></tr>"
+                "<tr><td>\(label)</td><td class=\"num\">\(people)</td><td>\(escape(group.gift))</td><td>\(escape(group.day))</td><td class=\"num\">\(Money.dollars(low)) – \(Money.dollars(high))</td></tr>"
             )
         }
         body.append("</table>")
@@ -168,24 +189,22 @@ public struct ApproverReport {
                 )
             }
         }
-        body.append("<h3>People</h3><table><tr><th>Line</th><th>Name</th><th>Email</th>")
+        body.append("<h3>People</h3><table class=\"people\"><tr><th>Line</th><th>Name</th><th>Email</th>")
         if let group { body.append("<th>\(escape(mapping.header[group]))</th>") }
         for column in shared where column != group { body.append("<th>\(escape(mapping.header[column]))</th>") }
         body.append("<th>Gift</th><th>Sends</th><th class=\"num\">Each</th></tr>")
+        // Rows without closing tags (as HTML allows) and prices by class: a 5,000-person plan
+        // stays well under a megabyte.
         for person in people.sorted(by: { $0.recipient.line < $1.recipient.line }) {
             let recipient = person.recipient
-            var cells = [
-                "\(recipient.line)", [recipient.firstName, recipient.lastName ?? ""].joined(separator: " "),
-                recipient.email ?? "",
-            ].map { "<td>\(escape($0))</td>" }
+            var row =
+                "<tr><td>\(recipient.line)<td>\(escape([recipient.firstName, recipient.lastName ?? ""].joined(separator: " ")))<td>\(escape(recipient.email ?? ""))"
             for column in ([group].compactMap { $0 } + shared.filter { $0 != group }) {
-                cells.append("<td>\(escape(column < recipient.values.count ? recipient.values[column] : ""))</td>")
+                row += "<td>\(escape(column < recipient.values.count ? recipient.values[column] : ""))"
             }
-            cells += [
-                "<td>\(escape(person.batch.giftText))</td>", "<td>\(escape(person.day))</td>",
-                "<td class=\"num\">\(Money.dollars(person.low)) – \(Money.dollars(person.high))</td>",
-            ]
-            body.append("<tr>\(cells.joined())</tr>")
+            row +=
+                "<td>\(escape(person.batch.giftText))<td>\(escape(person.day))<td class=\"num\">\(Money.dollars(person.low))–\(Money.dollars(person.high))"
+            body.append(row)
         }
         body.append("</table></section>")
 

@@ -95,6 +95,30 @@ struct ApprovalTests {
         for secret in ["Secret Lane", "234-7890", "+15552347890", "91000"] {
             #expect(!page.contains(secret), "\(secret)")
         }
+        // Its figures are the plan's: the total, each manager's subtotal, the counts.
+        func dollars(_ cents: Int) -> String { Money.dollars(cents) }
+        let totalLow = try #require(file["total_low_cents"] as? Int)
+        let totalHigh = try #require(file["total_high_cents"] as? Int)
+        #expect(page.contains("<p class=\"total\">\(dollars(totalLow)) – \(dollars(totalHigh))</p>"))
+        var byManager: [String: (people: Int, low: Int, high: Int)] = [:]
+        let managerOfLine = [2: "Dee Park", 3: "Dee Park", 4: "Eve Stone", 5: "Eve Stone"]
+        for batch in batches {
+            let lines = try #require(batch["lines"] as? [Int])
+            let manager = try #require(managerOfLine[lines[0]])
+            byManager[manager, default: (0, 0, 0)].people += lines.count
+            byManager[manager, default: (0, 0, 0)].low += batch["estimate_low_cents"] as? Int ?? 0
+            byManager[manager, default: (0, 0, 0)].high += batch["estimate_high_cents"] as? Int ?? 0
+        }
+        for (manager, figures) in byManager {
+            #expect(
+                page.contains(
+                    "<tr><td>\(manager)</td><td class=\"num\">\(figures.people)</td><td class=\"num\">\(dollars(figures.low))</td><td class=\"num\">\(dollars(figures.high))</td></tr>"
+                ), "\(manager)")
+        }
+        #expect(byManager.values.reduce(0) { $0 + $1.high } == totalHigh)
+        #expect(page.contains("<li><strong>0</strong> already gifted"))
+        #expect(page.contains("4 order batches, as Goody will create them."))
+
         let shown = try await CLIRunner.running(
             [
                 "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
