@@ -117,6 +117,8 @@ public struct ColumnMapping: Sendable {
         let taken = Set(columns.values)
         var best: (header: String, score: Int)?
         for (column, text) in header.enumerated() where !taken.contains(column) {
+            // A column named by its letter (a workbook's unlabelled one) was meant for nothing.
+            guard text != ColumnRef.letter(for: column) else { continue }
             let key = HeaderKey.normalize(text)
             guard !key.isEmpty else { continue }
             var score = 0
@@ -160,11 +162,11 @@ public struct MappingError: Error, Sendable, Equatable {
                 "\(place): \(list) could each be the \(field.rawValue) column. Choose one with --map \(field.rawValue)=\"\(refs[0].header)\"."
         case .unknownHeader(let field, let name, let header):
             return
-                "\(place): --map \(field.rawValue)=\"\(name)\" names no column. The columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", "))."
+                "\(place): --map \(field.rawValue)=\"\(name)\" names no column. The columns are: \(HeaderList.quoted(header))."
         case .missingColumns(let fields, let method, let header, let suggestions):
             let names = fields.map(\.rawValue).joined(separator: ", ")
             var text =
-                "\(place): no column holds \(names), which \(method.rawValue) needs on every row. The columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", "))."
+                "\(place): no column holds \(names), which \(method.rawValue) needs on every row. The columns are: \(HeaderList.quoted(header))."
             let guesses = fields.compactMap { field in suggestions[field].map { (field, $0) } }
             if guesses.isEmpty {
                 text +=
@@ -177,6 +179,15 @@ public struct MappingError: Error, Sendable, Equatable {
             }
             return text
         }
+    }
+}
+
+/// A header's names as messages list them: quoted, and at most `limit` of them ("…and 16,300
+/// more"), so a sheet with a cell in its last column does not make a message of 16,384 names.
+public enum HeaderList {
+    public static func quoted(_ header: [String], limit: Int = 40) -> String {
+        let shown = header.prefix(limit).map { "\"\($0)\"" }.joined(separator: ", ")
+        return header.count > limit ? shown + " and \(header.count - limit) more" : shown
     }
 }
 

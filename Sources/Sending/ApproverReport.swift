@@ -42,7 +42,7 @@ public struct ApproverReport {
             " Did you mean --group-by \(ShellWord.quoted($0))?"
         }
         throw SendError(
-            "--group-by \(name): the input has no such column.\(guess ?? "") Its columns are: \(mapping.header.map { "\"\($0)\"" }.joined(separator: ", ")). Nothing was priced or sent."
+            "--group-by \(name): the input has no such column.\(guess ?? "") Its columns are: \(HeaderList.quoted(mapping.header)). Nothing was priced or sent."
         )
     }
 

@@ -84,7 +84,7 @@ struct ManagerFiles {
             " Did you mean --split-by \(ShellWord.quoted($0))?"
         }
         throw SendError(
-            "--split-by \(splitBy): the input has no such column.\(guess ?? "") Its columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", ")). Nothing was priced or sent."
+            "--split-by \(splitBy): the input has no such column.\(guess ?? "") Its columns are: \(HeaderList.quoted(header)). Nothing was priced or sent."
         )
     }
 

@@ -91,7 +91,7 @@ public struct ManagerColumns: Sendable, Equatable {
                 " Did you mean --share \(ShellWord.quoted($0))?"
             }
             throw SendError(
-                "--share \(name): there is no such column.\(guess ?? "") The input's columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", ")); the results add \(ResultsWriter.columns.joined(separator: ", ")). Nothing was priced or sent."
+                "--share \(name): there is no such column.\(guess ?? "") The input's columns are: \(HeaderList.quoted(header)); the results add \(ResultsWriter.columns.joined(separator: ", ")). Nothing was priced or sent."
             )
         }
     }

@@ -486,4 +486,19 @@ struct FirstHourTests {
         #expect(all.count == 10)
         #expect(all.first?["name"] as? String == "Goody Gift Card")  // from $10, the cheapest
     }
+
+    /// A value in a workbook's last column (XFD) gives the header 16,384 columns: a missing
+    /// column is still said at once (found by the fuzzer: the "did you mean" search took seconds),
+    /// naming a few columns, not all of them.
+    @Test(.timeLimit(.minutes(1)))
+    func aValueInTheLastColumnDoesNotSlowOrFloodTheMessage() async throws {
+        let stray: [WorkbookFixture.Cell] = ["Ana"] + Array(repeating: .empty, count: 16_382) + ["x"]
+        try WorkbookFixture.write(fixture.path("far.xlsx"), sheets: [("Team", [(1, ["First Name"]), (2, stray)])])
+        let result = try await run(["validate", "far.xlsx", "--send-method", "email_and_link"])
+        #expect(result.exitCode == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("no column holds email"), "\(result.stderr)")
+        #expect(result.stderr.contains("The columns are: \"First Name\", \"B\", \"C\""), "\(result.stderr)")
+        #expect(result.stderr.contains(" and 16344 more."), "\(result.stderr)")
+        #expect(result.stderr.utf8.count < 2_000)
+    }
 }
