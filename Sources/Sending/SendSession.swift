@@ -198,9 +198,25 @@ public struct SendSession: Sendable {
         // The same send recorded here or in another ledger of this machine (another --output,
         // another folder) is the same run: it is continued, never sent again, once its recorded
         // batches are checked to be what this file and these settings would create.
+        // A ledger that cannot be read may record this very send: never passed over in silence.
+        var opened: [(path: String, ledger: RunLedger)] = []
+        var unreadable: [String] = []
         for path in ledgers {
-            let found = path == ledgerPath ? ledger : try? RunLedger(path: path)
-            guard let existing = try found?.run(identity: identity.value) else { continue }
+            if path == ledgerPath, let ledger {
+                opened.append((path, ledger))
+                continue
+            }
+            do { opened.append((path, try RunLedger(path: path))) } catch {
+                unreadable.append("\(path) (\(error.localizedDescription))")
+            }
+        }
+        if forSending, !unreadable.isEmpty, options.resend != .everyone {
+            throw SendRefusal(
+                "not sent: goody-batch cannot read \(unreadable.count == 1 ? "a ledger" : "\(unreadable.count) ledgers") of this machine, which may record this same send or gifts to these people: \(unreadable.joined(separator: "; ")). Sending now could give someone a second gift. Make it readable again (or move it back where it was), then send; `plan` shows what would be sent meanwhile. Nothing was created."
+            )
+        }
+        for (path, found) in opened {
+            guard let existing = try found.run(identity: identity.value) else { continue }
             let plan = try await planner.plan(draft, leavingOut: [])
             try Self.verify(existing, in: path, matches: plan)
             return .existing(existing, ledgerPath: path)
@@ -220,7 +236,7 @@ public struct SendSession: Sendable {
         }
         let candidates = draft.candidates
         if options.resend != .everyone {
-            try refuseOverlappingUnsettledRuns(candidates, method: draft.method, account: account, ledgers: ledgers)
+            try refuseOverlappingUnsettledRuns(candidates, method: draft.method, account: account, ledgers: opened)
         }
         let search = PriorGiftSearch(
             client: client, account: account, ledgers: ledgers, historyDays: options.historyDays,
@@ -257,7 +273,8 @@ public struct SendSession: Sendable {
     /// occasion, could give them a second gift. Runs that share nobody with this file, or that
     /// were for another occasion or occurrence, do not block it.
     private func refuseOverlappingUnsettledRuns(
-        _ candidates: [PriorGiftSearch.Candidate], method: SendMethod, account: AccountIdentity, ledgers: [String]
+        _ candidates: [PriorGiftSearch.Candidate], method: SendMethod, account: AccountIdentity,
+        ledgers: [(path: String, ledger: RunLedger)]
     ) throws {
         var occurrences: [PersonKey: Set<String?>] = [:]
         for candidate in candidates {
@@ -265,8 +282,7 @@ public struct SendSession: Sendable {
                 occurrences[key, default: []].insert(candidate.occurrence?.key)
             }
         }
-        for path in ledgers {
-            guard let ledger = try? RunLedger(path: path) else { continue }
+        for (path, ledger) in ledgers {
             for (run, row) in try ledger.unsettledRows(environment: account.key) {
                 let rowKeys = PersonKey.recorded(
                     row.recipientKey, email: row.email, firstName: row.firstName, lastName: row.lastName)

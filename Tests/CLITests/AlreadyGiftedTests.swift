@@ -221,4 +221,25 @@ struct AlreadyGiftedTests {
         let all = try await orders(emulator)
         #expect(all.count == 4 && !all.contains { $0.recipientEmail == "planter@evil.example" })
     }
+
+    /// A ledger of this machine that cannot be read may record the same send: `send` refuses,
+    /// naming it, rather than passing over it; `plan` names it as skipped.
+    @Test(.timeLimit(.minutes(2)))
+    func aLedgerThatCannotBeReadStopsTheSendAndIsNamed() async throws {
+        let emulator = try await ExternalEmulator.start()
+        defer { emulator.stop() }
+        fixture.write("first/team.csv", people(0..<3))
+        let first = try await run(["send", "team.csv"] + gift, in: "first", emulator)
+        #expect(first.exitCode == 0, "\(first.stderr)")
+        // The ledger is damaged (a disk fault, a bad copy back from a backup).
+        fixture.write("first/goody-batch-ledger.sqlite", String(repeating: "not a database ", count: 400))
+        fixture.write("second/team.csv", people(0..<3))
+        let plan = try await run(["plan", "team.csv"] + gift, in: "second", emulator)
+        #expect(plan.stdout.contains("Skipped: \(fixture.path("first/goody-batch-ledger.sqlite"))"), "\(plan.stdout)")
+        let send = try await run(["send", "team.csv"] + gift, in: "second", emulator)
+        #expect(send.exitCode == 4, "\(send.stdout)\(send.stderr)")
+        #expect(send.stderr.contains("not sent: goody-batch cannot read a ledger of this machine"), "\(send.stderr)")
+        #expect(send.stderr.contains(fixture.path("first/goody-batch-ledger.sqlite")))
+        #expect(try await orders(emulator).count == 3)
+    }
 }
