@@ -69,6 +69,14 @@ enum HeldSend {
             planned.removeSubrange(at...(at + 1))
         }
         planned.removeAll { $0.hasPrefix("--max-spend=") && newCap != nil }
+        // The window as approved, in days: `next-month` sent on the 1st is still the month planned.
+        if let window = file.occasion?.window {
+            if let at = planned.firstIndex(of: "--window"), at + 1 < planned.count {
+                planned.removeSubrange(at...(at + 1))
+            }
+            planned.removeAll { $0.hasPrefix("--window=") }
+            planned += ["--window", window]
+        }
         let command: Send
         do {
             command = try Send.parse(ResendArguments.normalized(planned + extra))

@@ -265,6 +265,45 @@ struct ApprovalTests {
         #expect(try await created().count == 1)
     }
 
+    /// An occasion's plan: each gift's day is in the plan file, the report shows spend by day,
+    /// and the send schedules exactly those days, even with a relative window (`next-month`).
+    @Test(.timeLimit(.minutes(3)))
+    func anOccasionsPlanSchedulesEachGiftOnItsApprovedDay() async throws {
+        let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("samples")
+        for name in ["bamboohr-roster.csv", "work-anniversaries.campaign.yaml"] {
+            let data = try Data(contentsOf: samples.appendingPathComponent(name))
+            fixture.write(name, bytes: Array(data))
+        }
+        let plan = try await run(
+            [
+                "plan", "bamboohr-roster.csv", "--campaign", "work-anniversaries.campaign.yaml", "--window",
+                "next-month", "--out", "january.goody-plan",
+            ], today: "2026-12-30")
+        #expect(plan.exitCode == 0, "\(plan.stdout)\(plan.stderr)")
+        let file = try planFile("january.goody-plan")
+        #expect((file["occasion"] as? [String: Any])?["window"] as? String == "2027-01-01..2027-01-31")
+        let days = try #require(file["batches"] as? [[String: Any]]).compactMap {
+            ($0["request"] as? [String: Any])?["scheduled_send_on"] as? String
+        }
+        #expect(days.count == 3, "\(days)")
+        let page = try String(contentsOfFile: fixture.path("january.goody-plan.html"), encoding: .utf8)
+        #expect(page.contains("Spend by day (high estimate)"))
+        #expect(page.contains("Occasion: work anniversary, January 2027"))
+        #expect(page.contains("<li><strong>27</strong> not due in the window"))
+
+        // Approved on the 30th, sent on New Year's Day: still January's anniversaries.
+        let sent = try await run(
+            ["send", "--plan", "january.goody-plan", "--yes", "--approved-by", "Dana"], today: "2027-01-01")
+        #expect(sent.exitCode == 0, "\(sent.stdout)\(sent.stderr)")
+        let emulator = try await ExternalEmulator.start(
+            arguments: ["--journal", fixture.path("state/goody-batch/emulator-journal.jsonl")],
+            environment: ["GOODY_BATCH_TODAY": "2027-01-01T12:00"])
+        defer { emulator.stop() }
+        let scheduled = try await emulator.batches().compactMap(\.scheduledSendOn).compactMap(GoodyJSON.date)
+        #expect(Set(scheduled) == Set(days.compactMap(GoodyJSON.date)), "\(scheduled) \(days)")
+    }
+
     private func sha256(_ path: String) -> String {
         let data = FileManager.default.contents(atPath: path) ?? Data()
         return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
