@@ -36,6 +36,17 @@ struct ManagerFiles {
                 groups.append(Group(spellings: [value], lines: [line]))
             }
         }
+        // A manager whose people were all gifted in an earlier send has nothing new: no file,
+        // which would read as "my team was skipped". HR's results keep those rows.
+        let nothingNew = groups.filter { group in group.lines.allSatisfy { $0.row?.status == .alreadySent } }
+        groups.removeAll { group in group.lines.allSatisfy { $0.row?.status == .alreadySent } }
+        for number in groups.indices { groups[number].lines.removeAll { $0.row?.status == .alreadySent } }
+        if !nothingNew.isEmpty {
+            let names = nothingNew.prefix(5).map { $0.name.isEmpty ? "(no \(header[column]))" : $0.name }
+            written.notes.append(
+                "No file for \(nothingNew.count) \(header[column]) value\(nothingNew.count == 1 ? "" : "s") (\(names.joined(separator: ", "))\(nothingNew.count > 5 ? "…" : "")): everyone of theirs was gifted in an earlier send, so nothing is new for them."
+            )
+        }
         var slugs: Set<String> = []
         let fileHeader = columns.header(header)
         for number in groups.indices {
@@ -177,7 +188,7 @@ struct ManagerFiles {
                     .text(name), .text(group.spellings.dropFirst().joined(separator: "; ")),
                     files.first.map { .link(url: "external:\($0)", label: files.joined(separator: ", ")) } ?? .empty,
                 ]
-                    + counts.map { .amount(Double($0)) })
+                    + counts.map(WorkbookCell.count))
             try csv.writeRow(
                 [name, group.spellings.dropFirst().joined(separator: "; "), files.joined(separator: ", ")]
                     + counts.map(String.init))

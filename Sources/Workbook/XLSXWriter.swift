@@ -22,6 +22,8 @@ public enum WorkbookCell: Sendable, Equatable {
     case date(Date)
     /// Money, shown with two decimals.
     case amount(Double)
+    /// A whole number (a count), shown as one: 13, never 13.00.
+    case count(Int)
 }
 
 /// Why a workbook could not be written.
@@ -155,6 +157,9 @@ public final class WorkbookWriter {
             case .amount(let value):
                 status = worksheet_write_number(sheet, row, column, value, amountFormat)
                 widths[index] = max(widths[index], 10)
+            case .count(let value):
+                status = worksheet_write_number(sheet, row, column, Double(value), format)
+                widths[index] = max(widths[index], String(value).count + 2)
             }
             guard status == LXW_NO_ERROR else {
                 throw WorkbookError(

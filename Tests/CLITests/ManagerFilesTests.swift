@@ -104,6 +104,9 @@ struct ManagerFilesTests {
         #expect(manifest[1]["People"] == "2" && manifest[1]["Gift links"] == "1" && manifest[1]["Not sent"] == "1")
         let book = try WrittenWorkbook(path: fixture.path("team.managers.xlsx"))
         #expect(book.records.count == 2)
+        // Counts are whole numbers, never "3.00 people".
+        #expect(book.records[0]["People"]?.text == "3")
+        #expect(book.records[0]["People"]?.numberFormat == nil, "\(String(describing: book.records[0]["People"]))")
         #expect(book.links[book.reference(header: "Files", row: 0) ?? ""] == "team.results.renee-cote.xlsx")
     }
 
@@ -225,5 +228,24 @@ struct ManagerFilesTests {
         guard let book = try? WrittenWorkbook(path: path) else { return true }
         return book.rows.contains { $0.values.contains { $0.text.contains(needle) } }
             || book.links.values.contains { $0.contains(needle) }
+    }
+
+    /// Month 2: a manager whose people were all gifted last month gets no file (it would read as
+    /// "my team was skipped"); another gets a file with only the new gift.
+    @Test func aManagerWithNothingNewGetsNoFile() async throws {
+        _ = try await sendExport()
+        _ = fixture.write(
+            "january.csv", export + "00046,Fay,Lin,fay@acme.example,6 Ash St,Austin,TX,73301,,,,Sam Ortiz\n")
+        let result = try await run(
+            [
+                "send", "january.csv", "--send-method", "direct_send", "--product", "Succulent Trio", "--from-name",
+                "People Team", "--split-by", "Reports To", "--yes",
+            ])
+        #expect(result.stdout.contains("No file for 1 Reports To value (Renée Côté)"), "\(result.stdout)")
+        #expect(!fixture.exists("january.results.renee-cote.xlsx"), "\(fixture.files())")
+        let sam = try WrittenWorkbook(path: fixture.path("january.results.sam-ortiz.xlsx"))
+        #expect(sam.records.compactMap { $0["First Name"]?.text } == ["Di", "Fay"], "\(sam.records)")
+        let manifest = try WrittenCSV.rows(at: fixture.path("january.managers.csv"))
+        #expect(manifest.map { $0["Reports To"] } == ["Sam Ortiz"])
     }
 }
