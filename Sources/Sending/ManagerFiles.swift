@@ -103,7 +103,7 @@ struct ManagerFiles {
         let text = { (column: Int) in line.input[column].isEmpty ? WorkbookCell.empty : .text(line.input[column]) }
         let gift =
             line.row?.status == .sent ? line.order.map { WorkbookCell.link(url: $0.giftLink, label: "Open gift") } : nil
-        return columns.names.map(text)
+        return columns.names(line.input, row: line.row).map { $0.isEmpty ? WorkbookCell.empty : .text($0) }
             + [
                 gift ?? .empty, .text(Self.words(line)), line.sendDate.map(WorkbookCell.date) ?? .empty,
                 line.expires.map(WorkbookCell.date) ?? .empty,
@@ -119,7 +119,7 @@ struct ManagerFiles {
 
     private func values(_ line: ResultsWriter.Line, _ columns: ManagerColumns) -> [String] {
         let gift = line.row?.status == .sent ? line.order?.giftLink ?? "" : ""
-        return columns.names.map { line.input[$0] }
+        return columns.names(line.input, row: line.row)
             + [
                 gift, Self.words(line), line.sendDate.map(ResultsWriter.isoDay) ?? "",
                 line.expires.map(ResultsWriter.isoDay) ?? "",

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 public import Planning
 import Recipients
 public import Spreadsheet
@@ -62,8 +63,15 @@ public struct ManagerColumns: Sendable, Equatable {
     ]
     static let giftColumns = ["Gift link", "Status", "Send date", "Expires"]
 
-    /// Input columns shown before the gift (the name) and after it (email, employee ID).
-    let names: [Int]
+    /// The input columns the two name columns are made from: a filled preferred name first,
+    /// else the first name; the last name. Each row's own record stands in where they are empty.
+    let first: Int?
+    let last: Int?
+    let preferred: Int?
+    /// Every input column the name columns use.
+    var names: [Int] { [first, last, preferred].compactMap { $0 } }
+    static let nameColumns = ["First Name", "Last Name"]
+    /// Input columns shown after the gift (email, employee ID).
     let contact: [Int]
     /// Shared on request: input columns, or the results' own columns (a cost, an order ID).
     let shared: [SharedColumn]
@@ -77,9 +85,11 @@ public struct ManagerColumns: Sendable, Equatable {
     init(header: [String], settings: OutputSettings) throws {
         let role = { (field: RecipientField) in settings.roles[field.rawValue].flatMap { $0 < header.count ? $0 : nil }
         }
-        names = [RecipientField.firstName, .lastName, .preferredName].compactMap(role)
+        first = role(.firstName)
+        last = role(.lastName)
+        preferred = role(.preferredName)
         contact = [RecipientField.email, .employeeID].compactMap(role)
-        let defaults = Set(names + contact)
+        let defaults = Set([first, last, preferred].compactMap { $0 } + contact)
         shared = try settings.share.compactMap { name in
             if let column = header.firstIndex(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) {
                 return defaults.contains(column) ? nil : .input(column)
@@ -96,9 +106,25 @@ public struct ManagerColumns: Sendable, Equatable {
         }
     }
 
+    /// The person's names as a manager reads them, never blank when anything names them: the
+    /// preferred first name when filled ("Kim Allen" → Kim), else the first name.
+    func names(_ input: [String], row: RowRecord?) -> [String] {
+        func value(_ column: Int?) -> String {
+            column.map { $0 < input.count ? input[$0].trimmingCharacters(in: .whitespaces) : "" } ?? ""
+        }
+        let lastName = value(last).isEmpty ? row?.lastName ?? "" : value(last)
+        var firstName = value(preferred)
+        if !firstName.isEmpty {
+            firstName = PreferredName.firstName(preferred: firstName, last: lastName)
+        } else {
+            firstName = value(first).isEmpty ? row?.firstName ?? "" : value(first)
+        }
+        return [firstName, lastName]
+    }
+
     /// The header of a manager's file.
     func header(_ input: [String]) -> [String] {
-        names.map { input[$0] } + Self.giftColumns + contact.map { input[$0] }
+        Self.nameColumns + Self.giftColumns + contact.map { input[$0] }
             + shared.map { column in
                 switch column {
                 case .input(let index): input[index]
@@ -130,7 +156,7 @@ public struct ManagerColumns: Sendable, Equatable {
     /// "First Name, Last Name, Gift, Status, Send date, Expires, Work Email; shared: Department",
     /// and what is left out, for the plan.
     func sentence(_ input: [String]) -> String {
-        let base = (names.map { input[$0] } + Self.giftColumns + contact.map { input[$0] }).joined(separator: ", ")
+        let base = (Self.nameColumns + Self.giftColumns + contact.map { input[$0] }).joined(separator: ", ")
         let sharedNames = header(input).suffix(shared.count)
         let used = Set(names + contact + shared.compactMap { if case .input(let i) = $0 { i } else { nil } })
         let left = input.indices.filter { !used.contains($0) }.map { input[$0] }

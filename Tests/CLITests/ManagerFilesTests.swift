@@ -248,4 +248,29 @@ struct ManagerFilesTests {
         let manifest = try WrittenCSV.rows(at: fixture.path("january.managers.csv"))
         #expect(manifest.map { $0["Reports To"] } == ["Sam Ortiz"])
     }
+
+    /// A Workday export whose Preferred Name is blank for most people: every row of a manager's
+    /// file still names the person, by the preferred first name where there is one.
+    @Test func everyRowOfAManagersFileNamesThePerson() async throws {
+        _ = fixture.write(
+            "workday.csv",
+            """
+            Employee ID,Legal First Name,Legal Last Name,Preferred Name,Work Email,Manager
+            E1,Kimberly,Allen,Kim Allen,kim@acme.example,Dee Park
+            E2,Robert,Ng,,bob@acme.example,Dee Park
+            E3,Li,Wei,,li@acme.example,Dee Park
+
+            """)
+        let result = try await run(
+            [
+                "send", "workday.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name",
+                "HR",
+                "--split-by", "Manager", "--yes",
+            ])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let book = try WrittenWorkbook(path: fixture.path("workday.results.dee-park.xlsx"))
+        #expect(book.header.prefix(2) == ["First Name", "Last Name"])
+        #expect(book.records.map { $0["First Name"]?.text } == ["Kim", "Robert", "Li"])
+        #expect(book.records.map { $0["Last Name"]?.text } == ["Allen", "Ng", "Wei"])
+    }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// preferred name there ("Kim Allen", or "Allen, Kim"): when it carries the person's last name,
 /// the greeting is its first word ("Kim"); otherwise the cell is the first name as written
 /// ("Mary Ann", "DJ").
-enum PreferredName {
+public enum PreferredName {
     /// The UTF-8 byte range of `preferred` to greet by; nil for the whole value.
     static func greeting(preferred: String, last: String) -> Range<Int>? {
         let lastName = last.split(separator: " ").joined(separator: " ")
@@ -26,6 +26,13 @@ enum PreferredName {
         let rest = String(decoding: bytes[(space + 1)...], as: UTF8.self).split(separator: " ").joined(separator: " ")
         guard Self.same(Array(rest.utf8)[...], lastName) else { return nil }
         return word(from: 0)
+    }
+
+    /// The first name a preferred-name cell gives: "Kim Allen" (last name Allen) → "Kim".
+    public static func firstName(preferred: String, last: String) -> String {
+        guard let range = greeting(preferred: preferred, last: last) else { return preferred }
+        let bytes = Array(preferred.utf8)
+        return String(decoding: bytes[range], as: UTF8.self)
     }
 
     /// Equal but for letter case.
