@@ -25,6 +25,8 @@ public enum RecipientField: String, CaseIterable, Sendable, Codable, Hashable, C
     /// "Ann Lee" or "Lee, Ann" in one column: split into first and last name when the file has
     /// no first-name column.
     case fullName = "full_name"
+    /// The manager's own email (`Manager Email`): for HR's list of manager files, never sent.
+    case managerEmail = "manager_email"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.ordinal < rhs.ordinal }
 
@@ -51,6 +53,7 @@ public enum RecipientField: String, CaseIterable, Sendable, Codable, Hashable, C
         case .fromName: 17
         case .sendDate: 18
         case .fullName: 19
+        case .managerEmail: 20
         }
     }
 
@@ -84,6 +87,7 @@ public enum RecipientField: String, CaseIterable, Sendable, Codable, Hashable, C
         case .fromName: "From Name"
         case .sendDate: "Send Date"
         case .fullName: "Full Name"
+        case .managerEmail: "Manager Email"
         }
     }
 
@@ -193,7 +197,14 @@ public enum RecipientField: String, CaseIterable, Sendable, Codable, Hashable, C
                     "manager", "managername", "supervisor", "supervisorname", "reportsto", "managerfullname",
                     "directmanager", "linemanager", "reportingmanager", "managersname", "reportstoname",
                     "reportingto", "managerlegalname", "supervisorfullname",
-                ]) + Self.ranked(1, ["manageremail", "supervisoremail", "reportstoemail"])
+                ])
+        case .managerEmail:
+            Self.ranked(
+                0,
+                [
+                    "manageremail", "supervisoremail", "reportstoemail", "manageremailaddress",
+                    "supervisoremailaddress", "managerworkemail", "managersemail", "linemanageremail",
+                ])
         case .employeeID:
             Self.ranked(
                 0,
@@ -269,7 +280,7 @@ public enum RecipientField: String, CaseIterable, Sendable, Codable, Hashable, C
         if says(["manager", "supervisor", "reportsto", "reportingto"]) {
             switch hit.field {
             case .fullName, .firstName, .lastName, .manager: return (.manager, 0)
-            case .email: return (.manager, 1)
+            case .email, .managerEmail: return (.managerEmail, 0)
             default: return nil
             }
         }

@@ -27,6 +27,7 @@ public enum StarterSpreadsheet {
         case .fromName: ""
         case .sendDate: ""
         case .fullName: "Ana Diaz"
+        case .managerEmail: "sam.lee@example.com"
         }
     }
 

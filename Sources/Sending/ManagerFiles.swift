@@ -170,7 +170,17 @@ struct ManagerFiles {
     }
 
     private func writeManifest(_ groups: [Group], column: String) throws -> [String] {
-        let header = [column, "Also written", "Files", "People", "Gift links", "Scheduled", "Not sent"]
+        // The manager's email when the input has one, to attach each file; one column per file.
+        let input = self.header
+        let emailColumn: Int? = settings.roles[RecipientField.managerEmail.rawValue].flatMap {
+            $0 < input.count ? $0 : nil
+        }
+        var fileColumns: [String] = []
+        if settings.format.xlsx { fileColumns.append("Workbook") }
+        if settings.format.csv { fileColumns.append("CSV file") }
+        var header: [String] = [column]
+        if let emailColumn { header.append(input[emailColumn]) }
+        header += ["Also written"] + fileColumns + ["People", "Gift links", "Scheduled", "Not sent"]
         let xlsxPath = OutputNaming.manifest(for: resultsPath, extension: "xlsx")
         let csvPath = OutputNaming.manifest(for: resultsPath, extension: "csv")
         let book = try WorkbookWriter(path: xlsxPath, sheetName: "Managers", header: header)
@@ -183,15 +193,16 @@ struct ManagerFiles {
             let name = group.name.isEmpty ? "(no \(column))" : group.name
             let files = group.files.map { ($0 as NSString).lastPathComponent }
             let counts = [group.lines.count, links, scheduled, notSent]
-            try book.append(
-                [
-                    .text(name), .text(group.spellings.dropFirst().joined(separator: "; ")),
-                    files.first.map { .link(url: "external:\($0)", label: files.joined(separator: ", ")) } ?? .empty,
-                ]
-                    + counts.map(WorkbookCell.count))
-            try csv.writeRow(
-                [name, group.spellings.dropFirst().joined(separator: "; "), files.joined(separator: ", ")]
-                    + counts.map(String.init))
+            var texts: [String] = [name]
+            if let emailColumn {
+                texts.append(group.lines.map { $0.input[emailColumn] }.first { !$0.isEmpty } ?? "")
+            }
+            texts.append(group.spellings.dropFirst().joined(separator: "; "))
+            var cells: [WorkbookCell] = texts.map { $0.isEmpty ? WorkbookCell.empty : WorkbookCell.text($0) }
+            cells += files.map { WorkbookCell.link(url: "external:\($0)", label: $0) }
+            cells += counts.map { WorkbookCell.count($0) }
+            try book.append(cells)
+            try csv.writeRow(texts + files + counts.map { String($0) })
         }
         try book.commit()
         try csv.commit()

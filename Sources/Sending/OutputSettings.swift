@@ -59,7 +59,7 @@ public struct OutputSettings: Codable, Sendable, Equatable {
 public struct ManagerColumns: Sendable, Equatable {
     /// The input columns that name and identify the person, in this order.
     static let personFields: [RecipientField] = [
-        .firstName, .lastName, .preferredName, .email, .employeeID, .manager,
+        .firstName, .lastName, .preferredName, .email, .employeeID, .manager, .managerEmail,
     ]
     static let giftColumns = ["Gift link", "Status", "Send date", "Expires"]
 

@@ -99,7 +99,9 @@ struct ManagerFilesTests {
         let renee = try #require(manifest.first)
         #expect(renee["Reports To"] == "Renée Côté")
         #expect(renee["Also written"] == "Renee Cote; renee cote")
-        #expect(renee["Files"] == "team.results.renee-cote.xlsx, team.results.renee-cote.csv")
+        // One column, and one link, per file.
+        #expect(renee["Workbook"] == "team.results.renee-cote.xlsx")
+        #expect(renee["CSV file"] == "team.results.renee-cote.csv")
         #expect(renee["People"] == "3" && renee["Gift links"] == "3" && renee["Not sent"] == "0")
         #expect(manifest[1]["People"] == "2" && manifest[1]["Gift links"] == "1" && manifest[1]["Not sent"] == "1")
         let book = try WrittenWorkbook(path: fixture.path("team.managers.xlsx"))
@@ -107,7 +109,8 @@ struct ManagerFilesTests {
         // Counts are whole numbers, never "3.00 people".
         #expect(book.records[0]["People"]?.text == "3")
         #expect(book.records[0]["People"]?.numberFormat == nil, "\(String(describing: book.records[0]["People"]))")
-        #expect(book.links[book.reference(header: "Files", row: 0) ?? ""] == "team.results.renee-cote.xlsx")
+        #expect(book.links[book.reference(header: "Workbook", row: 0) ?? ""] == "team.results.renee-cote.xlsx")
+        #expect(book.links[book.reference(header: "CSV file", row: 0) ?? ""] == "team.results.renee-cote.csv")
     }
 
     @Test func sharedColumnsAreOnlyThoseNamedAndFormatChoosesTheFiles() async throws {
@@ -272,5 +275,32 @@ struct ManagerFilesTests {
         #expect(book.header.prefix(2) == ["First Name", "Last Name"])
         #expect(book.records.map { $0["First Name"]?.text } == ["Kim", "Robert", "Li"])
         #expect(book.records.map { $0["Last Name"]?.text } == ["Allen", "Ng", "Wei"])
+    }
+
+    /// HR's list has each manager's email when the input has a manager email column, to attach
+    /// each file without looking it up.
+    @Test func hrsListHasTheManagersEmail() async throws {
+        _ = fixture.write(
+            "team.csv",
+            """
+            First Name,Last Name,Work Email,Manager,Manager Email
+            Ana,Lee,ana@acme.example,Dee Park,dee@acme.example
+            Bo,Wu,bo@acme.example,Dee Park,
+            Cy,Ng,cy@acme.example,Eve Stone,eve@acme.example
+
+            """)
+        let result = try await run(
+            [
+                "send", "team.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR",
+                "--split-by", "Manager", "--yes",
+            ])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let manifest = try WrittenCSV.rows(at: fixture.path("team.managers.csv"))
+        #expect(manifest.map { $0["Manager Email"] } == ["dee@acme.example", "eve@acme.example"], "\(manifest)")
+        #expect(manifest.map { $0["People"] } == ["2", "1"])
+        // The manager's email is not a recipient's: nobody's gift goes to it.
+        let validated = try await run(["validate", "team.csv", "--send-method", "email_and_link"])
+        #expect(validated.stdout.contains("Manager Email  → manager_email"), "\(validated.stdout)")
+        #expect(validated.stdout.contains("Work Email     → email"), "\(validated.stdout)")
     }
 }
