@@ -236,7 +236,9 @@ private struct WorkbookConverter {
             throw SpreadsheetError(
                 path: path, code: .expandsTooFar(sheet: chosen.name, row: sheet.rowInProgress, limit: sheet.budget))
         }
-        if let failure = sheet.failure { throw failure }
+        if let failure = sheet.failure {
+            throw failure.path.isEmpty ? SpreadsheetError(path: path, code: failure.code) : failure
+        }
         guard wellFormed else {
             throw SpreadsheetError(
                 path: path,
@@ -569,10 +571,16 @@ private final class SheetPart: PartParser {
             rowNumber = attributes["r"].flatMap(Int.init) ?? lastRowWritten + 1
             row.removeAll(keepingCapacity: true)
             rowBreaks = 0
+            // Excel's sheets end at row 1,048,576: a number past it (or below 1) is damage, and
+            // would otherwise be a billion blank lines.
+            guard (1...Self.lastRow).contains(rowNumber) else { return damaged("row number \(attributes["r"] ?? "")") }
         case "c":
-            cellColumn = attributes["r"].map(Self.column(of:)) ?? row.count
+            guard let column = attributes["r"].map(Self.column(of:)) ?? row.count else {
+                return damaged("cell reference \(attributes["r"] ?? "")")
+            }
+            cellColumn = column
             cellType = attributes["t"] ?? "n"
-            cellStyle = attributes["s"].flatMap(Int.init) ?? 0
+            cellStyle = max(attributes["s"].flatMap(Int.init) ?? 0, 0)
             value = ""
             inlineText = ""
         case "v":
@@ -668,14 +676,27 @@ private final class SheetPart: PartParser {
         return count
     }
 
-    /// "AB12" → 27.
-    static func column(of reference: String) -> Int {
+    /// "AB12" → 27; nil past Excel's last column, XFD.
+    static func column(of reference: String) -> Int? {
         var column = 0
         for scalar in reference.unicodeScalars {
             guard scalar.value >= 65 && scalar.value <= 90 else { break }
             column = column * 26 + Int(scalar.value - 64)
+            guard column <= lastColumn else { return nil }
         }
         return max(column - 1, 0)
+    }
+
+    /// Excel's limits: 16,384 columns (XFD) and 1,048,576 rows.
+    static let lastColumn = 16_384
+    static let lastRow = 1_048_576
+
+    /// Stops at a reference no sheet can have: the workbook is damaged.
+    private func damaged(_ what: String) {
+        guard failure == nil else { return }
+        failure = SpreadsheetError(
+            path: "", code: .unreadableWorkbook(reason: "its \(what) is beyond what an Excel sheet can hold"))
+        stop()
     }
 
     private func writeRow() {

@@ -501,4 +501,32 @@ struct FirstHourTests {
         #expect(result.stderr.contains(" and 16344 more."), "\(result.stderr)")
         #expect(result.stderr.utf8.count < 2_000)
     }
+
+    /// References no Excel sheet can have (a column past XFD, a row past 1,048,576) are damage,
+    /// said as such: found by the fuzzer, they overflowed (a crash) or meant a billion blank rows.
+    @Test(.timeLimit(.minutes(1)))
+    func referencesBeyondExcelsLimitsAreDamage() async throws {
+        let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+        for (name, cells) in [
+            (
+                "wide",
+                #"<row r="1"><c r="A1" t="inlineStr"><is><t>First Name</t></is></c><c r="LLLLLLLLLLLLLLLLLLLL1"><v>1</v></c></row>"#
+            ),
+            (
+                "tall",
+                #"<row r="1"><c r="A1" t="inlineStr"><is><t>First Name</t></is></c></row><row r="99999999999"><c r="A2" s="-4"><v>1</v></c></row>"#
+            ),
+        ] {
+            let sheet =
+                #"<?xml version="1.0"?><worksheet xmlns="\#(main)"><sheetData>\#(cells)</sheetData></worksheet>"#
+            try WorkbookFixture.write(
+                fixture.path("\(name).xlsx"), sheets: [("Team", [(1, ["First Name"])])],
+                replacing: ["xl/worksheets/sheet1.xml": Data(sheet.utf8)])
+            let result = try await run(["validate", "\(name).xlsx", "--send-method", "link_multiple_custom_list"])
+            #expect(result.exitCode == 2, "\(name): \(result.stdout)\(result.stderr)")
+            #expect(
+                result.stderr.contains("\(name).xlsx could not be read as an Excel workbook (its "), "\(result.stderr)")
+            #expect(result.stderr.contains("is beyond what an Excel sheet can hold"), "\(result.stderr)")
+        }
+    }
 }
