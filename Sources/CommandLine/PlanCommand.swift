@@ -21,6 +21,8 @@ struct Plan: AsyncParsableCommand {
                   --from-name "People Team" --max-spend 2500
               goody-batch plan employees.xlsx --campaign campaign.yaml \\
                   --split-by manager --share Department
+              goody-batch plan employees.csv --campaign campaign.yaml --out january.goody-plan
+                  (for someone else to approve; then: goody-batch send --plan january.goody-plan)
 
             \(ExitStatus.seeRoot)
             """)

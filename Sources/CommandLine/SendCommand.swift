@@ -96,6 +96,7 @@ struct Send: AsyncParsableCommand {
               goody-batch send employees.csv --campaign campaign.yaml --yes
               goody-batch send employees.xlsx --campaign campaign.yaml \\
                   --max-spend 2500 --split-by manager --share Department
+              goody-batch send --plan january.goody-plan --approved-by "Dana Reyes"
 
             \(ExitStatus.seeRoot)
             """)
