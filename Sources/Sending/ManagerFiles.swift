@@ -55,9 +55,10 @@ struct ManagerFiles {
             slugs.insert(slug)
             if settings.format.xlsx {
                 let path = OutputNaming.sibling(of: resultsPath, inserting: slug, extension: "xlsx")
+                // A run that stopped part-way: the sheet's name (its title in Excel) says so.
+                let name = groups[number].name.isEmpty ? "Gifts" : groups[number].name
                 let book = try WorkbookWriter(
-                    path: path, sheetName: groups[number].name.isEmpty ? "Gifts" : groups[number].name,
-                    header: fileHeader)
+                    path: path, sheetName: unfinished ? "UNFINISHED " + name : name, header: fileHeader)
                 for line in groups[number].lines { try book.append(cells(line, columns)) }
                 try book.commit()
                 groups[number].files.append(path)
@@ -80,6 +81,9 @@ struct ManagerFiles {
         }
         written.manifest = try writeManifest(groups, column: header[column])
     }
+
+    /// The run stopped before the end (or is still going): the files do not hold every gift yet.
+    var unfinished: Bool { run.state != .complete && run.state != .waiting }
 
     /// A header by its text, or the `manager` field by its name (`--split-by manager`).
     static func column(_ splitBy: String, header: [String], settings: OutputSettings) throws -> Int {
@@ -180,7 +184,11 @@ struct ManagerFiles {
         if settings.format.csv { fileColumns.append("CSV file") }
         var header: [String] = [column]
         if let emailColumn { header.append(input[emailColumn]) }
-        header += ["Also written"] + fileColumns + ["People", "Gift links", "Scheduled", "Not sent"]
+        header += ["Also written"] + fileColumns + ["People", "Gift links", "Scheduled", "Not sent", "Run"]
+        let state =
+            unfinished
+            ? "UNFINISHED: run \(run.id) stopped before the end; `goody-batch resume \(run.id)` completes it and writes these files again"
+            : "complete"
         let xlsxPath = OutputNaming.manifest(for: resultsPath, extension: "xlsx")
         let csvPath = OutputNaming.manifest(for: resultsPath, extension: "csv")
         let book = try WorkbookWriter(path: xlsxPath, sheetName: "Managers", header: header)
@@ -200,9 +208,9 @@ struct ManagerFiles {
             texts.append(group.spellings.dropFirst().joined(separator: "; "))
             var cells: [WorkbookCell] = texts.map { $0.isEmpty ? WorkbookCell.empty : WorkbookCell.text($0) }
             cells += files.map { WorkbookCell.link(url: "external:\($0)", label: $0) }
-            cells += counts.map { WorkbookCell.count($0) }
+            cells += counts.map { WorkbookCell.count($0) } + [.text(state)]
             try book.append(cells)
-            try csv.writeRow(texts + files + counts.map { String($0) })
+            try csv.writeRow(texts + files + counts.map { String($0) } + [state])
         }
         try book.commit()
         try csv.commit()

@@ -224,7 +224,7 @@ struct SendCommandTests {
             try CLIRunner.start(
                 [
                     "send", "team.csv", "--send-method", "email_and_link", "--product", "Candle Set", "--from-name",
-                    "HR", "--batch-size", "10", "--concurrency", "2", "--yes",
+                    "HR", "--batch-size", "10", "--concurrency", "2", "--split-by", "Manager", "--yes",
                 ], in: directory, environment: slow)
         }
         // Wait until it is creating batches, then press Ctrl-C.
@@ -244,6 +244,10 @@ struct SendCommandTests {
         let partial = links("team.results.csv")
         #expect(partial.count == 200, "the results are written even when stopped")
         #expect(partial.contains(""), "it really stopped before the end")
+        // The files for managers and HR's list say the run is unfinished, and how to finish it.
+        #expect(try WrittenWorkbook(path: fixture.path("team.results.m0.xlsx")).sheetName == "UNFINISHED M0")
+        let list = try WrittenCSV.rows(at: fixture.path("team.managers.csv"))
+        #expect(list.allSatisfy { $0["Run"]?.hasPrefix("UNFINISHED: run \(id) stopped before the end") == true })
 
         let resumed = try await run(["resume", id, "--quiet"], environment: ["GOODY_EMULATOR_ASYNC_DELAY": "0.3"])
         #expect(resumed.exitCode == 0, "\(resumed.stderr)")
@@ -256,6 +260,8 @@ struct SendCommandTests {
         }
         let creates = text("state/goody-batch/emulator-journal.jsonl").split(separator: "\n").count
         #expect(creates == 20, "20 batches of 10, each created once")
+        #expect(try WrittenWorkbook(path: fixture.path("team.results.m0.xlsx")).sheetName == "M0")
+        #expect(try WrittenCSV.rows(at: fixture.path("team.managers.csv")).allSatisfy { $0["Run"] == "complete" })
     }
 
     /// Waits until `condition` holds (or a minute passes), off the shared task pool.
