@@ -109,7 +109,8 @@ struct ManagerFiles {
             line.row?.status == .sent ? line.order.map { WorkbookCell.link(url: $0.giftLink, label: "Open gift") } : nil
         return columns.names(line.input, row: line.row).map { $0.isEmpty ? WorkbookCell.empty : .text($0) }
             + [
-                gift ?? .empty, .text(Self.words(line)), line.sendDate.map(WorkbookCell.date) ?? .empty,
+                gift ?? .empty, .text(Self.words(line, method: run.sendMethod)),
+                line.sendDate.map(WorkbookCell.date) ?? .empty,
                 line.expires.map(WorkbookCell.date) ?? .empty,
             ]
             + columns.contact.map(text)
@@ -125,7 +126,7 @@ struct ManagerFiles {
         let gift = line.row?.status == .sent ? line.order?.giftLink ?? "" : ""
         return columns.names(line.input, row: line.row)
             + [
-                gift, Self.words(line), line.sendDate.map(ResultsWriter.isoDay) ?? "",
+                gift, Self.words(line, method: run.sendMethod), line.sendDate.map(ResultsWriter.isoDay) ?? "",
                 line.expires.map(ResultsWriter.isoDay) ?? "",
             ]
             + columns.contact.map { line.input[$0] }
@@ -138,12 +139,16 @@ struct ManagerFiles {
     }
 
     /// The gift's state in words a manager reads; never a command line.
-    static func words(_ line: ResultsWriter.Line) -> String {
+    /// With `email_and_link` Goody emailed the person their gift: the link in the manager's
+    /// file is for reference, and the status says so.
+    static func words(_ line: ResultsWriter.Line, method: String = "") -> String {
         switch line.row?.status {
         case .sent, nil:
             guard let order = line.order else { return "" }
             let words: [String: String] = [
-                "created": "Gift link ready", "notified": "Recipient notified", "opened": "Opened",
+                "created": method == "email_and_link"
+                    ? "Emailed to them by Goody (the link is for your reference)" : "Gift link ready",
+                "notified": "Recipient notified", "opened": "Opened",
                 "accepted": "Accepted", "pending_payment": "Waiting for payment", "paid": "Paid",
                 "ordered": "Ordered", "shipped": "Shipped", "delivered": "Delivered", "failed": "Failed",
                 "canceled": "Canceled",

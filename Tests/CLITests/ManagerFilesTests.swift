@@ -275,6 +275,11 @@ struct ManagerFilesTests {
         #expect(book.header.prefix(2) == ["First Name", "Last Name"])
         #expect(book.records.map { $0["First Name"]?.text } == ["Kim", "Robert", "Li"])
         #expect(book.records.map { $0["Last Name"]?.text } == ["Allen", "Ng", "Wei"])
+        // Goody emailed each of them their gift: the manager's link is for reference, and says so.
+        #expect(
+            book.records.allSatisfy {
+                $0["Status"]?.text == "Emailed to them by Goody (the link is for your reference)"
+            }, "\(book.records.map { $0["Status"]?.text })")
     }
 
     /// HR's list has each manager's email when the input has a manager email column, to attach
