@@ -104,7 +104,7 @@ struct ResultsWriter {
         for line in lines {
             try book.append(line.input.map { $0.isEmpty ? .empty : .text($0) } + Self.columns.map(line.resultCell))
         }
-        book.addAboutSheet("Run", rows: aboutRun)
+        book.addAboutSheet("Run", rows: aboutRun + totals(lines))
         try book.commit()
         if book.linksWrittenAsText > 0 {
             written.notes.append(
@@ -134,6 +134,28 @@ struct ResultsWriter {
         ]
         if let plan = run.planSHA256 { rows.append(("Plan SHA-256", plan)) }
         return rows
+    }
+
+    /// What the orders come to, for the summary: Goody reports tax (and so the total) only once a
+    /// gift is accepted, so those say how many orders they cover.
+    private func totals(_ lines: [Line]) -> [(String, String)] {
+        let orders = lines.compactMap(\.order)
+        func sum(_ amount: (OrderRecord) -> Int?) -> (cents: Int, known: Int) {
+            orders.reduce((0, 0)) { total, order in
+                amount(order).map { (total.0 + $0, total.1 + 1) } ?? total
+            }
+        }
+        func money(_ figure: (cents: Int, known: Int)) -> String {
+            figure.known == orders.count
+                ? Money.dollars(figure.cents)
+                : "\(Money.dollars(figure.cents)) (\(figure.known) of \(orders.count) orders; Goody gives it once a gift is accepted)"
+        }
+        return [
+            ("Orders", "\(orders.count)"), ("Products", money(sum { $0.amountProduct })),
+            ("Shipping", money(sum { $0.amountShipping })), ("Processing fees", money(sum { $0.amountProcessingFee })),
+            ("Before tax", money(sum { $0.amountPreTaxTotal })), ("Tax", money(sum { $0.amountTax })),
+            ("Total", money(sum { $0.amountTotal })),
+        ]
     }
 
     /// Every row in input order, then the orders Goody returned that match no row (with empty

@@ -170,6 +170,10 @@ struct ApprovalTests {
         #expect(values["Approved by"] == "Dana Reyes")
         #expect(values["Plan SHA-256"] == sha256(fixture.path("december.goody-plan")))
         #expect(values["Approved at"]?.hasPrefix("2026-12-04T12:00") == true)
+        // And what the orders come to: tax only once gifts are accepted, which it says.
+        #expect(values["Orders"] == "4")
+        #expect(values["Before tax"]?.hasPrefix("$") == true, "\(values)")
+        #expect(values["Tax"] == "$0.00 (0 of 4 orders; Goody gives it once a gift is accepted)", "\(values)")
         #expect(
             FileManager.default.fileExists(atPath: fixture.path("team.results.dee-park.xlsx")), "\(fixture.files())")
 
