@@ -51,17 +51,17 @@ enum HeldSend {
             if name == "--max-spend" { newCap = value }
             extra += [name] + (value.map { [$0] } ?? [])
         }
-        if !refused.isEmpty {
-            Output.err(
-                "goody-batch: not sent: --plan sends exactly what was approved, so it takes no other file or setting (\(refused.joined(separator: " "))). To change the send, plan again with it (goody-batch plan … --out \(ShellWord.quoted(path))) and have that plan approved. Nothing was created.\n"
-            )
-            throw ExitStatus.refused
-        }
-        guard FileManager.default.changeCurrentDirectoryPath(file.workingDirectory) else {
-            Output.err(
-                "goody-batch: not sent: the folder \(file.workingDirectory) the plan was made in is gone, so its paths cannot be read as they were. Nothing was created.\n"
-            )
-            throw ExitStatus.refused
+        try await Output.reportingProblems {
+            guard refused.isEmpty else {
+                throw SendRefusal(
+                    "not sent: --plan sends exactly what was approved, so it takes no other file or setting (\(refused.joined(separator: " "))). To change the send, plan again with it (goody-batch plan … --out \(ShellWord.quoted(path))) and have that plan approved. Nothing was created."
+                )
+            }
+            guard FileManager.default.changeCurrentDirectoryPath(file.workingDirectory) else {
+                throw SendRefusal(
+                    "not sent: the folder \(file.workingDirectory) the plan was made in is gone, so its paths cannot be read as they were. Nothing was created."
+                )
+            }
         }
         // A new --max-spend replaces the plan's own: it is a new approval, recorded as one.
         var planned = file.arguments
@@ -77,14 +77,14 @@ enum HeldSend {
             planned.removeAll { $0.hasPrefix("--window=") }
             planned += ["--window", window]
         }
-        let command: Send
-        do {
-            command = try Send.parse(ResendArguments.normalized(planned + extra))
-        } catch {
-            Output.err(
-                "goody-batch: not sent: the command line in \(path) cannot be read by this goody-batch (\(Send.message(for: error))). Plan again. Nothing was created.\n"
-            )
-            throw ExitStatus.refused
+        let command = try await Output.reportingProblems {
+            do {
+                return try Send.parse(ResendArguments.normalized(planned + extra))
+            } catch {
+                throw SendRefusal(
+                    "not sent: the command line in \(path) cannot be read by this goody-batch (\(Send.message(for: error))). Plan again. Nothing was created."
+                )
+            }
         }
         let contract = Send.Contract(
             file: file, path: OutputNaming.absolute(path), sha256: sha256, newCap: newCap.flatMap(GiftAmount.cents))
