@@ -189,7 +189,15 @@ public struct ApproverReport {
                 )
             }
         }
-        body.append("<h3>People</h3><table class=\"people\"><tr><th>Line</th><th>Name</th><th>Email</th>")
+        // A long list starts folded, so the page opens at once; the summary says how to see it.
+        let folded = people.count > Self.unfoldedPeople
+        let summary =
+            folded
+            ? "People (\(people.count)): open to list them; `plan --report xlsx` gives them as a workbook"
+            : "People (\(people.count))"
+        body.append(
+            "<details\(folded ? "" : " open")><summary><h3>\(escape(summary))</h3></summary><table class=\"people\"><tr><th>Line</th><th>Name</th><th>Email</th>"
+        )
         if let group { body.append("<th>\(escape(mapping.header[group]))</th>") }
         for column in shared where column != group { body.append("<th>\(escape(mapping.header[column]))</th>") }
         body.append("<th>Gift</th><th>Sends</th><th class=\"num\">Each</th></tr>")
@@ -206,7 +214,7 @@ public struct ApproverReport {
                 "<td>\(escape(person.batch.giftText))<td>\(escape(person.day))<td class=\"num\">\(Money.dollars(person.low))–\(Money.dollars(person.high))"
             body.append(row)
         }
-        body.append("</table></section>")
+        body.append("</table></details></section>")
 
         // Left out.
         let leftOut = file.leftOut
@@ -283,6 +291,10 @@ public struct ApproverReport {
         try book.commit()
     }
 
+    /// Above this many people the list starts folded: a browser lays out 5,000 rows in more
+    /// than a second.
+    static let unfoldedPeople = 500
+
     static let style = """
         body{font:14px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1d1d1f;max-width:62rem;margin:2rem auto;padding:0 1rem}
         h1{font-size:1.5rem;margin:0 0 1rem}h2{font-size:1.15rem;margin:1.6rem 0 .5rem;border-bottom:2px solid #1d1d1f}h3{font-size:1rem;margin:1rem 0 .4rem}
@@ -290,6 +302,7 @@ public struct ApproverReport {
         .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}table.facts th{width:9rem}
         .total{font-size:1.4rem;font-weight:600;margin:.2rem 0}.note{color:#555}.simulated{background:#fff3cd;border:1px solid #d9b44a;padding:.5rem .7rem}
         blockquote{margin:.2rem 0 .8rem;padding:.4rem .8rem;border-left:3px solid #999;background:#f6f6f6}pre{background:#f6f6f6;padding:.6rem;white-space:pre-wrap}
+        summary{cursor:pointer}summary h3{display:inline}
         svg text{font:12px -apple-system,"Segoe UI",Helvetica,Arial,sans-serif}
         @media print{body{margin:0;max-width:none;font-size:11pt}section{break-inside:avoid-page}tr{break-inside:avoid}.simulated{border:1px solid #000}}
         """
