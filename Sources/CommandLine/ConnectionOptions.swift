@@ -69,11 +69,22 @@ struct ConnectionOptions: ParsableArguments {
             .overridden(by: environment)
         // One process at a time owns the simulated account, as two would each replay the
         // journal and then write diverging histories into it.
-        let lock = open(state + "/emulator.lock", O_RDWR | O_CREAT, 0o600)
-        defer { if lock >= 0 { close(lock) } }
-        if lock >= 0, flock(lock, LOCK_EX | LOCK_NB) != 0 {
+        // Never without the lock: two replays of one journal would write diverging histories,
+        // in which a gift sent by one is unknown to the other.
+        let lockPath = state + "/emulator.lock"
+        let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lock >= 0 else { throw EmulatorLockError(path: lockPath, reason: String(cString: strerror(errno))) }
+        defer { close(lock) }
+        if flock(lock, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK else {
+                throw EmulatorLockError(path: lockPath, reason: String(cString: strerror(errno)))
+            }
             Output.err("goody-batch: waiting for another goody-batch that is using the built-in emulator…\n")
-            flock(lock, LOCK_EX)
+            while flock(lock, LOCK_EX) != 0 {
+                guard errno == EINTR else {
+                    throw EmulatorLockError(path: lockPath, reason: String(cString: strerror(errno)))
+                }
+            }
         }
         return try await GoodyEmulator.withRunning(configuration) { running in
             try await HTTPClient.withHTTPClient(configuration: GoodyClient.httpConfiguration) { http in
@@ -86,5 +97,15 @@ struct ConnectionOptions: ParsableArguments {
                         account: "goody-batch built-in emulator"))
             }
         }
+    }
+}
+
+/// The built-in emulator's account could not be locked for this process.
+struct EmulatorLockError: Error, LocalizedError {
+    let path: String
+    let reason: String
+
+    var errorDescription: String? {
+        "cannot lock the built-in emulator's simulated account (\(path): \(reason)), so nothing was run: two goody-batch at once would keep diverging records of it. Make \(path) a file you can write (or remove it), then run again."
     }
 }

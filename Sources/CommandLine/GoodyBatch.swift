@@ -174,7 +174,7 @@ public enum ExitStatus {
         case is SendRefusal, is LedgerTrustError, is RunBusyError: refused
         case is LedgerError: localIO
         case let error as SpreadsheetError: error.isWriteFailure ? localIO : inputProblem
-        case is CocoaError, is WorkbookError: localIO
+        case is CocoaError, is WorkbookError, is EmulatorLockError: localIO
         default: inputProblem
         }
     }

@@ -529,4 +529,22 @@ struct FirstHourTests {
             #expect(result.stderr.contains("is beyond what an Excel sheet can hold"), "\(result.stderr)")
         }
     }
+
+    /// The built-in emulator's account is never used without its lock: when the lock cannot be
+    /// taken, the command says so and runs nothing (it used to go on unlocked).
+    @Test func theEmulatorsAccountIsNeverUsedUnlocked() async throws {
+        fixture.write("team.csv", "First Name,Email\nAna,ana@acme.example\n")
+        // Something that is not a file where the lock goes.
+        try FileManager.default.createDirectory(
+            atPath: fixture.path("state/goody-batch/emulator.lock"), withIntermediateDirectories: true)
+        let result = try await run(
+            [
+                "send", "team.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR",
+                "--yes",
+            ])
+        #expect(result.exitCode == 6, "a problem of this machine, not of the input")
+        #expect(
+            result.stderr.contains("cannot lock the built-in emulator's simulated account"), "\(result.stderr)")
+        #expect(!fixture.exists("team.results.csv"))
+    }
 }
