@@ -42,10 +42,17 @@ public struct OutputSettings: Codable, Sendable, Equatable {
     }
 
     /// As stored with a run; a run recorded before these settings existed gets the mapping the
-    /// header gives by itself.
-    static func of(_ json: String?, header: [String]) -> OutputSettings {
-        if let json, let settings = try? JSONDecoder().decode(OutputSettings.self, from: Data(json.utf8)) {
-            return settings
+    /// header gives by itself. Settings that are stored but cannot be read are an error, never
+    /// replaced in silence: they say what each manager may see.
+    static func of(_ json: String?, header: [String], runID: String = "") throws -> OutputSettings {
+        if let json {
+            do {
+                return try JSONDecoder().decode(OutputSettings.self, from: Data(json.utf8))
+            } catch {
+                throw LedgerError(
+                    "the output settings recorded with run \(runID) (what each manager's file holds, the delimiter) cannot be read, so its files were not written again: the ledger may be damaged or written by a newer goody-batch. Use the goody-batch that sent it; the gifts themselves and their links are in the ledger and at Goody, untouched."
+                )
+            }
         }
         guard let mapping = try? ColumnMapping(header: header) else { return OutputSettings() }
         return OutputSettings(share: [], format: .both, delimiter: .comma, mapping: mapping)

@@ -90,7 +90,7 @@ struct ResultsWriter {
     /// Writes every file; `splitBy` names a column (or the `manager` field).
     func write(to path: String, splitBy: String?) throws -> Written {
         let header = try run.header()
-        let settings = OutputSettings.of(run.outputJSON, header: header)
+        let settings = try OutputSettings.of(run.outputJSON, header: header, runID: run.id)
         let lines = try self.lines(width: header.count)
         let fullHeader = header + Self.columns
 

@@ -576,7 +576,7 @@ public struct SendSession: Sendable {
         if let outputPath { current.outputPath = outputPath }
         if let splitBy { current.splitBy = splitBy }
         // A new --share or --format applies to this writing; the run keeps what it was started with.
-        var settings = OutputSettings.of(current.outputJSON, header: try current.header())
+        var settings = try OutputSettings.of(current.outputJSON, header: try current.header(), runID: current.id)
         if let share { settings.share = share }
         if let format { settings.format = format }
         current.outputJSON = settings.json

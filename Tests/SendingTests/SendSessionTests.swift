@@ -322,6 +322,30 @@ struct SendSessionTests {
         }
     }
 
+    /// A run's recorded output settings that cannot be read stop the writing, said as such:
+    /// never replaced by defaults that could show a manager what they should not see.
+    @Test func unreadableOutputSettingsAreAnErrorNotADefault() async throws {
+        let path = fixture.write("team.csv", people(3))
+        try await withEmulatorClient { _, client in
+            let report = try await send(
+                session(client, splitBy: "Manager"),
+                request(path, method: .emailAndLink, CampaignSettings(products: [ProductChoice(product: "Cookie Box")]))
+            )
+            var damaged = report.run
+            damaged.outputJSON = "{\"share\": 7"
+            #expect(throws: LedgerError.self) {
+                try SendSession.export(damaged, ledgerPath: fixture.path("ledger.sqlite"))
+            }
+            do {
+                _ = try SendSession.export(damaged, ledgerPath: fixture.path("ledger.sqlite"))
+            } catch {
+                #expect(error.localizedDescription.contains("cannot be read, so its files were not written again"))
+            }
+            // The same run as recorded writes its files again.
+            #expect(try SendSession.export(report.run, ledgerPath: fixture.path("ledger.sqlite")).rowsSent == 3)
+        }
+    }
+
     @Test func theResultsAreExcelSafePrivateAndSplitByManager() async throws {
         let path = fixture.write(
             "ship.csv",
