@@ -16,8 +16,8 @@ import Workbook
 struct ResultsWriter {
     static let columns = [
         "gift_link", "order_id", "order_reference_id", "order_status", "send_date", "expires_at", "batch_id",
-        "batch_reference_id", "amount_product", "amount_shipping", "amount_processing_fee", "amount_tax",
-        "amount_total", "error",
+        "batch_reference_id", "amount_product", "amount_shipping", "amount_processing_fee", "amount_pre_tax_total",
+        "amount_tax", "amount_total", "error",
     ]
 
     let ledger: RunLedger
@@ -67,6 +67,7 @@ struct ResultsWriter {
             case "amount_product": return dollars(order?.amountProduct)
             case "amount_shipping": return dollars(order?.amountShipping)
             case "amount_processing_fee": return dollars(order?.amountProcessingFee)
+            case "amount_pre_tax_total": return dollars(order?.amountPreTaxTotal)
             case "amount_tax": return dollars(order?.amountTax)
             case "amount_total": return dollars(order?.amountTotal)
             default: return error

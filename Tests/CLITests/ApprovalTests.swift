@@ -170,6 +170,10 @@ struct ApprovalTests {
         #expect(values["Approved by"] == "Dana Reyes")
         #expect(values["Plan SHA-256"] == sha256(fixture.path("december.goody-plan")))
         #expect(values["Approved at"]?.hasPrefix("2026-12-04T12:00") == true)
+        // Every amount Goody returns, per order: before tax it is known at once.
+        let results = try WrittenCSV.rows(at: fixture.path("team.results.csv"))
+        #expect(results.allSatisfy { Double($0["amount_pre_tax_total"] ?? "") ?? 0 > 0 }, "\(results)")
+        #expect(results.allSatisfy { $0["amount_tax"] == "" })
         // And what the orders come to: tax only once gifts are accepted, which it says.
         #expect(values["Orders"] == "4")
         #expect(values["Before tax"]?.hasPrefix("$") == true, "\(values)")
