@@ -24,7 +24,8 @@ enum HeldSend {
             try loaded.plan.checkFiles(path: path)
             return loaded
         }
-        let given = sendArguments()
+        // `--allow-resend` (a setting of who is sent to) is refused here like any other.
+        let given = CommandWords.after("send")
         var extra: [String] = []
         var refused: [String] = []
         var newCap: String?
@@ -64,18 +65,10 @@ enum HeldSend {
             }
         }
         // A new --max-spend replaces the plan's own: it is a new approval, recorded as one.
-        var planned = file.arguments
-        if newCap != nil, let at = planned.firstIndex(of: "--max-spend"), at + 1 < planned.count {
-            planned.removeSubrange(at...(at + 1))
-        }
-        planned.removeAll { $0.hasPrefix("--max-spend=") && newCap != nil }
+        var planned = newCap == nil ? file.arguments : CommandWords.removing(["--max-spend"], from: file.arguments)
         // The window as approved, in days: `next-month` sent on the 1st is still the month planned.
         if let window = file.occasion?.window {
-            if let at = planned.firstIndex(of: "--window"), at + 1 < planned.count {
-                planned.removeSubrange(at...(at + 1))
-            }
-            planned.removeAll { $0.hasPrefix("--window=") }
-            planned += ["--window", window]
+            planned = CommandWords.removing(["--window"], from: planned) + ["--window", window]
         }
         let command = try await Output.reportingProblems {
             do {
@@ -89,13 +82,6 @@ enum HeldSend {
         let contract = Send.Contract(
             file: file, path: OutputNaming.absolute(path), sha256: sha256, newCap: newCap.flatMap(GiftAmount.cents))
         try await command.send(heldTo: contract)
-    }
-
-    /// What was typed after `send`.
-    private static func sendArguments() -> [String] {
-        let all = Array(CommandLine.arguments.dropFirst())
-        guard let at = all.firstIndex(of: "send") else { return [] }
-        return Array(all[(at + 1)...])
     }
 }
 

@@ -103,10 +103,14 @@ struct Plan: AsyncParsableCommand {
             return
         }
         let file = try PlanFile(
-            prepared, arguments: planArguments(), workingDirectory: FileManager.default.currentDirectoryPath,
+            prepared,
+            // Without the options about the plan's own files.
+            arguments: CommandWords.removing(["--out", "--group-by", "--report"], from: CommandWords.after("plan")),
+            workingDirectory: FileManager.default.currentDirectoryPath,
             campaignPath: campaign, now: Today.now())
         // The report is made first: a mistake in --group-by leaves no plan without its report.
-        let sha256 = PlanFile.sha256(try file.encoded())
+        let data = try file.encoded()
+        let sha256 = PlanFile.sha256(data)
         let report = ApproverReport(
             prepared, file: file, planPath: path, planSHA256: sha256, groupBy: groupBy, share: share)
         let page = format == .xlsx ? nil : try report.html()
@@ -115,7 +119,7 @@ struct Plan: AsyncParsableCommand {
             try report.writeWorkbook(to: path + ".xlsx")
             reports.append("\(path).xlsx (a workbook)")
         }
-        try file.write(to: path)
+        try PlanFile.writeAtomically(data, to: path)
         if let page {
             try PlanFile.writeAtomically(Data(page.utf8), to: path + ".html")
             reports.insert("\(path).html (one page: opens in any browser and prints to PDF)", at: 0)
@@ -130,23 +134,4 @@ struct Plan: AsyncParsableCommand {
             """)
     }
 
-    /// What was typed after `plan`, without the options about the plan's own files.
-    private static func planArguments() -> [String] {
-        let all = ResendArguments.normalized(Array(CommandLine.arguments.dropFirst()))
-        guard let at = all.firstIndex(of: "plan") else { return [] }
-        let own = ["--out", "--group-by", "--report"]
-        var result: [String] = []
-        var index = at + 1
-        while index < all.count {
-            let argument = all[index]
-            index += 1
-            if own.contains(argument) {
-                index += 1
-                continue
-            }
-            if own.contains(where: { argument.hasPrefix($0 + "=") }) { continue }
-            result.append(argument)
-        }
-        return result
-    }
 }

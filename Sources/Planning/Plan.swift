@@ -127,3 +127,37 @@ public struct EarlierGift: Sendable, Equatable, Codable {
         case onPurpose = "on_purpose"
     }
 }
+
+/// One message as its recipients will read it, and the batches that carry it.
+public struct DistinctMessage: Sendable {
+    public var text: String
+    /// The message before its placeholders were filled in, when it has any.
+    public var template: String?
+    public var batches: [Int]
+    public var recipients: Int
+
+    /// What messages that differ only by personalization share.
+    public var templateKey: String { template ?? text }
+}
+
+extension Plan {
+    /// Every distinct message, in the order of the batches that first carry it.
+    public var distinctMessages: [DistinctMessage] {
+        var distinct: [DistinctMessage] = []
+        var position: [String: Int] = [:]
+        for batch in batches {
+            guard let text = batch.input.message else { continue }
+            if let at = position[text] {
+                distinct[at].batches.append(batch.number)
+                distinct[at].recipients += batch.recipients.count
+            } else {
+                position[text] = distinct.count
+                distinct.append(
+                    DistinctMessage(
+                        text: text, template: batch.messageTemplate, batches: [batch.number],
+                        recipients: batch.recipients.count))
+            }
+        }
+        return distinct
+    }
+}

@@ -297,23 +297,12 @@ extension Plan {
     /// checked before sending: every message written once, and a personalized one as its first
     /// recipients get it (`plan --json` has every batch's message).
     func messageLines(shown limit: Int = 8) -> [String] {
-        var distinct: [(text: String, template: String?, batches: [Int], recipients: Int)] = []
-        var position: [String: Int] = [:]
-        for batch in batches {
-            guard let text = batch.input.message else { continue }
-            if let at = position[text] {
-                distinct[at].batches.append(batch.number)
-                distinct[at].recipients += batch.recipients.count
-            } else {
-                position[text] = distinct.count
-                distinct.append((text, batch.messageTemplate, [batch.number], batch.recipients.count))
-            }
-        }
+        let distinct = distinctMessages
         guard !distinct.isEmpty else { return [] }
         // One of each template first, so that a milestone's own message is never hidden behind
         // a hundred greetings of the default one.
         var seen = Set<String>()
-        let firsts = distinct.indices.filter { seen.insert(distinct[$0].template ?? distinct[$0].text).inserted }
+        let firsts = distinct.indices.filter { seen.insert(distinct[$0].templateKey).inserted }
         let order = firsts + distinct.indices.filter { !firsts.contains($0) }
         var lines = ["", distinct.count == 1 ? "Message" : "Messages (\(distinct.count) distinct)"]
         for index in order.prefix(limit) {

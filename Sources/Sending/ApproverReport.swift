@@ -63,11 +63,10 @@ public struct ApproverReport {
         plan.batches.flatMap { batch in
             let (low, high) = batch.estimateRange
             let count = max(batch.recipients.count, 1)
+            let day = Self.day(batch, plan.occasion)
             return batch.recipients.enumerated().map { index, recipient in
                 func share(_ total: Int) -> Int { total / count + (index < total % count ? 1 : 0) }
-                return Person(
-                    recipient: recipient, batch: batch, low: share(low), high: share(high),
-                    day: Self.day(batch, plan.occasion))
+                return Person(recipient: recipient, batch: batch, low: share(low), high: share(high), day: day)
             }
         }
     }
@@ -80,12 +79,19 @@ public struct ApproverReport {
         return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 
-    public func html() throws -> String {
+    /// The column subtotals are by, and the `--share` columns besides it, as input columns.
+    private func columns() throws -> (group: Int?, shared: [Int]) {
         let mapping = plan.validation.mapping
         let group = try Self.groupColumn(groupBy, mapping: mapping)
         let shared = share.compactMap { name in
             mapping.header.firstIndex { $0.caseInsensitiveCompare(name) == .orderedSame }
         }
+        return (group, shared.filter { $0 != group })
+    }
+
+    public func html() throws -> String {
+        let mapping = plan.validation.mapping
+        let (group, shared) = try columns()
         let people = self.people
         let gifts = Set(plan.batches.map(\.giftText)).sorted()
         var body: [String] = []
@@ -174,18 +180,22 @@ public struct ApproverReport {
             )
         }
         body.append("</table>")
-        let messages = Dictionary(
-            grouping: plan.batches.compactMap { batch in batch.input.message.map { ($0, batch) } }
-        ) {
-            $0.1.messageTemplate ?? $0.0
+        // One message of each template, as its first batch reads it, with everyone it reaches.
+        var templates: [(first: DistinctMessage, recipients: Int)] = []
+        var position: [String: Int] = [:]
+        for message in plan.distinctMessages {
+            if let at = position[message.templateKey] {
+                templates[at].recipients += message.recipients
+            } else {
+                position[message.templateKey] = templates.count
+                templates.append((message, message.recipients))
+            }
         }
-        if !messages.isEmpty {
+        if !templates.isEmpty {
             body.append("<h3>Messages</h3>")
-            for (_, uses) in messages.sorted(by: { $0.value[0].1.number < $1.value[0].1.number }) {
-                let (text, first) = uses[0]
-                let count = uses.reduce(0) { $0 + $1.1.recipients.count }
+            for (first, count) in templates {
                 body.append(
-                    "<p class=\"note\">\(count) \(count == 1 ? "person" : "people"), as batch \(first.number) reads it:</p><blockquote>\(escape(text).replacingOccurrences(of: "\n", with: "<br>"))</blockquote>"
+                    "<p class=\"note\">\(count) \(count == 1 ? "person" : "people"), as batch \(first.batches[0]) reads it:</p><blockquote>\(escape(first.text).replacingOccurrences(of: "\n", with: "<br>"))</blockquote>"
                 )
             }
         }
@@ -199,7 +209,7 @@ public struct ApproverReport {
             "<details\(folded ? "" : " open")><summary><h3>\(escape(summary))</h3></summary><table class=\"people\"><tr><th>Line</th><th>Name</th><th>Email</th>"
         )
         if let group { body.append("<th>\(escape(mapping.header[group]))</th>") }
-        for column in shared where column != group { body.append("<th>\(escape(mapping.header[column]))</th>") }
+        for column in shared { body.append("<th>\(escape(mapping.header[column]))</th>") }
         body.append("<th>Gift</th><th>Sends</th><th class=\"num\">Each</th></tr>")
         // Rows without closing tags (as HTML allows) and prices by class: a 5,000-person plan
         // stays well under a megabyte.
@@ -207,7 +217,7 @@ public struct ApproverReport {
             let recipient = person.recipient
             var row =
                 "<tr><td>\(recipient.line)<td>\(escape([recipient.firstName, recipient.lastName ?? ""].joined(separator: " ")))<td>\(escape(recipient.email ?? ""))"
-            for column in ([group].compactMap { $0 } + shared.filter { $0 != group }) {
+            for column in [group].compactMap({ $0 }) + shared {
                 row += "<td>\(escape(column < recipient.values.count ? recipient.values[column] : ""))"
             }
             row +=
@@ -260,10 +270,7 @@ public struct ApproverReport {
     /// sort and filter it: the same columns the page shows, and no others.
     public func writeWorkbook(to path: String) throws {
         let mapping = plan.validation.mapping
-        let group = try Self.groupColumn(groupBy, mapping: mapping)
-        let shared = share.compactMap { name in
-            mapping.header.firstIndex { $0.caseInsensitiveCompare(name) == .orderedSame }
-        }.filter { $0 != group }
+        let (group, shared) = try columns()
         let columns = [group].compactMap { $0 } + shared
         let header =
             ["Line", "First Name", "Last Name", "Email"] + columns.map { mapping.header[$0] }

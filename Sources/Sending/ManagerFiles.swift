@@ -38,9 +38,9 @@ struct ManagerFiles {
         }
         // A manager whose people were all gifted in an earlier send has nothing new: no file,
         // which would read as "my team was skipped". HR's results keep those rows.
-        let nothingNew = groups.filter { group in group.lines.allSatisfy { $0.row?.status == .alreadySent } }
-        groups.removeAll { group in group.lines.allSatisfy { $0.row?.status == .alreadySent } }
         for number in groups.indices { groups[number].lines.removeAll { $0.row?.status == .alreadySent } }
+        let nothingNew = groups.filter(\.lines.isEmpty)
+        groups.removeAll(where: \.lines.isEmpty)
         if !nothingNew.isEmpty {
             let names = nothingNew.prefix(5).map { $0.name.isEmpty ? "(no \(header[column]))" : $0.name }
             written.notes.append(

@@ -151,16 +151,8 @@ public struct PlanFile: Codable, Sendable {
 
     // MARK: - Reading and writing
 
-    /// Writes the plan beside nothing else: a private temporary file, then renamed into place.
-    /// - Returns: the SHA-256 of what was written.
-    @discardableResult
-    public func write(to path: String) throws -> String {
-        let data = try encoded()
-        try Self.writeAtomically(data, to: path)
-        return Self.sha256(data)
-    }
-
-    /// The file's bytes: the same plan always encodes to the same bytes.
+    /// The file's bytes (written with `writeAtomically`): the same plan always encodes to the
+    /// same bytes.
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
