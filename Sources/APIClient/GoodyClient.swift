@@ -177,6 +177,40 @@ public struct GoodyClient: Sendable {
         try await send("POST", "/v1/orders/\(escaped(id))/cancel", body: nil as String?, retryable: true)
     }
 
+    // MARK: - Order activities
+
+    /// One page of order activities (each step an order took), those created in `after...before`
+    /// when given, with the given statuses when given.
+    public func orderActivities(
+        page: Int = 1, perPage: Int = 100, after: Date? = nil, before: Date? = nil, statuses: [String] = []
+    ) async throws -> Page<OrderActivity> {
+        var query = [("page", "\(page)"), ("per_page", "\(perPage)")]
+        if let after { query.append(("after", GoodyJSON.timestamp(after))) }
+        if let before { query.append(("before", GoodyJSON.timestamp(before))) }
+        if !statuses.isEmpty { query.append(("statuses", statuses.joined(separator: ","))) }
+        return try await get("/v1/order_activities", query: query)
+    }
+
+    /// Every order activity in `after...before`, every page, each once (an activity that moved
+    /// to the next page while the pages were read is not counted twice).
+    public func allOrderActivities(after: Date?, before: Date? = nil, statuses: [String] = []) async throws
+        -> [OrderActivity]
+    {
+        let all = try await collect("GET /v1/order_activities") { page in
+            try await orderActivities(page: page, after: after, before: before, statuses: statuses)
+        }
+        var seen: Set<String> = []
+        return all.filter { seen.insert($0.id).inserted }
+    }
+
+    /// Moves when an order's gift link stops working. Setting the same moment twice is harmless,
+    /// so it is retried.
+    public func updateExpiration(id: String, to date: Date) async throws -> Order {
+        try await send(
+            "POST", "/v1/orders/\(escaped(id))/update_expiration",
+            body: ExpirationUpdate(expiration: GoodyJSON.timestamp(date)), retryable: true)
+    }
+
     // MARK: - Transport
 
     private func escaped(_ segment: String) -> String {

@@ -1,3 +1,5 @@
+import Recipients
+
 /// The words of the command line, for the commands that keep or re-read them (`plan --out`
 /// records its own; `send --plan` reads them back).
 enum CommandWords {
@@ -6,6 +8,11 @@ enum CommandWords {
         let all = ResendArguments.normalized(Array(CommandLine.arguments.dropFirst()))
         guard let at = all.firstIndex(of: name) else { return [] }
         return Array(all[(at + 1)...])
+    }
+
+    /// The whole command line as typed, for the ledger's record of who asked for what.
+    static var current: String {
+        (["goody-batch"] + CommandLine.arguments.dropFirst()).map(ShellWord.quoted).joined(separator: " ")
     }
 
     /// `words` without the options `names` and their values, whether written `--name value` or

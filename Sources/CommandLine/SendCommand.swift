@@ -25,7 +25,10 @@ struct ReportOptions: ParsableArguments {
 
     /// Prints the summary and turns it into the exit code. `readOnly` (status, export): a run
     /// left unfinished is reported, not a failure of this command.
-    func finish(_ report: SendReport, interrupted: Bool, readOnly: Bool = false) throws {
+    ///
+    /// `followUp` (cancel, extend): the run's rejected rows are not this command's concern; Goody
+    /// refusing some of its calls is (exit 3).
+    func finish(_ report: SendReport, interrupted: Bool, readOnly: Bool = false, followUp: Bool = false) throws {
         if json { JSONDocument.print(try Output.json(SendReportJSON(report))) } else { Output.out(report.renderText()) }
         if interrupted || report.stoppedBy is CancellationError {
             Output.err(
@@ -50,6 +53,10 @@ struct ReportOptions: ParsableArguments {
             throw stop is GoodyClientError || stop is SendFailure ? ExitStatus.code(for: stop) : ExitStatus.apiProblem
         }
         if report.interrupted && !readOnly { throw ExitStatus.apiProblem }
+        if followUp {
+            if report.followUpRefused > 0 { throw ExitStatus.apiProblem }
+            return
+        }
         if report.rowsFailed > 0 || report.rowsRejected > 0 { throw ExitStatus.rowsRejected }
     }
 }
@@ -357,32 +364,44 @@ struct Resume: AsyncParsableCommand {
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Refresh a run's order statuses from Goody (opened, accepted, shipped…) and rewrite its results.",
+        abstract:
+            "Follow a run's gifts at Goody (opened, accepted, shipped…, with the date of each step) and rewrite its results.",
         discussion: """
-            Also collects gift links of batches that were still pending or scheduled. Never \
+            Reads every page of Goody's order activities since the run began. The results gain \
+            the date each gift was opened, accepted, shipped, delivered or canceled, and the \
+            summary counts where the gifts are and how many expire within 7 days. Also collects gift links of batches that were still pending or scheduled. Never \
             creates anything: an unfinished run is named, with the `resume` that finishes it.
 
             EXAMPLES
               goody-batch status r93762b0017
               goody-batch status r9376 --split-by manager
+              goody-batch status r9376 --not-opened
 
             \(ExitStatus.seeRoot)
             """)
 
     @Argument(help: "The run ID.") var run: String
+
+    @Flag(
+        help:
+            "Also write who has not opened their gift yet, for a nudge: <input>.not-opened.csv and .xlsx and, with --split-by (or the run's), one file per manager."
+    )
+    var notOpened = false
+
     @OptionGroup var sharing: ShareOptions
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var report: ReportOptions
 
     func run() async throws {
+        let notOpened = notOpened
         try await RunLookup.continuing(
             run, ledger: ledger, connection: connection,
             options: SendOptions(
                 splitBy: sharing.splitBy, maxWait: .seconds(30), share: sharing.share.isEmpty ? nil : sharing.share,
                 format: sharing.format), report: report,
             readOnly: true
-        ) { session, found, path in try await session.refreshStatus(found, ledgerPath: path) }
+        ) { session, found, path in try await session.refreshStatus(found, ledgerPath: path, notOpened: notOpened) }
     }
 }
 
@@ -520,7 +539,7 @@ enum RunLookup {
     /// cleanly, and the summary and exit code come from the report.
     static func continuing(
         _ runID: String, ledger: LedgerOptions, connection: ConnectionOptions, options: SendOptions,
-        report: ReportOptions, readOnly: Bool = false,
+        report: ReportOptions, readOnly: Bool = false, followUp: Bool = false,
         _ action: @escaping @Sendable (SendSession, RunRecord, String) async throws -> SendReport
     ) async throws {
         try await Output.reportingProblems {
@@ -529,7 +548,7 @@ enum RunLookup {
                 let session = SendSession(
                     client: client, connection: label, options: options, progress: report.progress)
                 let (result, interrupted) = try await Interruption.run { try await action(session, found, path) }
-                try report.finish(result, interrupted: interrupted, readOnly: readOnly)
+                try report.finish(result, interrupted: interrupted, readOnly: readOnly, followUp: followUp)
             }
         }
     }

@@ -15,6 +15,11 @@ public struct EmulatorConfiguration: Sendable {
     /// When set, each order moves one step along its path (opened, accepted, shipped…) every
     /// this many seconds, so `status` has something to report.
     public var statusStep: TimeInterval?
+    /// The share of gift orders whose recipient never opens the link, and the share of the others
+    /// who open it and never accept it (each order's fate is fixed by its ID). Direct send has no
+    /// acceptance. An unaccepted gift goes no further once its `expires_at` has passed.
+    public var notOpenedRate: Double = 0
+    public var notAcceptedRate: Double = 0
     public var faults: Faults
     /// Shapes of answer the vendor's document allows that the emulator does not give by default.
     public var variations: Variations
@@ -148,7 +153,8 @@ public struct EmulatorConfiguration: Sendable {
     }
 
     /// Reads `GOODY_EMULATOR_*` variables over the given defaults: LATENCY_MS, RATE_LIMIT,
-    /// ERROR_RATE, THROTTLE_RATE, DROP_RATE, ASYNC_DELAY, STATUS_STEP, SEED, JOURNAL, and the
+    /// ERROR_RATE, THROTTLE_RATE, DROP_RATE, ASYNC_DELAY, STATUS_STEP, NOT_OPENED_RATE,
+    /// NOT_ACCEPTED_RATE, SEED, JOURNAL, and the
     /// variations: VENDOR_VARIATIONS, SWAP_RATE, UNKNOWN_STATUS_RATE, BLANK_SCHEDULED_COUNT,
     /// PER_PAGE_CAP, LIST_WITHOUT_REFERENCE, OMIT_LIST_META, DATE_STYLE, NULL_SEND_METHOD,
     /// DIRECT_SEND_REFUSED.
@@ -170,6 +176,8 @@ public struct EmulatorConfiguration: Sendable {
         }
         if let value = number("ASYNC_DELAY") { configuration.asyncDelay = value }
         if let value = number("STATUS_STEP") { configuration.statusStep = value > 0 ? value : nil }
+        if let value = number("NOT_OPENED_RATE") { configuration.notOpenedRate = value }
+        if let value = number("NOT_ACCEPTED_RATE") { configuration.notAcceptedRate = value }
         if let value = environment["GOODY_EMULATOR_SEED"].flatMap(UInt64.init) { configuration.seed = value }
         if let value = environment["GOODY_EMULATOR_JOURNAL"], !value.isEmpty { configuration.journalPath = value }
         func flag(_ name: String) -> Bool? {

@@ -1,7 +1,7 @@
 import Foundation
 import GoodyAPI
 
-/// An append-only record of what changed the emulator's account (creates and cancels), one
+/// An append-only record of what changed the emulator's account (creates, cancels and expiry moves), one
 /// JSON object a line. Replaying it into a fresh store rebuilds the same batches, orders and
 /// gift links, because every identifier comes from the seeded generator in the same order.
 struct EmulatorJournal: Sendable {
@@ -12,11 +12,19 @@ struct EmulatorJournal: Sendable {
         var at: Double
         var create: OrderBatchInput?
         var cancel: String?
+        /// An order whose expiry moved, and to when (as the client wrote it).
+        var expire: String?
+        var expiration: String?
 
-        init(at date: Date, create: OrderBatchInput? = nil, cancel: String? = nil) {
+        init(
+            at date: Date, create: OrderBatchInput? = nil, cancel: String? = nil, expire: String? = nil,
+            expiration: String? = nil
+        ) {
             at = date.timeIntervalSince1970
             self.create = create
             self.cancel = cancel
+            self.expire = expire
+            self.expiration = expiration
         }
 
         var date: Date { Date(timeIntervalSince1970: at) }

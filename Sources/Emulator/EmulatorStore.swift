@@ -28,6 +28,8 @@ public actor EmulatorStore {
     public nonisolated let variations: EmulatorConfiguration.Variations
     private let asyncDelay: TimeInterval
     private let statusStep: TimeInterval?
+    private let notOpenedRate: Double
+    private let notAcceptedRate: Double
     private let clock: @Sendable () -> Date
     private var random: SeededGenerator
 
@@ -46,6 +48,8 @@ public actor EmulatorStore {
         variations = configuration.variations
         asyncDelay = configuration.asyncDelay
         statusStep = configuration.statusStep
+        notOpenedRate = configuration.notOpenedRate
+        notAcceptedRate = configuration.notAcceptedRate
         self.clock = clock
         journal = configuration.journalPath.map(EmulatorJournal.init(path:))
         random = SeededGenerator(seed: configuration.seed &* 0x9E37_79B9 &+ 17)
@@ -92,6 +96,8 @@ public actor EmulatorStore {
                 _ = try? createBatch(input, at: entry.date)
             } else if let id = entry.cancel {
                 _ = try? cancelOrder(id: id, at: entry.date)
+            } else if let id = entry.expire, let expiration = entry.expiration {
+                _ = try? updateExpiration(id: id, to: expiration, at: entry.date)
             }
         }
         statistics = EmulatorStatistics()
@@ -371,7 +377,11 @@ public actor EmulatorStore {
                 CartSelection(id: random.uuid(), cartItemID: item.id, quantityIndex: 0, variants: variants)
             ]
         }
-        return StoredOrder(order: order, createdAt: time, method: batch.input.sendMethod)
+        var stored = StoredOrder(
+            order: order, createdAt: time, method: batch.input.sendMethod,
+            expiresAt: batch.input.expiresAt.flatMap(GoodyJSON.date))
+        stored.fate(notOpened: notOpenedRate, notAccepted: notAcceptedRate)
+        return stored
     }
 
     // MARK: - Reading
@@ -438,6 +448,69 @@ public actor EmulatorStore {
         }
         orders[id]?.canceledAt = now
         return render(orders[id] ?? stored, now: now, full: true)
+    }
+
+    /// Moves an order's expiry, as `POST /v1/orders/{id}/update_expiration` does: refused once the
+    /// gift is accepted (or canceled), and for a moment already past.
+    public func updateExpiration(id: String, to text: String) throws(EmulatorError) -> Order {
+        let now = clock()
+        let order = try updateExpiration(id: id, to: text, at: now)
+        journal?.append(EmulatorJournal.Entry(at: now, expire: id, expiration: text))
+        return order
+    }
+
+    private func updateExpiration(id: String, to text: String, at now: Date) throws(EmulatorError) -> Order {
+        advance(now)
+        guard let stored = orders[id] else { throw .notFound("Order not found") }
+        guard let date = GoodyJSON.date(text) else { throw .badRequest("Expiration is not a valid date") }
+        guard date > now else { throw .badRequest("Expiration must be in the future") }
+        let status = stored.status(at: now, step: statusStep)
+        guard [.created, .notified, .opened].contains(status) else {
+            throw .badRequest("Expiration can't be updated once the order is \(status.rawValue)")
+        }
+        orders[id]?.expiresAt = date
+        orders[id]?.order.expiresAt = GoodyJSON.timestamp(date)
+        return render(orders[id] ?? stored, now: now, full: true)
+    }
+
+    /// Every step every order has taken by now, newest first: `GET /v1/order_activities`, with
+    /// its `after`/`before` (inclusive) and `statuses` filters.
+    public func activityPage(page: Int, perPage: Int, after: Date?, before: Date?, statuses: Set<String>?)
+        -> Page<OrderActivity>
+    {
+        let now = clock()
+        advance(now)
+        var activities: [(at: Date, sequence: Int, activity: OrderActivity)] = []
+        for (sequence, id) in orderSequence.enumerated() {
+            guard let stored = orders[id] else { continue }
+            var current: Order?
+            for (index, step) in stored.steps(at: now, step: statusStep).enumerated() {
+                guard after.map({ step.at >= $0 }) ?? true, before.map({ step.at <= $0 }) ?? true,
+                    statuses.map({ $0.contains(step.status.rawValue) }) ?? true
+                else { continue }
+                if current == nil { current = render(stored, now: now, full: false) }
+                guard let order = current else { continue }
+                activities.append(
+                    (
+                        step.at, sequence * 16 + index,
+                        OrderActivity(
+                            id: Self.uuid(for: "\(id)/\(step.status.rawValue)"), orderStatus: .known(step.status),
+                            createdAt: GoodyJSON.timestamp(step.at), order: order)
+                    ))
+            }
+        }
+        activities.sort { ($0.at, $0.sequence) > ($1.at, $1.sequence) }
+        return Self.page(activities.map(\.activity), page: page, perPage: perPage)
+    }
+
+    /// A UUID-shaped identifier fixed by `text`, so an activity keeps its ID on every read.
+    static func uuid(for text: String) -> String {
+        let hex = (0..<4).map { part in
+            String(format: "%08x", UInt32(share(text, salt: "uuid\(part)") * 4_294_967_296))
+        }.joined()
+        let characters = Array(hex)
+        func slice(_ range: Range<Int>) -> String { String(characters[range]) }
+        return "\(slice(0..<8))-\(slice(8..<12))-4\(slice(13..<16))-a\(slice(17..<20))-\(slice(20..<32))"
     }
 
     private func stored(_ id: String) throws(EmulatorError) -> StoredBatch {
@@ -552,6 +625,20 @@ struct StoredOrder {
     var createdAt: Date
     var method: SendMethod
     var canceledAt: Date?
+    /// When an unaccepted gift stops moving on; moved by `update_expiration`.
+    var expiresAt: Date?
+    /// The last step of its path this order reaches: its recipient may never open the gift, or
+    /// open it and never accept it.
+    var lastStep: Int
+
+    init(order: Order, createdAt: Date, method: SendMethod, expiresAt: Date?) {
+        self.order = order
+        self.createdAt = createdAt
+        self.method = method
+        self.expiresAt = expiresAt
+        lastStep = 0
+        lastStep = path.count - 1
+    }
 
     var id: String { order.id }
 
@@ -564,22 +651,42 @@ struct StoredOrder {
         }
     }
 
-    private func steps(at now: Date, step: TimeInterval?) -> Int {
-        guard let step, step > 0 else { return 0 }
-        return min(path.count - 1, Int(now.timeIntervalSince(createdAt) / step))
+    /// Fixes how far this order goes, from shares of its ID.
+    mutating func fate(notOpened: Double, notAccepted: Double) {
+        guard let opened = path.firstIndex(of: .opened) else { return }
+        if EmulatorStore.share(id, salt: "opens") < notOpened {
+            lastStep = opened - 1
+        } else if EmulatorStore.share(id, salt: "accepts") < notAccepted {
+            lastStep = opened
+        }
+    }
+
+    /// Each step reached by `now` and when, one every `step` seconds from creation, up to its
+    /// fate; a cancel stops it, and so does expiry before acceptance (until the expiry moves).
+    func steps(at now: Date, step: TimeInterval?) -> [(status: OrderStatus, at: Date)] {
+        var reached = [(status: OrderStatus.created, at: createdAt)]
+        guard let step, step > 0, lastStep > 0 else { return reached }
+        let acceptance = path.firstIndex(of: .accepted)
+        for index in 1...lastStep {
+            let time = createdAt.addingTimeInterval(Double(index) * step)
+            guard time <= now, canceledAt.map({ time < $0 }) ?? true else { break }
+            if let acceptance, index <= acceptance, let expiresAt, time >= expiresAt { break }
+            reached.append((path[index], time))
+        }
+        if let canceledAt, canceledAt <= now { reached.append((.canceled, canceledAt)) }
+        return reached
     }
 
     func status(at now: Date, step: TimeInterval?) -> OrderStatus {
         if canceledAt != nil { return .canceled }
-        return path[steps(at: now, step: step)]
+        return steps(at: now, step: step).last?.status ?? .created
     }
 
     func eventTimes(at now: Date, step: TimeInterval?) -> OrderEventTimes {
         var times = OrderEventTimes(createdAt: GoodyJSON.timestamp(createdAt))
-        let reached = steps(at: now, step: step)
-        for index in 0...reached where index > 0 {
-            let time = GoodyJSON.timestamp(createdAt.addingTimeInterval(Double(index) * (step ?? 0)))
-            switch path[index] {
+        for (status, at) in steps(at: now, step: step).dropFirst() {
+            let time = GoodyJSON.timestamp(at)
+            switch status {
             case .notified: times.notifiedAt = time
             case .opened: times.openedAt = time
             case .accepted: times.acceptedAt = time

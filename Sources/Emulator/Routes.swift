@@ -128,6 +128,26 @@ public enum EmulatorRoutes {
         router.post("/v1/orders/:id/cancel") { _, context in
             await handling { ok(try await store.cancelOrder(id: try context.parameters.require("id"))) }
         }
+        router.post("/v1/orders/:id/update_expiration") { request, context in
+            await handling {
+                let id = try context.parameters.require("id")
+                let body = try await decode(ExpirationUpdate.self, request, context)
+                return ok(try await store.updateExpiration(id: id, to: body.expiration))
+            }
+        }
+        router.get("/v1/order_activities") { request, _ in
+            await handling {
+                let (page, perPage) = try pagination(request, cap: cap)
+                let after = try parameter("after", of: request).map(date)
+                let before = try parameter("before", of: request).map(date)
+                let statuses = parameter("statuses", of: request).map {
+                    Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                }
+                return list(
+                    await store.activityPage(
+                        page: page, perPage: perPage, after: after, before: before, statuses: statuses))
+            }
+        }
         return router
     }
 

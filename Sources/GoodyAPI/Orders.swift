@@ -320,6 +320,38 @@ public struct Order: Codable, Sendable, Hashable {
     }
 }
 
+/// `OrderActivity`: one step an order took (`GET /v1/order_activities`), with the order as it is
+/// now. `order_status` is read open: the document's `OrderActivityStatus` lists fewer statuses than
+/// `OrderStatus` ("accepted" is not among them though orders reach it), so whatever Goody writes is
+/// kept.
+public struct OrderActivity: Codable, Sendable, Hashable {
+    public var id: String
+    public var orderStatus: Open<OrderStatus>
+    public var createdAt: String
+    public var order: Order
+
+    public init(id: String, orderStatus: Open<OrderStatus>, createdAt: String, order: Order) {
+        self.id = id
+        self.orderStatus = orderStatus
+        self.createdAt = createdAt
+        self.order = order
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, order
+        case orderStatus = "order_status"
+        case createdAt = "created_at"
+    }
+}
+
+/// The body of `POST /v1/orders/{id}/update_expiration`.
+public struct ExpirationUpdate: Codable, Sendable, Hashable {
+    /// ISO 8601.
+    public var expiration: String
+
+    public init(expiration: String) { self.expiration = expiration }
+}
+
 /// A recipient as a batch remembers them (`OrderBatchRecipient`).
 public struct BatchRecipient: Codable, Sendable, Hashable {
     public var firstName: String

@@ -252,6 +252,22 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     /// When the gift link stops working (Goody's `expires_at`), when Goody said.
     public var expiresAt: String?
     public var updatedAt: Date
+    /// Each step the order took and when (`{"opened": "2027-01-02T09:00:00Z"}`), from Goody's
+    /// order activities; statuses Goody adds later are kept as they are.
+    public var stepsJSON: String?
+
+    /// The steps, status → ISO 8601 moment; empty when none were read (or the record is damaged,
+    /// which only costs the dates: the status itself is its own column).
+    public var steps: [String: String] {
+        get {
+            stepsJSON.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+        }
+        set {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            stepsJSON = (try? encoder.encode(newValue)).map { String(decoding: $0, as: UTF8.self) }
+        }
+    }
 
     public init(
         runID: String, orderID: String, batchNumber: Int, line: Int?, matchedBy: String?, giftLink: String,
@@ -281,4 +297,57 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
         self.expiresAt = expiresAt
         updatedAt = date
     }
+}
+
+/// A cancel, expiry move or replacement of one order, as the ledger records it: `pending` before
+/// the call, then `done` or `refused` with Goody's answer.
+public struct OrderAction: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "order_action"
+
+    public enum Kind: String, Codable, Sendable {
+        case cancel, extend, replace
+    }
+
+    public enum State: String, Codable, Sendable {
+        /// Recorded before the call: it may or may not have happened at Goody.
+        case pending
+        case done
+        /// Goody said no (the gift was accepted meanwhile, say); `note` says why.
+        case refused
+    }
+
+    public var id: Int64?
+    public var runID: String
+    public var orderID: String
+    public var line: Int?
+    public var kind: Kind
+    /// For extend, the new expiry (ISO 8601); for replace, the new email.
+    public var value: String?
+    public var state: State
+    public var note: String?
+    /// For replace, the order that took this one's place.
+    public var newOrderID: String?
+    /// The command that asked for it, and who approved it how.
+    public var command: String
+    public var approval: String
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        runID: String, orderID: String, line: Int?, kind: Kind, value: String?, command: String, approval: String,
+        at date: Date
+    ) {
+        self.runID = runID
+        self.orderID = orderID
+        self.line = line
+        self.kind = kind
+        self.value = value
+        state = .pending
+        self.command = command
+        self.approval = approval
+        createdAt = date
+        updatedAt = date
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -215,6 +215,28 @@ public final class RunLedger: Sendable {
                 table.add(column: "planSHA256", .text)
             }
         }
+        migrator.registerMigration("v7: after the send") { db in
+            // Each step an order took and when (from Goody's order activities), as a JSON object.
+            try db.alter(table: "order_record") { table in table.add(column: "stepsJSON", .text) }
+            // Every cancel, expiry move and replacement: recorded before the call and after it,
+            // so a repeat never acts twice on one order and a crash never loses track.
+            try db.create(table: "order_action") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("runID", .text).notNull().references("run")
+                table.column("orderID", .text).notNull()
+                table.column("line", .integer)
+                table.column("kind", .text).notNull()
+                table.column("value", .text)
+                table.column("state", .text).notNull()
+                table.column("note", .text)
+                table.column("newOrderID", .text)
+                table.column("command", .text).notNull()
+                table.column("approval", .text).notNull()
+                table.column("createdAt", .datetime).notNull()
+                table.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(index: "order_action_by_order", on: "order_action", columns: ["runID", "orderID"])
+        }
         return migrator
     }
 
@@ -353,6 +375,43 @@ public final class RunLedger: Sendable {
                 order.updatedAt = Today.now()
                 try order.update(db)
             }
+        }
+    }
+
+    // MARK: - Actions after the send
+
+    public func actions(ofRun id: String) throws -> [OrderAction] {
+        try reading { db in
+            try OrderAction.filter(Column("runID") == id).order(Column("id")).fetchAll(db)
+        }
+    }
+
+    /// Records an action before its call: once this returns, a repeat knows it may have happened.
+    public func begin(_ action: OrderAction) throws -> OrderAction {
+        try writing { db in
+            var action = action
+            try action.insert(db)
+            return action
+        }
+    }
+
+    /// Records how an action ended, with the order as Goody now has it (and, for a replacement,
+    /// the new order and the row's new batch), in one transaction.
+    public func finish(
+        _ action: OrderAction, order: OrderRecord?, newOrder: OrderRecord? = nil, batch: BatchRecord? = nil,
+        row: RowRecord? = nil
+    ) throws {
+        var action = action
+        action.updatedAt = Today.now()
+        try writing { db in
+            try action.update(db)
+            if var order {
+                order.updatedAt = Today.now()
+                try order.update(db)
+            }
+            if let batch { try batch.save(db) }
+            if let newOrder { try newOrder.save(db) }
+            if let row { try row.update(db) }
         }
     }
 

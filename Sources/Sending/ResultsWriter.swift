@@ -15,7 +15,8 @@ import Workbook
 ///   should see (`ManagerColumns`), and a manifest for HR, `<input>.managers.xlsx` and `.csv`.
 struct ResultsWriter {
     static let columns = [
-        "gift_link", "order_id", "order_reference_id", "order_status", "send_date", "expires_at", "batch_id",
+        "gift_link", "order_id", "order_reference_id", "order_status", "send_date", "expires_at", "opened_at",
+        "accepted_at", "shipped_at", "delivered_at", "canceled_at", "steps", "batch_id",
         "batch_reference_id", "amount_product", "amount_shipping", "amount_processing_fee", "amount_pre_tax_total",
         "amount_tax", "amount_total", "error",
     ]
@@ -62,6 +63,9 @@ struct ResultsWriter {
             case "order_status": return status
             case "send_date": return sendDate.map(ResultsWriter.isoDay) ?? ""
             case "expires_at": return expires.map(ResultsWriter.isoDay) ?? ""
+            case "opened_at", "accepted_at", "shipped_at", "delivered_at", "canceled_at":
+                return step(String(column.dropLast(3))).map(ResultsWriter.isoDay) ?? ""
+            case "steps": return ResultsWriter.history(order)
             case "batch_id": return batch?.goodyID ?? ""
             case "batch_reference_id": return batch?.referenceID ?? ""
             case "amount_product": return dollars(order?.amountProduct)
@@ -74,6 +78,9 @@ struct ResultsWriter {
             }
         }
 
+        /// When the order reached a step ("opened"), from Goody's order activities.
+        func step(_ status: String) -> Date? { order?.steps[status].flatMap(GoodyJSON.date) }
+
         /// The results' own column as a workbook cell: links clickable, dates as dates, money as numbers.
         func resultCell(_ column: String) -> WorkbookCell {
             let text = resultValue(column)
@@ -82,6 +89,8 @@ struct ResultsWriter {
             case "gift_link": return .link(url: text, label: text)
             case "send_date": return sendDate.map(WorkbookCell.date) ?? .text(text)
             case "expires_at": return expires.map(WorkbookCell.date) ?? .text(text)
+            case "opened_at", "accepted_at", "shipped_at", "delivered_at", "canceled_at":
+                return step(String(column.dropLast(3))).map(WorkbookCell.date) ?? .text(text)
             case _ where column.hasPrefix("amount_"): return Double(text).map(WorkbookCell.amount) ?? .text(text)
             default: return .text(text)
             }
@@ -91,8 +100,29 @@ struct ResultsWriter {
     /// Writes every file; `splitBy` names a column (or the `manager` field).
     func write(to path: String, splitBy: String?) throws -> Written {
         let header = try run.header()
+        return try write(try lines(width: header.count), header: header, to: path, splitBy: splitBy, about: true)
+    }
+
+    /// The people who have not opened their gift yet (and whose link still works), for a nudge:
+    /// `<input>.not-opened.csv` and `.xlsx` for HR and, split by manager, one file each.
+    func writeNotOpened(splitBy: String?, now: Date) throws -> Written {
+        let header = try run.header()
+        let lines = try lines(width: header.count).filter { line in
+            line.row?.status == .sent && line.order.map { GiftStage($0, now: now) == .notOpened } == true
+        }
+        var path = (run.outputPath as NSString).deletingPathExtension
+        if path.hasSuffix(".results") { path.removeLast(".results".count) }
+        var written = try write(lines, header: header, to: path + ".not-opened.csv", splitBy: splitBy, about: false)
+        written.notes.append(
+            "\(lines.count) \(lines.count == 1 ? "person has" : "people have") not opened their gift yet: \(written.results)\(written.manifest.isEmpty ? "" : ", and one file per manager listed in \(written.manifest[0])")."
+        )
+        return written
+    }
+
+    private func write(_ lines: [Line], header: [String], to path: String, splitBy: String?, about: Bool) throws
+        -> Written
+    {
         let settings = try OutputSettings.of(run.outputJSON, header: header, runID: run.id)
-        let lines = try self.lines(width: header.count)
         let fullHeader = header + Self.columns
 
         let csv = try CSVFileWriter(path: path, format: .results(delimiter: settings.delimiter))
@@ -105,7 +135,7 @@ struct ResultsWriter {
         for line in lines {
             try book.append(line.input.map { $0.isEmpty ? .empty : .text($0) } + Self.columns.map(line.resultCell))
         }
-        book.addAboutSheet("Run", rows: aboutRun + totals(lines))
+        if about { book.addAboutSheet("Run", rows: aboutRun + totals(lines)) }
         try book.commit()
         if book.linksWrittenAsText > 0 {
             written.notes.append(
@@ -223,6 +253,13 @@ struct ResultsWriter {
         var style = Date.ISO8601FormatStyle().year().month().day()
         style.timeZone = TimeZone(identifier: "UTC") ?? .current
         return date.formatted(style)
+    }
+
+    /// Every step the order took, in order: "created 2027-01-04, opened 2027-01-06".
+    static func history(_ order: OrderRecord?) -> String {
+        guard let steps = order?.steps, !steps.isEmpty else { return "" }
+        return steps.sorted { ($0.value, $0.key) < ($1.value, $1.key) }
+            .map { "\($0.key) \(GoodyJSON.date($0.value).map(isoDay) ?? $0.value)" }.joined(separator: ", ")
     }
 
     /// Goody's order status as it wrote it ("accepted", "pending_user_approval"), and whether the

@@ -13,6 +13,12 @@ public struct SendReport: Sendable {
     public var workbook: String?
     public var manifest: [String] = []
     public var managerFiles: [String] = []
+    /// `status --not-opened`: the lists of who has not opened their gift.
+    public var notOpenedFiles: [String] = []
+    /// Where the gifts are: "212 accepted, 61 opened not accepted…".
+    public var gifts: String?
+    /// Cancels or expiry moves Goody refused in this command.
+    public var followUpRefused = 0
     public var rowsSent: Int
     public var rowsFailed: Int
     public var rowsRejected: Int
@@ -63,7 +69,11 @@ public struct SendReport: Sendable {
             $0 + $1.estimateHigh
         }
         let orders = try ledger.orders(ofRun: run.id)
-        charged = orders.reduce(0) { $0 + ($1.amountTotal ?? $1.amountPreTaxTotal) }
+        // A canceled order's money comes back.
+        charged = orders.filter { $0.status != OrderStatus.canceled.rawValue }.reduce(0) {
+            $0 + ($1.amountTotal ?? $1.amountPreTaxTotal)
+        }
+        gifts = GiftLife.summary(orders, now: Today.now())
         orderStatuses = Dictionary(grouping: orders, by: \.status).mapValues(\.count)
         ordersUnmatched = orders.filter { $0.line == nil }.count
     }
@@ -109,6 +119,7 @@ public struct SendReport: Sendable {
                 separator: ", ")
             lines.append("  order status    \(statuses)")
         }
+        if let gifts { lines.append("  gifts           \(gifts)") }
         if let requests, requests.requests > 0, seconds > 0 {
             lines.append(
                 "  requests        \(requests.requests) in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", Double(requests.requests) / seconds))/s; \(requests.rateLimited) rate-limited, \(requests.serverErrors) server errors, \(requests.transportErrors) lost)"
@@ -124,6 +135,10 @@ public struct SendReport: Sendable {
             if managerFiles.count > 20 {
                 lines.append("  … and \(managerFiles.count - 20) more, each listed in \(manifest)")
             }
+        }
+        if !notOpenedFiles.isEmpty {
+            lines.append("Not opened yet: \(notOpenedFiles.prefix(2).joined(separator: " and "))")
+            for path in notOpenedFiles.dropFirst(2).prefix(20) { lines.append("  \(path)") }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -159,6 +174,7 @@ public struct SendReportJSON: Encodable {
     var chargedCents: Int
     var outputs: [String]
     var orderStatuses: [String: Int]
+    var gifts: String?
     var ordersUnmatched: Int
     var requests: Int?
     var rateLimited: Int?
@@ -166,7 +182,7 @@ public struct SendReportJSON: Encodable {
     var notes: [String]
 
     enum CodingKeys: String, CodingKey {
-        case run, state, simulated, sent, failed, rejected, pending, batches, outputs, requests, seconds, notes
+        case run, state, simulated, sent, failed, rejected, pending, batches, outputs, requests, seconds, notes, gifts
         case alreadySent = "already_sent"
         case estimateHighCents = "estimate_high_cents"
         case chargedCents = "charged_cents"
@@ -187,8 +203,9 @@ public struct SendReportJSON: Encodable {
         batches = report.batches
         estimateHighCents = report.estimateHigh
         chargedCents = report.charged
-        outputs = report.outputs
+        outputs = report.outputs + report.notOpenedFiles
         orderStatuses = report.orderStatuses
+        gifts = report.gifts
         ordersUnmatched = report.ordersUnmatched
         requests = report.requests?.requests
         rateLimited = report.requests?.rateLimited

@@ -527,7 +527,9 @@ public struct SendSession: Sendable {
     /// Reads every order's current status (opened, accepted, shipped…) and collects the gift
     /// links of batches that exist but were not read yet, then rewrites the results. It never
     /// creates anything: a run with batches still to create says so and names `resume`.
-    public func refreshStatus(_ run: RunRecord, ledgerPath: String) async throws -> SendReport {
+    public func refreshStatus(_ run: RunRecord, ledgerPath: String, notOpened: Bool = false) async throws
+        -> SendReport
+    {
         let ledger = try RunLedger(path: ledgerPath)
         let lock = try RunLock.acquire(runID: run.id, besideLedger: ledgerPath)
         defer { withExtendedLifetime(lock) {} }
@@ -536,24 +538,28 @@ public struct SendSession: Sendable {
             notes += try await execute(run, ledger: ledger, readOnly: true).notes
         }
         let batches = try ledger.batches(ofRun: run.id)
-        let stored = Dictionary(uniqueKeysWithValues: try ledger.orders(ofRun: run.id).map { ($0.orderID, $0) })
-        var changed: [OrderRecord] = []
+        // Every step of every order since the run began (a day earlier, for a server clock that
+        // differs from this one). No upper bound by this machine's clock, which could leave out
+        // the newest steps; a step seen twice is merged once.
+        let readAt = Today.now()
+        let activities = try await client.allOrderActivities(after: run.createdAt.addingTimeInterval(-86_400))
+        let before = Dictionary(uniqueKeysWithValues: try ledger.orders(ofRun: run.id).map { ($0.orderID, $0) })
+        // Each order's state as Goody has it now, from its batch's orders: the activities'
+        // statuses are a shorter list than the orders' (no "canceled" among them), so they give
+        // the dates of the steps, and the orders give where each gift is.
+        var atGoody: [String: Order] = [:]
         for batch in batches where batch.state == .collected {
             guard let id = batch.goodyID else { continue }
-            for order in try await client.allBatchOrders(id: id) {
-                let swapped = order.isSwapped ?? false
-                guard var record = stored[order.id],
-                    record.status != order.status.rawValue || record.swapped != swapped
-                else { continue }
-                record.status = order.status.rawValue
-                record.swapped = swapped
-                record.amountTax = order.amounts.amountTax ?? record.amountTax
-                record.amountTotal = order.amounts.amountTotal ?? record.amountTotal
-                changed.append(record)
-            }
+            for order in try await client.allBatchOrders(id: id) { atGoody[order.id] = order }
         }
+        let changed = GiftLife.apply(activities, current: atGoody, to: Array(before.values))
         try ledger.updateOrders(changed)
-        notes.append("\(changed.count) order status\(changed.count == 1 ? "" : "es") changed.")
+        let moved = changed.filter { order in
+            before[order.orderID].map { $0.status != order.status || $0.swapped != order.swapped } ?? true
+        }.count
+        notes.append(
+            "\(moved) order status\(moved == 1 ? "" : "es") changed (\(activities.count) order activit\(activities.count == 1 ? "y" : "ies") read)."
+        )
         let unsent = batches.filter { $0.state == .planned || $0.state == .creating }
         if !unsent.isEmpty {
             notes.append(
@@ -561,9 +567,16 @@ public struct SendSession: Sendable {
             )
         }
         let current = try ledger.run(id: run.id) ?? run
-        return try Self.export(
+        var report = try Self.export(
             current, ledgerPath: ledgerPath, splitBy: options.splitBy, share: options.share, format: options.format,
             notes: notes)
+        if notOpened {
+            let written = try ResultsWriter(ledger: ledger, run: current).writeNotOpened(
+                splitBy: options.splitBy ?? current.splitBy, now: readAt)
+            report.notOpenedFiles = written.all
+            report.notes += written.notes
+        }
+        return report
     }
 
     /// Rewrites the results from the ledger alone (no API call).

@@ -144,9 +144,8 @@ struct VendorShapesTests {
 
     @Test(.timeLimit(.minutes(2)))
     func swappedCanceledAndUnknownOrdersShowAsGoodySaysAfterStatus() async throws {
-        let emulator = try await ExternalEmulator.start(arguments: [
-            "--swap-rate", "0.3", "--unknown-status-rate", "0.3",
-        ])
+        let emulator = try await ExternalEmulator.start(
+            arguments: ["--swap-rate", "0.3", "--unknown-status-rate", "0.3"], environment: Self.today)
         defer { emulator.stop() }
         fixture.write("team.csv", people(20))
         let send = try await run(
@@ -166,7 +165,7 @@ struct VendorShapesTests {
         }
         let status = try await run(["status", id], emulator)
         #expect(status.exitCode == 0, "\(status.stderr)")
-        #expect(status.stdout.contains("1 order status changed"), "\(status.stdout)")
+        #expect(status.stdout.contains("Note: 1 order status changed ("), "\(status.stdout)")
 
         let orders = Dictionary(uniqueKeysWithValues: try await account(emulator).orders.map { ($0.id, $0) })
         let rows = try results()

@@ -13,7 +13,10 @@ struct EmulatorHandlerTests {
     let configuration = EmulatorConfiguration(apiKeys: ["k"], asyncDelay: 60)
     let auth: HTTPFields = [.authorization: "Bearer k", .contentType: "application/json"]
 
-    private func app(clock: @escaping @Sendable () -> Date = { Date() }) -> (some ApplicationProtocol, EmulatorStore) {
+    private func app(
+        clock: @escaping @Sendable () -> Date = { Date() }, configuration: EmulatorConfiguration? = nil
+    ) -> (some ApplicationProtocol, EmulatorStore) {
+        let configuration = configuration ?? self.configuration
         let store = EmulatorStore(configuration: configuration, clock: clock)
         let router = EmulatorRoutes.buildRouter(
             store: store, injector: FaultInjector(faults: configuration.faults, seed: 1), apiKeys: ["k"])
@@ -359,6 +362,75 @@ struct EmulatorHandlerTests {
             let missing = try await client.execute(uri: "/v1/orders/nope", method: .get, headers: auth)
             #expect(missing.status == .notFound)
             #expect(try error(missing) == "Order not found")
+        }
+    }
+
+    /// An order's life on the emulator's clock: one step a day, some recipients never opening or
+    /// never accepting, expiry stopping an unaccepted gift; `order_activities` lists every step,
+    /// newest first, filtered and paged; expiry moves and cancels are refused once accepted.
+    @Test func ordersLiveOnTheClockAndTheirActivitiesAreListedFilteredAndPaged() async throws {
+        let clock = ShiftedClock()
+        var configuration = EmulatorConfiguration(apiKeys: ["k"], asyncDelay: 60, statusStep: 86_400)
+        configuration.notOpenedRate = 0.3
+        configuration.notAcceptedRate = 0.5
+        let (app, store) = app(clock: clock.now, configuration: configuration)
+        try await app.test(.router) { client in
+            let start = clock.now()
+            var gift = input(store, recipients: 10, method: .linkMultipleCustomList)
+            gift.expiresAt = GoodyJSON.timestamp(start.addingTimeInterval(10 * 86_400))
+            let batch = try decode(
+                OrderBatch.self,
+                try await client.execute(uri: "/v1/order_batches", method: .post, headers: auth, body: try json(gift)))
+            let ids = try #require(batch.ordersPreview?.map(\.id))
+            clock.advance(by: 2.5 * 86_400)
+            func activities(_ query: String) async throws -> Page<OrderActivity> {
+                try decode(
+                    Page<OrderActivity>.self,
+                    try await client.execute(uri: "/v1/order_activities?\(query)", method: .get, headers: auth))
+            }
+            let all = try await activities("per_page=100")
+            // created for all 10; opened for those who open; accepted for those who go on.
+            let byStatus = Dictionary(grouping: all.data, by: \.orderStatus.rawValue).mapValues(\.count)
+            #expect(byStatus["created"] == 10)
+            let opened = try #require(byStatus["opened"])
+            let accepted = try #require(byStatus["accepted"])
+            #expect(opened < 10 && accepted < opened, "\(byStatus)")
+            #expect(all.listMeta?.totalCount == 10 + opened + accepted)
+            #expect(zip(all.data, all.data.dropFirst()).allSatisfy { $0.createdAt >= $1.createdAt }, "newest first")
+            #expect(Set(all.data.map(\.order.id)) == Set(ids))
+            #expect(Set(all.data.map(\.id)).count == all.data.count, "every activity has its own ID")
+            // Filters and pages.
+            #expect(try await activities("statuses=opened,accepted").data.count == opened + accepted)
+            let dayTwo = GoodyJSON.timestamp(start.addingTimeInterval(1.5 * 86_400))
+            #expect(try await activities("after=\(dayTwo)&per_page=100").data.count == accepted)
+            #expect(try await activities("before=\(dayTwo)&per_page=100").data.count == 10 + opened)
+            var paged: [OrderActivity] = []
+            for page in 1...10 { paged += try await activities("page=\(page)&per_page=7").data }
+            #expect(paged == all.data)
+
+            // Accepted: no cancel, no expiry move. Unaccepted: both work.
+            let done = try #require(all.data.first { $0.orderStatus.rawValue == "accepted" }?.order.id)
+            let waiting = try #require(
+                ids.first { id in !all.data.contains { $0.order.id == id && $0.orderStatus.rawValue == "accepted" } })
+            let later = GoodyJSON.timestamp(start.addingTimeInterval(40 * 86_400))
+            let move = try json(ExpirationUpdate(expiration: later))
+            let refusedMove = try await client.execute(
+                uri: "/v1/orders/\(done)/update_expiration", method: .post, headers: auth, body: move)
+            #expect(refusedMove.status == .badRequest)
+            #expect(try error(refusedMove) == "Expiration can't be updated once the order is accepted")
+            let refusedCancel = try await client.execute(uri: "/v1/orders/\(done)/cancel", method: .post, headers: auth)
+            #expect(try error(refusedCancel) == "Order can't be canceled once it is accepted")
+            let moved = try decode(
+                Order.self,
+                try await client.execute(
+                    uri: "/v1/orders/\(waiting)/update_expiration", method: .post, headers: auth, body: move))
+            #expect(moved.expiresAt.flatMap(GoodyJSON.date) == GoodyJSON.date(later))
+
+            // Past its expiry an unaccepted gift goes no further: nothing happens after day 10.
+            clock.advance(by: 20 * 86_400)
+            let afterExpiry = try await activities(
+                "after=\(GoodyJSON.timestamp(start.addingTimeInterval(10 * 86_400)))")
+            #expect(afterExpiry.data.isEmpty)
         }
     }
 

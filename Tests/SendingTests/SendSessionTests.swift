@@ -317,7 +317,7 @@ struct SendSessionTests {
             let refreshed = try await session(client).refreshStatus(
                 report.run, ledgerPath: fixture.path("ledger.sqlite"))
             #expect(refreshed.orderStatuses == ["accepted": 4])
-            #expect(refreshed.notes == ["4 order statuses changed."])
+            #expect(refreshed.notes == ["4 order statuses changed (16 order activities read)."])
             #expect(try results().allSatisfy { $0["order_status"] == "accepted" })
         }
     }

@@ -1,0 +1,215 @@
+import Foundation
+import GoodyBatchTestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// After the send (issue 21): `status` follows every gift through Goody's order activities,
+/// `cancel` and `extend` act on unaccepted gifts once each, recorded before and after each call.
+/// Through the built binary against the built-in emulator, whose account lives in the state
+/// folder's journal, with the clock moved by `GOODY_BATCH_TODAY`.
+struct AfterTheSendTests {
+    let fixture = Fixture()
+
+    /// One status step a day; some recipients never open, some never accept; pages of 3, so
+    /// reading every page matters.
+    static let life = [
+        "GOODY_EMULATOR_STATUS_STEP": "86400", "GOODY_EMULATOR_NOT_OPENED_RATE": "0.3",
+        "GOODY_EMULATOR_NOT_ACCEPTED_RATE": "0.5", "GOODY_EMULATOR_PER_PAGE_CAP": "3",
+    ]
+
+    func run(_ arguments: [String], today: String, _ extra: [String: String] = [:]) async throws -> CommandResult {
+        try await CLIRunner.running(
+            arguments, in: fixture.directory.path,
+            environment: [
+                "GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state"), "GOODY_BATCH_TODAY": "\(today)T12:00",
+            ].merging(extra) { $1 })
+    }
+
+    static func team(_ count: Int) -> String {
+        "Employee ID,First Name,Last Name,Email,Manager\n"
+            + (1...count).map {
+                "E\($0),Person\($0),Lee,p\($0)@acme.example,\($0 % 2 == 0 ? "Dee Park" : "Eve Stone")\n"
+            }
+            .joined()
+    }
+
+    static let gift = [
+        "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "People Team",
+        "--expires", "2026-12-20", "--yes",
+    ]
+
+    func results(_ name: String = "team.results.csv") throws -> [[String: String]] {
+        try WrittenCSV.rows(at: fixture.path(name))
+    }
+
+    /// The emulator's journal: what changed the account, one entry a line.
+    func journal(_ key: String) throws -> [String] {
+        let text = String(decoding: fixture.read("state/goody-batch/emulator-journal.jsonl") ?? [], as: UTF8.self)
+        return try text.split(separator: "\n").compactMap { line in
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return object?[key] as? String
+        }
+    }
+
+    func runID(_ output: String) throws -> String {
+        let match = try #require(output.firstMatch(of: #/Run (r[0-9a-f]+) /#))
+        return String(match.1)
+    }
+
+    @Test(.timeLimit(.minutes(4)))
+    func statusFollowsEachGiftWithTheDateOfEachStepAndExtendMovesOnlyUnacceptedOnes() async throws {
+        fixture.write("team.csv", Self.team(10))
+        let send = try await run(
+            ["send", "team.csv", "--split-by", "Manager"] + Self.gift, today: "2026-12-04", Self.life)
+        #expect(send.exitCode == 0, "\(send.stdout)\(send.stderr)")
+        let id = try runID(send.stdout)
+
+        // Day 2: everyone was notified on day 1; those who open did so on day 2.
+        let early = try await run(["status", id], today: "2026-12-06", Self.life)
+        #expect(early.exitCode == 0, "\(early.stderr)")
+        let openedEarly = try results().filter { $0["order_status"] == "opened" }
+        #expect(openedEarly.allSatisfy { $0["opened_at"] == "2026-12-06" && $0["accepted_at"] == "" })
+
+        // Day 6: those who accept did so on day 3; the summary counts what the results show.
+        let later = try await run(["status", id, "--not-opened"], today: "2026-12-10", Self.life)
+        #expect(later.exitCode == 0, "\(later.stderr)")
+        let rows = try results()
+        let accepted = rows.filter { $0["order_status"] == "accepted" }
+        let opened = rows.filter { $0["order_status"] == "opened" }
+        let notOpened = rows.filter { $0["order_status"] == "notified" }
+        #expect(accepted.count + opened.count + notOpened.count == 10)
+        #expect(!accepted.isEmpty && !opened.isEmpty && !notOpened.isEmpty, "the emulator's fates: \(rows)")
+        #expect(
+            accepted.allSatisfy {
+                $0["opened_at"] == "2026-12-06" && $0["accepted_at"] == "2026-12-07"
+                    && $0["steps"] == "created 2026-12-04, notified 2026-12-05, opened 2026-12-06, accepted 2026-12-07"
+            })
+        #expect(opened.allSatisfy { $0["opened_at"] == "2026-12-06" && $0["accepted_at"] == "" })
+        #expect(
+            notOpened.allSatisfy { $0["opened_at"] == "" && $0["steps"] == "created 2026-12-04, notified 2026-12-05" })
+        #expect(
+            later.stdout.contains(
+                "gifts           \(notOpened.count) not opened, \(opened.count) opened not accepted, \(accepted.count) accepted"
+            ), "\(later.stdout)")
+        // Every page of activities (3 a page) was read: each step of each order once.
+        let steps = 10 + 10 + opened.count + 2 * accepted.count
+        #expect(later.stdout.contains("(\(steps) order activities read)"), "\(later.stdout)")
+
+        // --not-opened: exactly the people who have not opened, for HR and per manager.
+        let nudge = try results("team.not-opened.csv")
+        #expect(Set(nudge.compactMap { $0["Email"] }) == Set(notOpened.compactMap { $0["Email"] }))
+        for manager in ["dee-park", "eve-stone"] {
+            let people = notOpened.filter {
+                $0["Manager"]?.lowercased().replacingOccurrences(of: " ", with: "-") == manager
+            }
+            let path = "team.not-opened.\(manager).csv"
+            #expect(FileManager.default.fileExists(atPath: fixture.path(path)) == !people.isEmpty, "\(path)")
+        }
+
+        // Canceling an accepted gift is explained, never attempted.
+        let acceptedLine = try #require(accepted.first?["Email"])
+        let refused = try await run(["cancel", id, "--email", acceptedLine, "--yes"], today: "2026-12-10", Self.life)
+        #expect(refused.exitCode == 0, "\(refused.stderr)")
+        #expect(refused.stdout.contains("the recipient accepted it and Goody is fulfilling it"))
+        #expect(refused.stdout.contains("0 gifts canceled."))
+        #expect(try journal("cancel").isEmpty)
+
+        // Extend moves exactly the unaccepted gifts' expiry, once each.
+        let extend = try await run(["extend", id, "--until", "2027-01-31", "--yes"], today: "2026-12-10", Self.life)
+        #expect(extend.exitCode == 0, "\(extend.stdout)\(extend.stderr)")
+        #expect(extend.stdout.contains("Left as they are: \(accepted.count) accepted."), "\(extend.stdout)")
+        let unaccepted = Set((opened + notOpened).compactMap { $0["order_id"] })
+        #expect(Set(try journal("expire")) == unaccepted)
+        #expect(try journal("expire").count == unaccepted.count)
+        let extended = try results()
+        #expect(
+            extended.filter { unaccepted.contains($0["order_id"] ?? "") }.allSatisfy {
+                $0["expires_at"] == "2027-01-31"
+            })
+        #expect(extended.filter { $0["order_status"] == "accepted" }.allSatisfy { $0["expires_at"] == "2026-12-20" })
+        let again = try await run(["extend", id, "--until", "2027-01-31", "--yes"], today: "2026-12-10", Self.life)
+        #expect(again.stdout.contains("0 gifts extended."), "\(again.stdout)")
+        #expect(try journal("expire").count == unaccepted.count)
+
+        // Past the old expiry, the extended gifts still work; nothing went further for them.
+        let afterExpiry = try await run(["status", id], today: "2026-12-22", Self.life)
+        #expect(afterExpiry.stdout.contains("\(accepted.count) accepted"), "\(afterExpiry.stdout)")
+        #expect(!afterExpiry.stdout.contains("expired"), "\(afterExpiry.stdout)")
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func cancelNotInANewerRosterCancelsExactlyTheLeaversOnce() async throws {
+        fixture.write("team.csv", Self.team(8))
+        let send = try await run(["send", "team.csv"] + Self.gift, today: "2026-12-04")
+        #expect(send.exitCode == 0, "\(send.stdout)\(send.stderr)")
+        let id = try runID(send.stdout)
+        // February's export: other column order, a new column, three people gone (lines 3, 6, 8).
+        fixture.write(
+            "february.csv",
+            "Work Email,Legal First Name,Last Name,Employee ID,Department\n"
+                + [1, 2, 4, 5, 7].map { "p\($0)@acme.example,Person\($0),Lee,E\($0),Ops\n" }.joined())
+        let byEmail = Dictionary(uniqueKeysWithValues: try results().map { ($0["Email"] ?? "", $0) })
+        let gone = ["p3@acme.example", "p6@acme.example", "p8@acme.example"]
+
+        // No terminal and no --yes: shown, not done.
+        let unapproved = try await run(["cancel", id, "--not-in", "february.csv"], today: "2026-12-05")
+        #expect(unapproved.exitCode == 4)
+        #expect(unapproved.stderr.contains("approval needed"))
+        #expect(try journal("cancel").isEmpty)
+
+        let cancel = try await run(["cancel", id, "--not-in", "february.csv", "--yes"], today: "2026-12-05")
+        #expect(cancel.exitCode == 0, "\(cancel.stdout)\(cancel.stderr)")
+        for email in gone { #expect(cancel.stdout.contains("<\(email)>"), "\(email)") }
+        #expect(cancel.stdout.contains("That is: cancel 3 gifts, giving back up to"))
+        #expect(cancel.stdout.contains("3 gifts canceled."))
+        #expect(Set(try journal("cancel")) == Set(gone.compactMap { byEmail[$0]?["order_id"] }))
+        let after = try results()
+        #expect(after.filter { $0["order_status"] == "canceled" }.compactMap { $0["Email"] }.sorted() == gone)
+        #expect(after.filter { $0["order_status"] == "canceled" }.allSatisfy { $0["canceled_at"] == "2026-12-05" })
+
+        // A second run cancels nothing and says why.
+        let again = try await run(["cancel", id, "--not-in", "february.csv", "--yes"], today: "2026-12-05")
+        #expect(again.exitCode == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("0 gifts canceled."))
+        #expect(again.stdout.contains("<p3@acme.example>: already canceled"))
+        #expect(try journal("cancel").count == 3)
+
+        // A line the run does not have changes nothing and says so.
+        let wrong = try await run(["cancel", id, "--line", "99", "--yes"], today: "2026-12-05")
+        #expect(wrong.exitCode == 2)
+        #expect(wrong.stderr.contains("has no input line 99"))
+    }
+
+    /// Killed while canceling, then run again: each order is canceled exactly once, and the call
+    /// that was in flight is settled by asking Goody, not by canceling again.
+    @Test(.timeLimit(.minutes(3)))
+    func killedDuringCancelAndRunAgainEachOrderIsCanceledOnce() async throws {
+        fixture.write("team.csv", Self.team(6))
+        let send = try await run(["send", "team.csv"] + Self.gift, today: "2026-12-04")
+        let id = try runID(send.stdout)
+        let slow = ["GOODY_EMULATOR_LATENCY_MS": "600"]
+        let arguments = ["cancel", id, "--line", "2", "3", "4", "5", "6", "7", "--yes"]
+        let running = try CLIRunner.start(
+            arguments, in: fixture.directory.path,
+            environment: [
+                "GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state"), "GOODY_BATCH_TODAY": "2026-12-05T12:00",
+            ].merging(slow) { $1 })
+        let started = await CLIRunner.poll(seconds: 60) { running.stderrSoFar.contains("note: canceled line") }
+        #expect(started, "\(running.stderrSoFar)")
+        running.signal(SIGKILL)
+        _ = running.wait()
+        let firstPass = try journal("cancel").count
+        #expect(firstPass >= 1 && firstPass < 6, "killed part-way: \(firstPass)")
+
+        let repeatRun = try await run(arguments, today: "2026-12-05")
+        #expect(repeatRun.exitCode == 0, "\(repeatRun.stdout)\(repeatRun.stderr)")
+        #expect(repeatRun.stdout.contains("begun by an earlier command settled"), "\(repeatRun.stdout)")
+        let canceled = try journal("cancel")
+        #expect(canceled.count == 6, "\(canceled)")
+        #expect(Set(canceled).count == 6)
+        #expect(try results().allSatisfy { $0["order_status"] == "canceled" })
+    }
+}
