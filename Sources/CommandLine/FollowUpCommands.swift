@@ -37,41 +37,62 @@ struct PeopleOptions: ParsableArguments {
     }
 }
 
+/// What every follow-up command takes: approval, the files it rewrites, the ledger and the API.
+struct FollowUpOptions: ParsableArguments {
+    @Flag(help: "Approve without asking (required when there is no terminal).")
+    var yes = false
+
+    @OptionGroup var sharing: ShareOptions
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var report: ReportOptions
+}
+
 /// Asks for approval the way `send` does: `--yes`, or the count typed at a terminal.
 enum FollowUpApproval {
-    static func ask(_ plan: FollowUpPlan, yes: Bool, verb: String) throws -> String {
-        Output.out(plan.renderText())
-        if plan.items.isEmpty { return "" }
-        if yes { return "--yes: \(plan.summary)" }
+    /// Prints what will be done, then asks; returns the approval's words for the ledger.
+    static func ask(shown: String, summary: String, count: Int, yes: Bool, verb: String) throws -> String {
+        Output.out(shown)
+        if count == 0 { return "" }
+        if yes { return "--yes: \(summary)" }
         guard isatty(STDIN_FILENO) == 1 else {
             Output.err(
-                "goody-batch: nothing was \(verb): approval needed. There is no terminal to ask on, so add --yes to approve: \(plan.summary).\n"
+                "goody-batch: nothing was \(verb): approval needed. There is no terminal to ask on, so add --yes to approve: \(summary).\n"
             )
             throw ExitStatus.refused
         }
-        Output.err(
-            "\(plan.summary.capitalizedFirstLetter)? Type \(plan.items.count) to approve, anything else to stop: ")
-        guard readLine()?.trimmingCharacters(in: .whitespaces) == String(plan.items.count) else {
-            Output.err("goody-batch: nothing was \(verb): the answer was not \(plan.items.count).\n")
+        Output.err("\(summary.capitalizedFirstLetter)? Type \(count) to approve, anything else to stop: ")
+        guard readLine()?.trimmingCharacters(in: .whitespaces) == String(count) else {
+            Output.err("goody-batch: nothing was \(verb): the answer was not \(count).\n")
             throw ExitStatus.refused
         }
-        return "typed \(plan.items.count) at a terminal: \(plan.summary)"
+        return "typed \(count) at a terminal: \(summary)"
     }
 
     /// Runs a follow-up command on a run and prints its summary.
     static func run(
-        _ runID: String, request: FollowUpRequest, yes: Bool, verb: String, ledger: LedgerOptions,
-        connection: ConnectionOptions, sharing: ShareOptions, report: ReportOptions
+        _ runID: String, _ common: FollowUpOptions,
+        _ action: @escaping @Sendable (SendSession, RunRecord, String) async throws -> SendReport
     ) async throws {
+        let sharing = common.sharing
         let options = SendOptions(
-            splitBy: sharing.splitBy, maxWait: .seconds(30), share: sharing.share.isEmpty ? nil : sharing.share,
+            splitBy: sharing.splitBy, maxWait: .seconds(60), share: sharing.share.isEmpty ? nil : sharing.share,
             format: sharing.format)
         try await RunLookup.continuing(
-            runID, ledger: ledger, connection: connection, options: options, report: report, readOnly: true,
-            followUp: true
-        ) { session, found, path in
+            runID, ledger: common.ledger, connection: common.connection, options: options, report: common.report,
+            readOnly: true, followUp: true, action)
+    }
+
+    /// `cancel` and `extend`.
+    static func run(_ runID: String, request: FollowUpRequest, verb: String, _ common: FollowUpOptions)
+        async throws
+    {
+        let yes = common.yes
+        try await run(runID, common) {
+            session, found, path in
             try await session.followUp(found, ledgerPath: path, request: request) { plan in
-                try ask(plan, yes: yes, verb: verb)
+                try ask(
+                    shown: plan.renderText(), summary: plan.summary, count: plan.items.count, yes: yes, verb: verb)
             }.1
         }
     }
@@ -103,13 +124,7 @@ struct Cancel: AsyncParsableCommand {
     @Argument(help: "The run ID.") var run: String
     @OptionGroup var people: PeopleOptions
 
-    @Flag(help: "Approve without asking (required when there is no terminal).")
-    var yes = false
-
-    @OptionGroup var sharing: ShareOptions
-    @OptionGroup var ledger: LedgerOptions
-    @OptionGroup var connection: ConnectionOptions
-    @OptionGroup var report: ReportOptions
+    @OptionGroup var common: FollowUpOptions
 
     func validate() throws {
         if people.isEmpty {
@@ -122,9 +137,7 @@ struct Cancel: AsyncParsableCommand {
     func run() async throws {
         var request = FollowUpRequest(kind: .cancel, command: CommandWords.current)
         people.apply(to: &request)
-        try await FollowUpApproval.run(
-            run, request: request, yes: yes, verb: "canceled", ledger: ledger, connection: connection,
-            sharing: sharing, report: report)
+        try await FollowUpApproval.run(run, request: request, verb: "canceled", common)
     }
 }
 
@@ -156,13 +169,7 @@ struct Extend: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Only gifts whose link stops working within this many days.", valueName: "days"))
     var expiringWithin: Int?
 
-    @Flag(help: "Approve without asking (required when there is no terminal).")
-    var yes = false
-
-    @OptionGroup var sharing: ShareOptions
-    @OptionGroup var ledger: LedgerOptions
-    @OptionGroup var connection: ConnectionOptions
-    @OptionGroup var report: ReportOptions
+    @OptionGroup var common: FollowUpOptions
 
     /// "2027-03-31" → the last second of that day in UTC.
     static func endOfDay(_ text: String) -> Date? {
@@ -187,8 +194,44 @@ struct Extend: AsyncParsableCommand {
         request.until = Self.endOfDay(until)
         request.notOpened = notOpened
         request.expiringWithinDays = expiringWithin
-        try await FollowUpApproval.run(
-            run, request: request, yes: yes, verb: "extended", ledger: ledger, connection: connection,
-            sharing: sharing, report: report)
+        try await FollowUpApproval.run(run, request: request, verb: "extended", common)
+    }
+}
+
+struct Replace: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send one person's gift to a corrected email: their gift is canceled and the same gift sent again.",
+        discussion: """
+            For a wrong address. Shows the gift that is canceled and the one that replaces it, \
+            then asks for approval. One recorded step: the cancel comes first, and the new gift \
+            (the same product, message and card) is created exactly once after it, so the person \
+            never ends with two gifts or none; a repeat after a crash finishes it. A gift already \
+            accepted cannot be replaced.
+
+            EXAMPLES
+              goody-batch replace r93762b0017 --line 14 --email kim.allen@acme.example
+
+            \(ExitStatus.seeRoot)
+            """)
+
+    @Argument(help: "The run ID.") var run: String
+
+    @Option(help: ArgumentHelp("The input line of the run (as in its results).", valueName: "N"))
+    var line: Int
+
+    @Option(help: ArgumentHelp("The corrected email.", valueName: "address"))
+    var email: String
+
+    @OptionGroup var common: FollowUpOptions
+
+    func run() async throws {
+        let (line, email, yes, command) = (line, email, common.yes, CommandWords.current)
+        try await FollowUpApproval.run(run, common) {
+            session, found, path in
+            try await session.replace(found, ledgerPath: path, line: line, email: email, command: command) { plan in
+                try FollowUpApproval.ask(
+                    shown: plan.renderText(), summary: plan.summary, count: 1, yes: yes, verb: "replaced")
+            }
+        }
     }
 }

@@ -31,7 +31,7 @@ public struct GoodyBatch: AsyncParsableCommand {
         version: GoodyBatch.version,
         subcommands: [
             Inspect.self, Validate.self, Template.self, Products.self, Plan.self, Send.self, Resume.self, Status.self,
-            Cancel.self, Extend.self, Export.self, Runs.self,
+            Cancel.self, Extend.self, Replace.self, Export.self, Runs.self,
         ]
     )
 

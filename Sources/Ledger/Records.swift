@@ -233,8 +233,10 @@ public struct OrderRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var batchNumber: Int
     /// The input line it was matched to; nil when it matched none.
     public var line: Int?
-    /// How it was matched: email, name, position.
+    /// How it was matched: email, name, position; `replaced` for an order `replace` canceled
+    /// and took off its row.
     public var matchedBy: String?
+    public static let replaced = "replaced"
     public var giftLink: String
     public var referenceID: String
     public var status: String

@@ -118,8 +118,14 @@ extension SendSession {
         let lock = try RunLock.acquire(runID: run.id, besideLedger: ledgerPath)
         defer { withExtendedLifetime(lock) {} }
         var notes: [String] = []
-        let earlier = try ledger.actions(ofRun: run.id).filter { $0.state == .pending }
+        let pending = try ledger.actions(ofRun: run.id).filter { $0.state == .pending }
+        let earlier = pending.filter { $0.kind != .replace }
         if !earlier.isEmpty { notes += try await finishPending(earlier, run: run, ledger: ledger) }
+        for replacing in pending where replacing.kind == .replace {
+            notes.append(
+                "A replacement of line \(replacing.line ?? 0) is unfinished: `goody-batch replace \(run.id) --line \(replacing.line ?? 0) --email \(replacing.value ?? "ADDRESS")` finishes it (never twice)."
+            )
+        }
 
         let plan = try await followUpPlan(run, ledger: ledger, request: request, unfinished: earlier)
         var done = 0

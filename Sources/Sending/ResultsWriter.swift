@@ -1,6 +1,7 @@
 import Foundation
 import GoodyAPI
 import Ledger
+import Recipients
 import Spreadsheet
 import Workbook
 
@@ -18,7 +19,7 @@ struct ResultsWriter {
         "gift_link", "order_id", "order_reference_id", "order_status", "send_date", "expires_at", "opened_at",
         "accepted_at", "shipped_at", "delivered_at", "canceled_at", "steps", "batch_id",
         "batch_reference_id", "amount_product", "amount_shipping", "amount_processing_fee", "amount_pre_tax_total",
-        "amount_tax", "amount_total", "error",
+        "amount_tax", "amount_total", "note", "error",
     ]
 
     let ledger: RunLedger
@@ -51,6 +52,8 @@ struct ResultsWriter {
         var expires: Date?
         /// Only errors: a scheduled gift has none.
         var error: String
+        /// What happened to the row after the send (a replacement), for HR.
+        var note = ""
 
         func resultValue(_ column: String) -> String {
             func dollars(_ cents: Int?) -> String {
@@ -74,6 +77,7 @@ struct ResultsWriter {
             case "amount_pre_tax_total": return dollars(order?.amountPreTaxTotal)
             case "amount_tax": return dollars(order?.amountTax)
             case "amount_total": return dollars(order?.amountTotal)
+            case "note": return note
             default: return error
             }
         }
@@ -132,6 +136,14 @@ struct ResultsWriter {
 
         var written = Written(results: path, workbook: OutputNaming.replacingExtension(of: path, with: "xlsx"))
         let book = try WorkbookWriter(path: written.workbook, sheetName: "Results", header: fullHeader)
+        // Printed across pages, each page starts with who the row is.
+        let names = [RecipientField.firstName, .lastName, .fullName, .preferredName, .email].compactMap {
+            settings.roles[$0.rawValue]
+        }
+        if let first = names.min() {
+            let last = names.filter { $0 <= first + 2 }.max() ?? first
+            book.repeatedColumns = first...last
+        }
         for line in lines {
             try book.append(line.input.map { $0.isEmpty ? .empty : .text($0) } + Self.columns.map(line.resultCell))
         }
@@ -196,13 +208,25 @@ struct ResultsWriter {
         let orders = Dictionary(
             allOrders.compactMap { order in order.line.map { ($0, order) } }, uniquingKeysWith: { first, _ in first })
         let batches = Dictionary(uniqueKeysWithValues: try ledger.batches(ofRun: run.id).map { ($0.number, $0) })
+        let replacedOrders = Dictionary(
+            allOrders.filter { $0.matchedBy == OrderRecord.replaced }.map { ($0.orderID, $0) },
+            uniquingKeysWith: { first, _ in first })
+        var notes: [Int: String] = [:]
+        for action in try ledger.actions(ofRun: run.id) where action.kind == .replace && action.state == .done {
+            guard let line = action.line, let old = replacedOrders[action.orderID] else { continue }
+            notes[line] =
+                "replaced on \(Self.isoDay(action.updatedAt)): sent to \(action.value ?? "") instead of \(old.email ?? "the address in the file"), whose gift (order \(old.referenceID)) was canceled"
+        }
         var lines = try ledger.rows(ofRun: run.id).map { row in
             var input = try row.values()
             if input.count < width { input += Array(repeating: "", count: width - input.count) }
-            return line(
+            var written = line(
                 input: input, row: row, order: orders[row.line], batch: row.batchNumber.flatMap { batches[$0] })
+            written.note = notes[row.line] ?? ""
+            return written
         }
-        for order in allOrders where order.line == nil {
+        // A replaced order (canceled, its person sent a new gift) is kept in the ledger, off the results.
+        for order in allOrders where order.line == nil && order.matchedBy != OrderRecord.replaced {
             let who = [order.firstName, order.lastName ?? "", order.email.map { "<\($0)>" } ?? ""]
                 .filter { !$0.isEmpty }.joined(separator: " ")
             var line = line(

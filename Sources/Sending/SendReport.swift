@@ -17,6 +17,8 @@ public struct SendReport: Sendable {
     public var notOpenedFiles: [String] = []
     /// Where the gifts are: "212 accepted, 61 opened not accepted…".
     public var gifts: String?
+    /// Orders canceled by `replace`, their people sent the same gift at a corrected email.
+    public var replaced = 0
     /// Cancels or expiry moves Goody refused in this command.
     public var followUpRefused = 0
     public var rowsSent: Int
@@ -73,9 +75,12 @@ public struct SendReport: Sendable {
         charged = orders.filter { $0.status != OrderStatus.canceled.rawValue }.reduce(0) {
             $0 + ($1.amountTotal ?? $1.amountPreTaxTotal)
         }
-        gifts = GiftLife.summary(orders, now: Today.now())
-        orderStatuses = Dictionary(grouping: orders, by: \.status).mapValues(\.count)
-        ordersUnmatched = orders.filter { $0.line == nil }.count
+        // A replaced order is the same person's earlier gift: counted apart, not as a gift of the run.
+        let live = orders.filter { $0.matchedBy != OrderRecord.replaced }
+        replaced = orders.count - live.count
+        gifts = GiftLife.summary(live, now: Today.now())
+        orderStatuses = Dictionary(grouping: live, by: \.status).mapValues(\.count)
+        ordersUnmatched = orders.filter { $0.line == nil && $0.matchedBy != OrderRecord.replaced }.count
     }
 
     public var interrupted: Bool { run.state == .interrupted }
@@ -102,6 +107,11 @@ public struct SendReport: Sendable {
             )
         }
         if rowsPending > 0 { lines.append("  not yet         \(rowsPending) (\(pendingText))") }
+        if replaced > 0 {
+            lines.append(
+                "  replaced        \(replaced) (canceled, and the same gift sent to a corrected email; see the results' note)"
+            )
+        }
         lines.append(
             "  batches         \(batches)\(batchesRefused > 0 ? ", \(batchesRefused) refused" : "")\(batchesFailed > 0 ? ", \(batchesFailed) failed" : "")"
         )

@@ -150,7 +150,7 @@ public struct SendSession: Sendable {
     /// What runs recorded before accounts were identified by `/v1/me` hold as their environment.
     private var legacyEnvironmentKey: String { connection.account ?? client.environment.baseURL.absoluteString }
 
-    private func account() async throws -> AccountIdentity {
+    func account() async throws -> AccountIdentity {
         try await AccountIdentity.of(client, simulated: connection.simulated)
     }
 
@@ -373,12 +373,7 @@ public struct SendSession: Sendable {
         try options.registry.register(ledgerPath)
         let lock = try RunLock.acquire(runID: run.id, besideLedger: ledgerPath)
         defer { withExtendedLifetime(lock) {} }
-        let account = try await account()
-        guard run.environment == account.key || run.environment == legacyEnvironmentKey else {
-            throw SendError(
-                "Run \(run.id) was sent to \(AccountIdentity.describe(key: run.environment)); this key is \(account.description). Use the same API and key to resume it."
-            )
-        }
+        try await checkSameAccount(run, doing: "resume it")
         var run = run
         if let cents = options.newApproval {
             try ledger.approve(cents, approval: "--max-spend \(Money.dollars(cents)) on resume", ofRun: run.id)
@@ -387,10 +382,20 @@ public struct SendSession: Sendable {
         return try await execute(run, ledger: ledger)
     }
 
+    /// Refuses to work on a run with another account than it was sent to.
+    func checkSameAccount(_ run: RunRecord, doing what: String) async throws {
+        let account = try await account()
+        guard run.environment == account.key || run.environment == legacyEnvironmentKey else {
+            throw SendError(
+                "Run \(run.id) was sent to \(AccountIdentity.describe(key: run.environment)); this key is \(account.description). Use the same API and key to \(what)."
+            )
+        }
+    }
+
     /// Runs the batches, then records the outcome and writes the results. Anything that fails
     /// after the run was recorded says what exists at Goody, where the links are and what
     /// command finishes the job.
-    private func execute(
+    func execute(
         _ run: RunRecord, ledger: RunLedger, readOnly: Bool = false, knownPrices: [Int: Int] = [:]
     ) async throws -> SendReport {
         do {

@@ -149,6 +149,7 @@ private final class SheetReader: XMLWalker {
     var autoFilter: String?
     var orientation: String?
     var fitToWidth: String?
+    private var fitsToPage = false
     private var reference = ""
     private var type: String?
     private var style: Int?
@@ -178,9 +179,12 @@ private final class SheetReader: XMLWalker {
             {
                 for column in min...max { columnStyles[column] = style }
             }
+        case "pageSetUpPr":
+            fitsToPage = attributes["fitToPage"] == "1"
         case "pageSetup":
             orientation = attributes["orientation"]
-            fitToWidth = attributes["fitToWidth"] ?? "1"
+            // The page counts apply only when the sheet is set to fit (`sheetPr`, written first).
+            fitToWidth = fitsToPage ? attributes["fitToWidth"] ?? "1" : nil
         case "hyperlink":
             if let ref = attributes["ref"], let id = attributes["r:id"] { linkIDs[ref] = id }
         default: break

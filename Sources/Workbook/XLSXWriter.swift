@@ -104,7 +104,6 @@ public final class WorkbookWriter {
         widths = header.map { $0.count + 4 }  // room for the filter button
         worksheet_freeze_panes(sheet, 1, 0)
         worksheet_set_landscape(sheet)
-        worksheet_fit_to_pages(sheet, 1, 0)
         worksheet_repeat_rows(sheet, 0, 0)
         try append(header.map(WorkbookCell.text), format: headerFormat)
     }
@@ -181,11 +180,24 @@ public final class WorkbookWriter {
     /// Adds a sheet of labelled values about the main one (the run, who approved it).
     public func addAboutSheet(_ name: String, rows: [(String, String)]) { about = (name, rows) }
 
-    /// Sets the widths and the filter, closes the workbook and moves it into place.
+    /// Columns printed on every page when the sheet is too wide for one (the person's name), as
+    /// a range of 0-based columns.
+    public var repeatedColumns: ClosedRange<Int>?
+
+    /// The widest sheet (in characters) printed fitted to one page's width: beyond it the text
+    /// would shrink below about two thirds of its size, so the sheet prints across pages instead.
+    public static let fittedWidthLimit = 200
+
+    /// Sets the widths, the filter and how it prints, closes the workbook and moves it into place.
     public func commit() throws(WorkbookError) {
         guard let workbook else { return }
         for (index, width) in widths.enumerated() {
             worksheet_set_column(sheet, lxw_col_t(index), lxw_col_t(index), Double(width), columnFormat)
+        }
+        if widths.reduce(0, +) <= Self.fittedWidthLimit {
+            worksheet_fit_to_pages(sheet, 1, 0)
+        } else if let columns = repeatedColumns, columns.upperBound < widths.count {
+            worksheet_repeat_columns(sheet, lxw_col_t(columns.lowerBound), lxw_col_t(columns.upperBound))
         }
         if !widths.isEmpty {
             worksheet_autofilter(sheet, 0, 0, max(row, 1) - 1, lxw_col_t(widths.count - 1))

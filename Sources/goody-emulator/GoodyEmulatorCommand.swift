@@ -15,7 +15,8 @@ struct GoodyEmulatorCommand: AsyncParsableCommand {
             Every option can also be set by environment: GOODY_EMULATOR_LATENCY_MS, \
             GOODY_EMULATOR_RATE_LIMIT, GOODY_EMULATOR_ERROR_RATE, GOODY_EMULATOR_THROTTLE_RATE, \
             GOODY_EMULATOR_DROP_RATE, GOODY_EMULATOR_OMIT_FIELD, GOODY_EMULATOR_HOLD_FIRST_CREATE, GOODY_EMULATOR_PRICE_MARKUP, GOODY_EMULATOR_REDIRECT_POSTS_TO, \
-            GOODY_EMULATOR_ASYNC_DELAY, GOODY_EMULATOR_STATUS_STEP, GOODY_EMULATOR_SEED, \
+            GOODY_EMULATOR_ASYNC_DELAY, GOODY_EMULATOR_STATUS_STEP, GOODY_EMULATOR_NOT_OPENED_RATE, \
+            GOODY_EMULATOR_NOT_ACCEPTED_RATE, GOODY_EMULATOR_SEED, \
             GOODY_EMULATOR_JOURNAL, and for the vendor variations GOODY_EMULATOR_VENDOR_VARIATIONS, \
             GOODY_EMULATOR_SWAP_RATE, GOODY_EMULATOR_UNKNOWN_STATUS_RATE, \
             GOODY_EMULATOR_BLANK_SCHEDULED_COUNT, GOODY_EMULATOR_PER_PAGE_CAP, \
@@ -30,13 +31,18 @@ struct GoodyEmulatorCommand: AsyncParsableCommand {
     @Option(help: "Seed for the catalogue, identifiers and faults.") var seed: UInt64?
     @Option(help: "Seconds a batch of more than 10 recipients stays pending.") var asyncDelay: Double?
     @Option(help: "Seconds between an order's status steps (opened, accepted, shipped…).") var statusStep: Double?
+    @Option(help: "Share of gift recipients who never open their gift (0 to 1).") var notOpenedRate: Double?
+    @Option(help: "Share of the others who open it and never accept it (0 to 1).") var notAcceptedRate: Double?
     @Option(help: "Milliseconds added to every answer.") var latencyMs: Double?
     @Option(help: "Requests per second allowed; more are answered 429 with Retry-After.") var rateLimit: Double?
     @Option(help: "Share of requests answered 5xx (0 to 1).") var errorRate: Double?
     @Option(help: "Share of requests answered 429 whatever the rate (0 to 1).") var throttleRate: Double?
     @Option(help: "Share of batch creates whose connection drops after the batch is committed (0 to 1).")
     var dropRate: Double?
-    @Option(help: "Keep the account in this file (creates and cancels), replayed on start, so it outlives the process.")
+    @Option(
+        help:
+            "Keep the account in this file (creates, cancels, expiry moves), replayed on start, so it outlives the process."
+    )
     var journal: String?
 
     @Option(help: "Answer every POST with a 307 redirect to this base URL (a client must not follow it).")
@@ -78,6 +84,8 @@ struct GoodyEmulatorCommand: AsyncParsableCommand {
         if let seed { configuration.seed = seed }
         if let asyncDelay { configuration.asyncDelay = asyncDelay }
         if let statusStep { configuration.statusStep = statusStep }
+        if let notOpenedRate { configuration.notOpenedRate = notOpenedRate }
+        if let notAcceptedRate { configuration.notAcceptedRate = notAcceptedRate }
         if let latencyMs { configuration.faults.latency = latencyMs / 1000 }
         if let rateLimit { configuration.faults.requestsPerSecond = rateLimit }
         if let errorRate { configuration.faults.serverErrorRate = errorRate }

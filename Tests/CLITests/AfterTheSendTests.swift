@@ -1,4 +1,6 @@
+import APIClient
 import Foundation
+import GoodyAPI
 import GoodyBatchTestSupport
 import Testing
 
@@ -97,6 +99,14 @@ struct AfterTheSendTests {
         // Every page of activities (3 a page) was read: each step of each order once.
         let steps = 10 + 10 + opened.count + 2 * accepted.count
         #expect(later.stdout.contains("(\(steps) order activities read)"), "\(later.stdout)")
+
+        // The results workbook is too wide for one page: printed landscape across pages, each
+        // page starting with the person's name and email (columns B–D) under the header row.
+        let book = try WrittenWorkbook(path: fixture.path("team.results.xlsx"))
+        #expect(book.orientation == "landscape")
+        #expect(book.fitToWidth == nil, "not shrunk to one page's width")
+        #expect(book.printTitles == "Results!$B:$D,Results!$1:$1")
+        #expect(book.header.contains("accepted_at") && book.header.contains("steps"))
 
         // --not-opened: exactly the people who have not opened, for HR and per manager.
         let nudge = try results("team.not-opened.csv")
@@ -211,5 +221,107 @@ struct AfterTheSendTests {
         #expect(canceled.count == 6, "\(canceled)")
         #expect(Set(canceled).count == 6)
         #expect(try results().allSatisfy { $0["order_status"] == "canceled" })
+    }
+}
+
+/// `replace` (issue 21): a wrong address's gift is canceled and the same gift sent to the
+/// corrected one, so the person ends with exactly one live gift, even when killed part-way.
+struct ReplaceTests {
+    let fixture = Fixture()
+
+    func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        ["GOODY_API_KEY": "", "XDG_STATE_HOME": fixture.path("state"), "GOODY_BATCH_TODAY": "2026-12-04T12:00"]
+            .merging(extra) { $1 }
+    }
+
+    func run(_ arguments: [String], _ extra: [String: String] = [:]) async throws -> CommandResult {
+        try await CLIRunner.running(arguments, in: fixture.directory.path, environment: environment(extra))
+    }
+
+    static let team = """
+        First Name,Last Name,Email,Manager
+        Ana,Lee,ana@acme.exmple.com,Dee Park
+        Bo,Wu,bo@acme.example,Dee Park
+        Cy,Ng,cy@acme.example,Eve Stone
+
+        """
+
+    /// Every order at (emulated) Goody, as it is now.
+    func orders() async throws -> [Order] {
+        let emulator = try await ExternalEmulator.start(
+            arguments: ["--journal", fixture.path("state/goody-batch/emulator-journal.jsonl")],
+            environment: ["GOODY_BATCH_TODAY": "2026-12-04T12:00"])
+        defer { emulator.stop() }
+        return try await emulator.withClient { try await $0.allOrders() }
+    }
+
+    func send() async throws -> String {
+        fixture.write("team.csv", Self.team)
+        let send = try await run([
+            "send", "team.csv", "--send-method", "email_and_link", "--product", "Cookie Box", "--from-name", "HR",
+            "--card", "Birthday", "--message", "Thank you, {{first_name}}!", "--yes",
+        ])
+        #expect(send.exitCode == 0, "\(send.stdout)\(send.stderr)")
+        return String(try #require(send.stdout.firstMatch(of: #/Run (r[0-9a-f]+) /#)).output.1)
+    }
+
+    /// Ana's live gifts at Goody: not canceled, to either of her addresses.
+    func live(_ orders: [Order]) -> [Order] {
+        orders.filter { $0.recipientFirstName == "Ana" && $0.status.known != .canceled }
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func replaceCancelsTheWrongAddressAndSendsTheSameGiftOnce() async throws {
+        let id = try await send()
+        let before = try await orders()
+        let old = try #require(before.first { $0.recipientEmail == "ana@acme.exmple.com" })
+
+        let taken = try await run(["replace", id, "--line", "2", "--email", "bo@acme.example", "--yes"])
+        #expect(taken.exitCode == 2)
+        #expect(taken.stderr.contains("already has a gift in this run (line 3)"), "\(taken.stderr)")
+
+        let replace = try await run(["replace", id, "--line", "2", "--email", "ana@acme.example", "--yes"])
+        #expect(replace.exitCode == 0, "\(replace.stdout)\(replace.stderr)")
+        #expect(replace.stdout.contains("Line 2 replaced"), "\(replace.stdout)")
+        #expect(replace.stdout.contains("replaced        1"))
+        let after = try await orders()
+        let gifts = live(after)
+        #expect(gifts.count == 1)
+        let new = try #require(gifts.first)
+        #expect(new.recipientEmail == "ana@acme.example")
+        #expect(new.message == old.message && new.cardID == old.cardID)
+        #expect(new.cart?.items?.first?.product.id == old.cart?.items?.first?.product.id)
+        #expect(after.first { $0.id == old.id }?.status.known == .canceled)
+
+        let rows = try WrittenCSV.rows(at: fixture.path("team.results.csv"))
+        #expect(rows.count == 3, "the canceled order is not a row of its own")
+        let ana = try #require(rows.first { $0["First Name"] == "Ana" })
+        #expect(ana["order_id"] == new.id && ana["gift_link"] == new.individualGiftLink)
+        #expect(ana["note"]?.contains("sent to ana@acme.example instead of ana@acme.exmple.com") == true)
+
+        // The same command again does nothing more.
+        let again = try await run(["replace", id, "--line", "2", "--email", "ana@acme.example", "--yes"])
+        #expect(again.exitCode == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("was already replaced"))
+        #expect(try await orders().count == after.count)
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func killedDuringReplaceAndRunAgainThePersonHasExactlyOneGift() async throws {
+        let id = try await send()
+        let arguments = ["replace", id, "--line", "2", "--email", "ana@acme.example", "--yes"]
+        let running = try CLIRunner.start(
+            arguments, in: fixture.directory.path, environment: environment(["GOODY_EMULATOR_LATENCY_MS": "400"]))
+        let shown = await CLIRunner.poll(seconds: 60) { running.stdoutSoFar.contains("Replace — run") }
+        #expect(shown, "\(running.stdoutSoFar)\(running.stderrSoFar)")
+        try await Task.sleep(for: .milliseconds(900))
+        running.signal(SIGKILL)
+        _ = running.wait()
+
+        let repeatRun = try await run(arguments)
+        #expect(repeatRun.exitCode == 0, "\(repeatRun.stdout)\(repeatRun.stderr)")
+        let gifts = live(try await orders())
+        #expect(gifts.count == 1, "\(gifts.map(\.recipientEmail))")
+        #expect(gifts.first?.recipientEmail == "ana@acme.example")
     }
 }
