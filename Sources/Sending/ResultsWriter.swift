@@ -147,7 +147,11 @@ struct ResultsWriter {
         for line in lines {
             try book.append(line.input.map { $0.isEmpty ? .empty : .text($0) } + Self.columns.map(line.resultCell))
         }
-        if about { book.addAboutSheet("Run", rows: aboutRun + totals(lines)) }
+        if about {
+            let sums = Totals(lines.compactMap(\.order))
+            try book.appendTotals(totalsRow(sums, width: header.count))
+            book.addAboutSheet("Run", rows: aboutRun + totals(sums))
+        }
         try book.commit()
         if book.linksWrittenAsText > 0 {
             written.notes.append(
@@ -179,26 +183,77 @@ struct ResultsWriter {
         return rows
     }
 
-    /// What the orders come to, for the summary: Goody reports tax (and so the total) only once a
-    /// gift is accepted, so those say how many orders they cover.
-    private func totals(_ lines: [Line]) -> [(String, String)] {
-        let orders = lines.compactMap(\.order)
-        func sum(_ amount: (OrderRecord) -> Int?) -> (cents: Int, known: Int) {
-            orders.reduce((0, 0)) { total, order in
-                amount(order).map { (total.0 + $0, total.1 + 1) } ?? total
+    /// What the live orders come to (a canceled order's money comes back), per amount column:
+    /// the sum and how many orders Goody gave it for. Goody reports tax (and so the total) only
+    /// once a gift is accepted.
+    struct Totals {
+        var orders = 0
+        var canceled = 0
+        var sums: [String: (cents: Int, known: Int)] = [:]
+
+        static let amounts: [(column: String, label: String, value: @Sendable (OrderRecord) -> Int?)] = [
+            ("amount_product", "Products", { $0.amountProduct }),
+            ("amount_shipping", "Shipping", { $0.amountShipping }),
+            ("amount_processing_fee", "Processing fees", { $0.amountProcessingFee }),
+            ("amount_pre_tax_total", "Before tax", { $0.amountPreTaxTotal }), ("amount_tax", "Tax", { $0.amountTax }),
+            ("amount_total", "Total", { $0.amountTotal }),
+        ]
+
+        init(_ all: [OrderRecord]) {
+            let live = all.filter { $0.status != OrderStatus.canceled.rawValue }
+            orders = live.count
+            canceled = all.count - live.count
+            for amount in Self.amounts {
+                sums[amount.column] = live.reduce((0, 0)) { total, order in
+                    amount.value(order).map { (total.0 + $0, total.1 + 1) } ?? total
+                }
             }
         }
-        func money(_ figure: (cents: Int, known: Int)) -> String {
-            figure.known == orders.count
-                ? Money.dollars(figure.cents)
-                : "\(Money.dollars(figure.cents)) (\(figure.known) of \(orders.count) orders; Goody gives it once a gift is accepted)"
+
+        /// The closing report's line: "products $1,200.00, shipping $80.00, fees $128.00; before
+        /// tax $1,408.00; tax for 3 of 40 orders".
+        var line: String {
+            func dollars(_ column: String) -> String { Money.dollars(sums[column]?.cents ?? 0) }
+            let tax = sums["amount_tax"]?.known ?? 0
+            return
+                "products \(dollars("amount_product")), shipping \(dollars("amount_shipping")), fees \(dollars("amount_processing_fee")); before tax \(dollars("amount_pre_tax_total")); "
+                + (tax == orders
+                    ? "tax \(dollars("amount_tax")), total \(dollars("amount_total"))"
+                    : "tax known for \(tax) of \(orders) orders (Goody gives it once a gift is accepted)")
         }
-        return [
-            ("Orders", "\(orders.count)"), ("Products", money(sum { $0.amountProduct })),
-            ("Shipping", money(sum { $0.amountShipping })), ("Processing fees", money(sum { $0.amountProcessingFee })),
-            ("Before tax", money(sum { $0.amountPreTaxTotal })), ("Tax", money(sum { $0.amountTax })),
-            ("Total", money(sum { $0.amountTotal })),
-        ]
+
+        /// The sum when Goody gave it for every order.
+        func complete(_ column: String) -> Int? {
+            sums[column].flatMap { $0.known == orders ? $0.cents : nil }
+        }
+    }
+
+    /// The summary sheet's lines for the totals.
+    private func totals(_ totals: Totals) -> [(String, String)] {
+        [("Orders", "\(totals.orders)")]
+            + (totals.canceled > 0
+                ? [("Canceled", "\(totals.canceled) (their money comes back; not counted in the amounts)")] : [])
+            + Totals.amounts.map { amount in
+                let figure = totals.sums[amount.column] ?? (0, 0)
+                return (
+                    amount.label,
+                    figure.known == totals.orders
+                        ? Money.dollars(figure.cents)
+                        : "\(Money.dollars(figure.cents)) (\(figure.known) of \(totals.orders) orders; Goody gives it once a gift is accepted)"
+                )
+            }
+    }
+
+    /// The results sheet's totals row: the label under the first column, each amount under its own.
+    private func totalsRow(_ totals: Totals, width: Int) -> [WorkbookCell] {
+        var cells = Array(repeating: WorkbookCell.empty, count: width + Self.columns.count)
+        cells[0] = .text(
+            "Total of \(totals.orders) order\(totals.orders == 1 ? "" : "s") (canceled ones left out; tax and total once Goody gives them for every order)"
+        )
+        for (index, column) in Self.columns.enumerated() {
+            if let cents = totals.complete(column) { cells[width + index] = .amount(Double(cents) / 100) }
+        }
+        return cells
     }
 
     /// Every row in input order, then the orders Goody returned that match no row (with empty

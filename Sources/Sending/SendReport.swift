@@ -17,6 +17,8 @@ public struct SendReport: Sendable {
     public var notOpenedFiles: [String] = []
     /// Where the gifts are: "212 accepted, 61 opened not accepted…".
     public var gifts: String?
+    /// What the live orders come to, amount by amount.
+    public var amounts: String?
     /// Orders canceled by `replace`, their people sent the same gift at a corrected email.
     public var replaced = 0
     /// Cancels or expiry moves Goody refused in this command.
@@ -79,6 +81,7 @@ public struct SendReport: Sendable {
         let live = orders.filter { $0.matchedBy != OrderRecord.replaced }
         replaced = orders.count - live.count
         gifts = GiftLife.summary(live, now: Today.now())
+        amounts = live.isEmpty ? nil : ResultsWriter.Totals(live).line
         orderStatuses = Dictionary(grouping: live, by: \.status).mapValues(\.count)
         ordersUnmatched = orders.filter { $0.line == nil && $0.matchedBy != OrderRecord.replaced }.count
     }
@@ -117,6 +120,7 @@ public struct SendReport: Sendable {
         )
         lines.append(
             "  estimated       up to \(Money.dollars(estimateHigh)); orders so far come to \(Money.dollars(charged))")
+        if let amounts { lines.append("  amounts         \(amounts)") }
         if run.approvedBy != nil || run.planSHA256 != nil {
             let who = run.approvedBy.map { "by \($0) " } ?? ""
             let plan = run.planSHA256.map { ", held to plan \($0.prefix(12))…" } ?? ""

@@ -51,6 +51,8 @@ public final class WorkbookWriter {
     private let columnFormat: UnsafeMutablePointer<lxw_format>?
     private var widths: [Int]
     private var row: UInt32 = 0
+    /// The rows the filter covers, set when a totals row follows them.
+    private var filteredRows: UInt32?
     private var links = 0
     /// Links past Excel's limit per sheet (65,530), written as their address in plain text.
     public private(set) var linksWrittenAsText = 0
@@ -126,6 +128,23 @@ public final class WorkbookWriter {
         try append(cells, format: nil)
     }
 
+    /// Appends a totals row under the data, in bold, outside the filter (sorting leaves it last).
+    public func appendTotals(_ cells: [WorkbookCell]) throws(WorkbookError) {
+        // Set now: with constant memory, libxlsxwriter takes a filter only up to the row it holds.
+        try filter()
+        filteredRows = row
+        try append(cells, format: headerFormat)
+    }
+
+    /// The filter over the header and the rows written so far.
+    private func filter() throws(WorkbookError) {
+        guard !widths.isEmpty else { return }
+        let status = worksheet_autofilter(sheet, 0, 0, max(row, 1) - 1, lxw_col_t(widths.count - 1))
+        guard status == LXW_NO_ERROR else {
+            throw WorkbookError(path: path, reason: "the filter: " + String(cString: lxw_strerror(status)))
+        }
+    }
+
     private func append(_ cells: [WorkbookCell], format: UnsafeMutablePointer<lxw_format>?) throws(WorkbookError) {
         for (index, cell) in cells.enumerated() {
             let column = lxw_col_t(index)
@@ -199,9 +218,7 @@ public final class WorkbookWriter {
         } else if let columns = repeatedColumns, columns.upperBound < widths.count {
             worksheet_repeat_columns(sheet, lxw_col_t(columns.lowerBound), lxw_col_t(columns.upperBound))
         }
-        if !widths.isEmpty {
-            worksheet_autofilter(sheet, 0, 0, max(row, 1) - 1, lxw_col_t(widths.count - 1))
-        }
+        if filteredRows == nil { try filter() }
         if let about, let extra = workbook_add_worksheet(workbook, Self.sheetName(about.name)) {
             var labelWidth = 10.0
             var valueWidth = 10.0

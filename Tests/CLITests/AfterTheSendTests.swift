@@ -179,6 +179,18 @@ struct AfterTheSendTests {
         let after = try results()
         #expect(after.filter { $0["order_status"] == "canceled" }.compactMap { $0["Email"] }.sorted() == gone)
         #expect(after.filter { $0["order_status"] == "canceled" }.allSatisfy { $0["canceled_at"] == "2026-12-05" })
+        // The money of the canceled three comes back: the totals are the five live orders'.
+        let live = after.filter { $0["order_status"] != "canceled" }
+        let preTax = live.compactMap { Double($0["amount_pre_tax_total"] ?? "") }.reduce(0, +)
+        #expect(cancel.stdout.contains(String(format: "before tax $%.2f;", preTax)), "\(cancel.stdout)")
+        let book = try WrittenWorkbook(path: fixture.path("team.results.xlsx"))
+        let totals = try #require(book.records.last)
+        #expect(totals["Employee ID"]?.text.hasPrefix("Total of 5 orders") == true)
+        #expect(totals["amount_pre_tax_total"].flatMap { Double($0.text) } == preTax)
+        #expect(totals["amount_tax"] == nil, "tax is not known for every order yet")
+        #expect(
+            book.autoFilter?.hasSuffix("9") == true,
+            "the filter covers the 8 people, not the totals: \(book.autoFilter ?? "")")
 
         // A second run cancels nothing and says why.
         let again = try await run(["cancel", id, "--not-in", "february.csv", "--yes"], today: "2026-12-05")
