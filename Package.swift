@@ -99,6 +99,7 @@ let package = Package(
             dependencies: [
                 "GoodyAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -110,6 +111,8 @@ let package = Package(
             dependencies: [
                 "GoodyEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/goody-emulator",
             swiftSettings: strictSettings
@@ -226,6 +229,7 @@ let package = Package(
                 "GoodyEmulator",
                 "GoodyAPI",
                 "GoodyBatchTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/EmulatorTests",
@@ -257,8 +261,9 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "goody-batch", "goody-emulator", "GoodyBatchTestSupport", "Recipients", "Spreadsheet", "APIClient",
-                "GoodyAPI", "Ledger", .product(name: "Crypto", package: "swift-crypto"),
+                // The executables are built for the tests to run; the tests import none of them.
+                "goody-batch", "goody-emulator", "GoodyBatchTestSupport", "APIClient", "GoodyAPI", "Ledger",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/CLITests",
             swiftSettings: strictSettings

@@ -312,12 +312,12 @@ public struct GoodyClient: Sendable {
             location = response.headers.first(name: "Location")
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
-            await pacer?.record(status: nil)
+            await pacer?.record(status: nil, method: method, path: path)
             report(nil)
             if error is CancellationError || Task.isCancelled { throw CancellationError() }
             throw Self.transportError(error, operation: operation)
         }
-        await pacer?.record(status: status)
+        await pacer?.record(status: status, method: method, path: path)
         report(status)
         let data = Data(bytes.readableBytesView)
         guard (200..<300).contains(status) else {

@@ -26,14 +26,27 @@ public actor RequestPacer {
         public var serverErrors = 0
         public var transportErrors = 0
         public var successes = 0
+        /// Requests by endpoint, identifiers written `{id}`: "GET /v1/order_batches/{id}/orders".
+        public var byEndpoint: [String: Int] = [:]
 
         /// What happened after `earlier` was taken.
         public func since(_ earlier: Statistics?) -> Statistics {
             guard let earlier else { return self }
-            return Statistics(
+            var result = Statistics(
                 requests: requests - earlier.requests, rateLimited: rateLimited - earlier.rateLimited,
                 serverErrors: serverErrors - earlier.serverErrors,
                 transportErrors: transportErrors - earlier.transportErrors, successes: successes - earlier.successes)
+            result.byEndpoint = byEndpoint.merging(earlier.byEndpoint.mapValues { -$0 }, uniquingKeysWith: +)
+                .filter { $0.value != 0 }
+            return result
+        }
+
+        /// "POST /v1/orders/0b00…/cancel" → "POST /v1/orders/{id}/cancel".
+        static func endpoint(method: String, path: String) -> String {
+            let segments = path.components(separatedBy: "/").map { segment in
+                segment.count >= 8 && segment.contains(where: \.isNumber) ? "{id}" : segment
+            }
+            return "\(method) \(segments.joined(separator: "/"))"
         }
     }
 
@@ -66,9 +79,10 @@ public actor RequestPacer {
     }
 
     /// Notes how the request ended, and adapts the rate.
-    func record(status: Int?) {
+    func record(status: Int?, method: String = "", path: String = "") {
         release()
         statistics.requests += 1
+        statistics.byEndpoint[Statistics.endpoint(method: method, path: path), default: 0] += 1
         let now = ContinuousClock.now
         switch status {
         case 429?:

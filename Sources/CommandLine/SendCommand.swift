@@ -64,7 +64,7 @@ struct ReportOptions: ParsableArguments {
 /// How much is worked on at once, and how long to wait for Goody.
 struct WorkOptions: ParsableArguments {
     @Option(help: "Batches worked on at once (1 to 32).")
-    var concurrency = 8
+    var concurrency = 24
 
     @Option(
         help: ArgumentHelp("Seconds to wait for pending batches before leaving them to `status`.", valueName: "seconds")

@@ -290,6 +290,13 @@ struct RunExecutor: Sendable {
         return batch
     }
 
+    /// How long a pending batch is left before it is looked at again: the time Goody takes for a
+    /// batch grows with its recipients (half a second for a hundred, at most five), then each
+    /// wait doubles.
+    static func firstPause(recipients: Int) -> Duration {
+        .milliseconds(min(5_000, max(500, recipients * 5)))
+    }
+
     /// A complete batch of 10 or fewer brings all its orders in `orders_preview`; otherwise (or
     /// when the preview could not be read) they are read from `/orders`.
     static func completePreview(_ batch: OrderBatch, recipients: Int) -> [Order]? {
@@ -308,7 +315,12 @@ struct RunExecutor: Sendable {
         guard let id = batch.goodyID else { return }
         var batch = batch
         let deadline = ContinuousClock.now + maxWait
-        var pause = Duration.milliseconds(250)
+        var pause = Self.firstPause(recipients: batch.recipientCount)
+        // Goody just said "pending" (the create's answer, or the ledger's last word): asking again
+        // at once would only hear it again, so the first look waits as long as the later ones.
+        if batch.sendStatus == SendStatus.pending.rawValue, batch.scheduledSendOn == nil {
+            try await Task.sleep(for: pause)
+        }
         while true {
             let current = try await client.batch(id: id)
             batch.sendStatus = current.sendStatus.rawValue

@@ -40,7 +40,10 @@ public struct SendReport: Sendable {
     /// Orders Goody returned that match no row (listed at the end of the results).
     public var ordersUnmatched: Int
     public var notes: [String]
+    /// The requests of the sending phase (creates, polls, order reads), for its pace.
     public var requests: RequestPacer.Statistics?
+    /// Every request of the command, plan included.
+    public var commandRequests: RequestPacer.Statistics?
     public var seconds: Double
     /// What stopped the run early (Ctrl-C, a lost connection), if anything.
     public var stoppedBy: (any Error)?
@@ -191,6 +194,7 @@ public struct SendReportJSON: Encodable {
     var gifts: String?
     var ordersUnmatched: Int
     var requests: Int?
+    var commandRequestsByEndpoint: [String: Int]?
     var rateLimited: Int?
     var seconds: Double
     var notes: [String]
@@ -203,6 +207,7 @@ public struct SendReportJSON: Encodable {
         case orderStatuses = "order_statuses"
         case ordersUnmatched = "orders_unmatched"
         case rateLimited = "rate_limited"
+        case commandRequestsByEndpoint = "command_requests_by_endpoint"
     }
 
     public init(_ report: SendReport) {
@@ -222,6 +227,7 @@ public struct SendReportJSON: Encodable {
         gifts = report.gifts
         ordersUnmatched = report.ordersUnmatched
         requests = report.requests?.requests
+        commandRequestsByEndpoint = report.commandRequests?.byEndpoint
         rateLimited = report.requests?.rateLimited
         seconds = report.seconds
         notes = report.notes

@@ -34,7 +34,7 @@ public struct SendOptions: Sendable {
 
     public init(
         outputPath: String? = nil, ledgerPath: String? = nil, splitBy: String? = nil, allowResend: Bool = false,
-        resend: ResendPermission? = nil, maxWait: Duration = .seconds(600), concurrency: Int = 8,
+        resend: ResendPermission? = nil, maxWait: Duration = .seconds(600), concurrency: Int = 24,
         registry: LedgerRegistry = .standard(), historyDays: Int = 90, newApproval: Int? = nil,
         share: [String]? = nil, format: ShareFormat? = nil
     ) {
@@ -444,6 +444,7 @@ public struct SendSession: Sendable {
             requests: await client.pacer?.statistics.since(before),
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         report.stoppedBy = stop ?? outcome?.refusal
+        report.commandRequests = await client.pacer?.statistics
         return report
     }
 
