@@ -61,6 +61,9 @@ public struct EmulatorConfiguration: Sendable {
         /// The first batch create this emulator commits waits this long before it answers (or
         /// drops): a client is then surely waiting on a create that exists, for a test to kill it.
         public var holdFirstCreate: TimeInterval
+        /// The second cancel this emulator commits waits this long before it answers: a client
+        /// is then surely waiting on a cancel that happened, for a test to kill it.
+        public var holdSecondCancel: TimeInterval = 0
         /// Every POST is answered `307 Temporary Redirect` to this base URL (and the same path),
         /// doing nothing: a client must not follow it.
         public var redirectPostsTo: String?
@@ -167,6 +170,7 @@ public struct EmulatorConfiguration: Sendable {
         if let value = number("THROTTLE_RATE") { configuration.faults.throttledRate = value }
         if let value = number("DROP_RATE") { configuration.faults.dropAfterCommitRate = value }
         if let value = number("HOLD_FIRST_CREATE") { configuration.faults.holdFirstCreate = value }
+        if let value = number("HOLD_SECOND_CANCEL") { configuration.faults.holdSecondCancel = value }
         if let value = number("PRICE_MARKUP") { configuration.priceMarkupPercent = value }
         if let value = environment["GOODY_EMULATOR_REDIRECT_POSTS_TO"], !value.isEmpty {
             configuration.faults.redirectPostsTo = value

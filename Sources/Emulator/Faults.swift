@@ -58,6 +58,15 @@ public actor FaultInjector {
     }
 
     private var heldFirstCreate = false
+    private var cancelsCommitted = 0
+
+    /// How long to hold this cancel's answer: the second committed cancel's, once (the first
+    /// answers, so a client is surely inside a run of cancels when it waits).
+    func holdCancelAfterCommit() -> TimeInterval {
+        cancelsCommitted += 1
+        guard faults.holdSecondCancel > 0, cancelsCommitted == 2 else { return 0 }
+        return faults.holdSecondCancel
+    }
 
     /// How long to hold this create's answer: the first committed create's, once.
     func holdAfterCommit() -> TimeInterval {

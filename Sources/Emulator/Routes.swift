@@ -126,7 +126,12 @@ public enum EmulatorRoutes {
             await handling { ok(try await store.order(id: try context.parameters.require("id"))) }
         }
         router.post("/v1/orders/:id/cancel") { _, context in
-            await handling { ok(try await store.cancelOrder(id: try context.parameters.require("id"))) }
+            await handling {
+                let order = try await store.cancelOrder(id: try context.parameters.require("id"))
+                let hold = await injector.holdCancelAfterCommit()
+                if hold > 0 { try await Task.sleep(for: .seconds(hold)) }
+                return ok(order)
+            }
         }
         router.post("/v1/orders/:id/update_expiration") { request, context in
             await handling {

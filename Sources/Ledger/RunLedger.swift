@@ -237,6 +237,12 @@ public final class RunLedger: Sendable {
             }
             try db.create(index: "order_action_by_order", on: "order_action", columns: ["runID", "orderID"])
         }
+        migrator.registerMigration("v8: orders by line") { db in
+            // The results are written a page of lines at a time, each page with its orders.
+            try db.create(index: "order_record_by_line", on: "order_record", columns: ["runID", "line"])
+            // A batch's rows are read when the batch is worked on, not all at the start.
+            try db.create(index: "row_by_batch", on: "row", columns: ["runID", "batchNumber"])
+        }
         return migrator
     }
 
@@ -353,6 +359,37 @@ public final class RunLedger: Sendable {
     public func orders(ofRun id: String) throws -> [OrderRecord] {
         try reading { db in
             try OrderRecord.filter(Column("runID") == id).order(Column("batchNumber"), Column("line")).fetchAll(db)
+        }
+    }
+
+    /// The rows of one batch of a run, in their place in the batch.
+    public func rows(ofRun id: String, batch number: Int) throws -> [RowRecord] {
+        try reading { db in
+            try RowRecord.filter(Column("runID") == id && Column("batchNumber") == number).order(Column("line"))
+                .fetchAll(db)
+        }
+    }
+
+    /// A page of a run's rows in line order: those after `line`, at most `limit`.
+    public func rows(ofRun id: String, after line: Int, limit: Int) throws -> [RowRecord] {
+        try reading { db in
+            try RowRecord.filter(Column("runID") == id && Column("line") > line).order(Column("line")).limit(limit)
+                .fetchAll(db)
+        }
+    }
+
+    /// The orders of a run matched to the lines `lines`.
+    public func orders(ofRun id: String, lines: ClosedRange<Int>) throws -> [OrderRecord] {
+        try reading { db in
+            try OrderRecord.filter(Column("runID") == id && lines.contains(Column("line"))).fetchAll(db)
+        }
+    }
+
+    /// The orders of a run matched to no line (Goody's orders no row matched, and replaced ones).
+    public func ordersWithoutLine(ofRun id: String) throws -> [OrderRecord] {
+        try reading { db in
+            try OrderRecord.filter(Column("runID") == id && Column("line") == nil).order(Column("batchNumber"))
+                .fetchAll(db)
         }
     }
 

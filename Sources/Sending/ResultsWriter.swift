@@ -104,35 +104,44 @@ struct ResultsWriter {
     /// Writes every file; `splitBy` names a column (or the `manager` field).
     func write(to path: String, splitBy: String?) throws -> Written {
         let header = try run.header()
-        return try write(try lines(width: header.count), header: header, to: path, splitBy: splitBy, about: true)
+        return try write(header: header, to: path, splitBy: splitBy, about: true) { visit in
+            try eachLine(width: header.count, visit)
+        }
     }
 
     /// The people who have not opened their gift yet (and whose link still works), for a nudge:
     /// `<input>.not-opened.csv` and `.xlsx` for HR and, split by manager, one file each.
     func writeNotOpened(splitBy: String?, now: Date) throws -> Written {
         let header = try run.header()
-        let lines = try lines(width: header.count).filter { line in
-            line.row?.status == .sent && line.order.map { GiftStage($0, now: now) == .notOpened } == true
+        var lines: [Line] = []
+        try eachLine(width: header.count) { line in
+            if line.row?.status == .sent && line.order.map({ GiftStage($0, now: now) == .notOpened }) == true {
+                lines.append(line)
+            }
         }
         var path = (run.outputPath as NSString).deletingPathExtension
         if path.hasSuffix(".results") { path.removeLast(".results".count) }
-        var written = try write(lines, header: header, to: path + ".not-opened.csv", splitBy: splitBy, about: false)
+        var written = try write(header: header, to: path + ".not-opened.csv", splitBy: splitBy, about: false) {
+            visit in try lines.forEach(visit)
+        }
         written.notes.append(
             "\(lines.count) \(lines.count == 1 ? "person has" : "people have") not opened their gift yet: \(written.results)\(written.manifest.isEmpty ? "" : ", and one file per manager listed in \(written.manifest[0])")."
         )
         return written
     }
 
-    private func write(_ lines: [Line], header: [String], to path: String, splitBy: String?, about: Bool) throws
-        -> Written
-    {
+    /// Writes the CSV and the workbook in one pass over `lines` (which hands each line to the
+    /// closure it is given), so a run's lines are never all held at once; only the managers'
+    /// files, when split, keep theirs.
+    private func write(
+        header: [String], to path: String, splitBy: String?, about: Bool,
+        lines: (_ visit: (Line) throws -> Void) throws -> Void
+    ) throws -> Written {
         let settings = try OutputSettings.of(run.outputJSON, header: header, runID: run.id)
         let fullHeader = header + Self.columns
 
         let csv = try CSVFileWriter(path: path, format: .results(delimiter: settings.delimiter))
         try csv.writeRow(fullHeader)
-        for line in lines { try csv.writeRow(line.input + Self.columns.map(line.resultValue)) }
-        try csv.commit()
 
         var written = Written(results: path, workbook: OutputNaming.replacingExtension(of: path, with: "xlsx"))
         let book = try WorkbookWriter(path: written.workbook, sheetName: "Results", header: fullHeader)
@@ -144,23 +153,28 @@ struct ResultsWriter {
             let last = names.filter { $0 <= first + 2 }.max() ?? first
             book.repeatedColumns = first...last
         }
-        for line in lines {
+        var sums = Totals()
+        var kept: [Line] = []
+        try lines { line in
+            try csv.writeRow(line.input + Self.columns.map(line.resultValue))
             try book.append(line.input.map { $0.isEmpty ? .empty : .text($0) } + Self.columns.map(line.resultCell))
+            if let order = line.order { sums.add(order) }
+            if splitBy != nil, line.row != nil { kept.append(line) }
         }
+        try csv.commit()
         if about {
-            let sums = Totals(lines.compactMap(\.order))
             try book.appendTotals(totalsRow(sums, width: header.count))
             book.addAboutSheet("Run", rows: aboutRun + totals(sums))
         }
         try book.commit()
         if book.linksWrittenAsText > 0 {
             written.notes.append(
-                "\(written.workbook): Excel allows 65,530 links in a sheet; the last \(book.linksWrittenAsText) gift links are written as text (every link is in the CSV)."
+                "\(written.workbook): \(book.linksWrittenAsText) gift links are longer than a spreadsheet link can be and are written as text (every link is in the CSV)."
             )
         }
         if let splitBy {
             try ManagerFiles(run: run, header: header, settings: settings, resultsPath: path).write(
-                lines.filter { $0.row != nil }, splitBy: splitBy, into: &written)
+                kept, splitBy: splitBy, into: &written)
         }
         return written
     }
@@ -199,14 +213,19 @@ struct ResultsWriter {
             ("amount_total", "Total", { $0.amountTotal }),
         ]
 
-        init(_ all: [OrderRecord]) {
-            let live = all.filter { $0.status != OrderStatus.canceled.rawValue }
-            orders = live.count
-            canceled = all.count - live.count
+        init() {}
+
+        init(_ all: [OrderRecord]) { for order in all { add(order) } }
+
+        mutating func add(_ order: OrderRecord) {
+            guard order.status != OrderStatus.canceled.rawValue else {
+                canceled += 1
+                return
+            }
+            orders += 1
             for amount in Self.amounts {
-                sums[amount.column] = live.reduce((0, 0)) { total, order in
-                    amount.value(order).map { (total.0 + $0, total.1 + 1) } ?? total
-                }
+                let sum = sums[amount.column] ?? (0, 0)
+                sums[amount.column] = amount.value(order).map { (sum.cents + $0, sum.known + 1) } ?? sum
             }
         }
 
@@ -257,14 +276,12 @@ struct ResultsWriter {
     }
 
     /// Every row in input order, then the orders Goody returned that match no row (with empty
-    /// input columns, so no gift link is ever dropped).
-    private func lines(width: Int) throws -> [Line] {
-        let allOrders = try ledger.orders(ofRun: run.id)
-        let orders = Dictionary(
-            allOrders.compactMap { order in order.line.map { ($0, order) } }, uniquingKeysWith: { first, _ in first })
+    /// input columns, so no gift link is ever dropped), read from the ledger a page at a time.
+    private func eachLine(width: Int, _ visit: (Line) throws -> Void) throws {
         let batches = Dictionary(uniqueKeysWithValues: try ledger.batches(ofRun: run.id).map { ($0.number, $0) })
+        let withoutLine = try ledger.ordersWithoutLine(ofRun: run.id)
         let replacedOrders = Dictionary(
-            allOrders.filter { $0.matchedBy == OrderRecord.replaced }.map { ($0.orderID, $0) },
+            withoutLine.filter { $0.matchedBy == OrderRecord.replaced }.map { ($0.orderID, $0) },
             uniquingKeysWith: { first, _ in first })
         var notes: [Int: String] = [:]
         for action in try ledger.actions(ofRun: run.id) where action.kind == .replace && action.state == .done {
@@ -272,26 +289,38 @@ struct ResultsWriter {
             notes[line] =
                 "replaced on \(Self.isoDay(action.updatedAt)): sent to \(action.value ?? "") instead of \(old.email ?? "the address in the file"), whose gift (order \(old.referenceID)) was canceled"
         }
-        var lines = try ledger.rows(ofRun: run.id).map { row in
-            var input = try row.values()
-            if input.count < width { input += Array(repeating: "", count: width - input.count) }
-            var written = line(
-                input: input, row: row, order: orders[row.line], batch: row.batchNumber.flatMap { batches[$0] })
-            written.note = notes[row.line] ?? ""
-            return written
+        var after = Int.min
+        while true {
+            let rows = try ledger.rows(ofRun: run.id, after: after, limit: Self.pageSize)
+            guard let first = rows.first?.line, let last = rows.last?.line else { break }
+            let orders = Dictionary(
+                try ledger.orders(ofRun: run.id, lines: first...last).compactMap { order in
+                    order.line.map { ($0, order) }
+                }, uniquingKeysWith: { first, _ in first })
+            for row in rows {
+                var input = try row.values()
+                if input.count < width { input += Array(repeating: "", count: width - input.count) }
+                var written = line(
+                    input: input, row: row, order: orders[row.line], batch: row.batchNumber.flatMap { batches[$0] })
+                written.note = notes[row.line] ?? ""
+                try visit(written)
+            }
+            after = last
         }
         // A replaced order (canceled, its person sent a new gift) is kept in the ledger, off the results.
-        for order in allOrders where order.line == nil && order.matchedBy != OrderRecord.replaced {
+        for order in withoutLine where order.matchedBy != OrderRecord.replaced {
             let who = [order.firstName, order.lastName ?? "", order.email.map { "<\($0)>" } ?? ""]
                 .filter { !$0.isEmpty }.joined(separator: " ")
             var line = line(
                 input: Array(repeating: "", count: width), row: nil, order: order, batch: batches[order.batchNumber])
             line.error =
                 "Goody returned this order (for \(who)) in batch \(order.batchNumber), but it matches no row of the input; find out who it is for before sharing the link"
-            lines.append(line)
+            try visit(line)
         }
-        return lines
     }
+
+    /// Rows read from the ledger at a time while the results are written.
+    static let pageSize = 2_000
 
     private func line(input: [String], row: RowRecord?, order: OrderRecord?, batch: BatchRecord?) -> Line {
         var line = Line(

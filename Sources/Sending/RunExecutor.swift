@@ -44,9 +44,6 @@ struct RunExecutor: Sendable {
 
     func execute() async throws -> ExecutionOutcome {
         let batches = try ledger.batches(ofRun: run.id)
-        let rows = Dictionary(grouping: try ledger.rows(ofRun: run.id).filter { $0.batchNumber != nil }) {
-            $0.batchNumber ?? 0
-        }
         let tracker = ProgressTracker(
             batches: batches, recipients: batches.reduce(0) { $0 + $1.recipientCount }, pacer: client.pacer,
             requestsBefore: await client.pacer?.statistics.requests ?? 0, progress: progress)
@@ -63,7 +60,9 @@ struct RunExecutor: Sendable {
             func startNext() {
                 guard let batch = pending.next() else { return }
                 group.addTask {
-                    try await process(batch, rows: rows[batch.number] ?? [], tracker: tracker, spend: spend)
+                    // Each batch's rows are read when it is worked on: a run's rows are never all held.
+                    let rows = try ledger.rows(ofRun: run.id, batch: batch.number)
+                    try await process(batch, rows: rows, tracker: tracker, spend: spend)
                 }
             }
             for _ in 0..<concurrency { startNext() }

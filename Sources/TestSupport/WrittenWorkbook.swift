@@ -68,7 +68,7 @@ public struct WrittenWorkbook {
         let reader = SheetReader(styles: styles, strings: strings)
         try reader.parse(sheet)
         rows = reader.rows
-        links = reader.linkIDs.compactMapValues { relations[$0] }
+        links = reader.linkIDs.compactMapValues { relations[$0] }.merging(reader.formulaLinks) { first, _ in first }
         frozenRows = reader.frozenRows
         columnFormats = reader.columnStyles.compactMapValues { $0 < styles.count ? styles[$0] : nil }
         autoFilter = reader.autoFilter
@@ -150,6 +150,9 @@ private final class SheetReader: XMLWalker {
     var orientation: String?
     var fitToWidth: String?
     private var fitsToPage = false
+    private var formula = ""
+    /// Cell reference → the target of its `HYPERLINK` formula.
+    var formulaLinks: [String: String] = [:]
     private var reference = ""
     private var type: String?
     private var style: Int?
@@ -194,7 +197,13 @@ private final class SheetReader: XMLWalker {
     override func end(_ name: String) {
         switch name {
         case "t", "v": value += text
+        case "f": formula = text
         case "c":
+            // A link written as a formula, `HYPERLINK("url","label")`, links like a hyperlink does.
+            if formula.hasPrefix("HYPERLINK(\""), let end = formula.dropFirst(11).firstIndex(of: "\"") {
+                formulaLinks[reference] = String(formula[formula.index(formula.startIndex, offsetBy: 11)..<end])
+            }
+            formula = ""
             let column = String(reference.prefix { $0.isLetter })
             let row = Int(reference.drop { $0.isLetter }) ?? rows.count
             var text = value

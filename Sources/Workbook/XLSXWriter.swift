@@ -53,9 +53,19 @@ public final class WorkbookWriter {
     private var row: UInt32 = 0
     /// The rows the filter covers, set when a totals row follows them.
     private var filteredRows: UInt32?
-    private var links = 0
-    /// Links past Excel's limit per sheet (65,530), written as their address in plain text.
+    /// Links too long for a `HYPERLINK` formula (255 characters), written as their address in
+    /// plain text.
     public private(set) var linksWrittenAsText = 0
+
+    /// `HYPERLINK("url","label")`, quotes doubled; nil when the address or label is longer than
+    /// the function takes or the address holds what a link should not (a line break).
+    static func hyperlink(url: String, label: String) -> String? {
+        guard url.count <= 255, label.count <= 255, !url.contains(where: \.isNewline),
+            !label.contains(where: \.isNewline)
+        else { return nil }
+        func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        return "HYPERLINK(\(quoted(url)),\(quoted(label)))"
+    }
     /// Longest text Excel holds in a cell.
     public static let maxCellLength = 32_767
 
@@ -158,9 +168,14 @@ public final class WorkbookWriter {
                 status = worksheet_write_string(sheet, row, column, kept, format)
                 widths[index] = max(widths[index], Self.displayWidth(kept))
             case .link(let url, let label):
-                if links < Int(LXW_MAX_NUMBER_URLS) && url.utf8.count <= 2079 {
-                    status = worksheet_write_url_opt(sheet, row, column, url, linkFormat, label, nil)
-                    links += 1
+                // libxlsxwriter's "external:" for a file beside the workbook; a formula takes its name.
+                let target = url.hasPrefix("external:") ? String(url.dropFirst("external:".count)) : url
+                if let formula = Self.hyperlink(url: target, label: label) {
+                    // A HYPERLINK formula, with its label as the value shown before any
+                    // recalculation: clickable in Excel, LibreOffice, Numbers and Google Sheets like
+                    // a hyperlink, but streamed with the row (libxlsxwriter keeps every hyperlink in
+                    // memory to the end, about 2 KB each) and not bound by Excel's 65,530 a sheet.
+                    status = worksheet_write_formula_str(sheet, row, column, formula, linkFormat, label)
                     widths[index] = max(widths[index], Self.displayWidth(label))
                 } else {
                     linksWrittenAsText += 1
