@@ -370,6 +370,28 @@ public final class RunLedger: Sendable {
         }
     }
 
+    /// How many rows of a run have each status.
+    public func rowCounts(ofRun id: String) throws -> [RowRecord.Status: Int] {
+        try reading { db in
+            var counts: [RowRecord.Status: Int] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT status, COUNT(*) FROM row WHERE runID = ? GROUP BY status", arguments: [id])
+            while let row = try rows.next() {
+                if let status = RowRecord.Status(rawValue: row[0]) { counts[status] = row[1] }
+            }
+            return counts
+        }
+    }
+
+    /// Hands each order of a run to `body`, one at a time, never all held at once. `body` must
+    /// not use the ledger.
+    public func forEachOrder(ofRun id: String, _ body: (OrderRecord) throws -> Void) throws {
+        try reading { db in
+            let orders = try OrderRecord.filter(Column("runID") == id).fetchCursor(db)
+            while let order = try orders.next() { try body(order) }
+        }
+    }
+
     /// A page of a run's rows in line order: those after `line`, at most `limit`.
     public func rows(ofRun id: String, after line: Int, limit: Int) throws -> [RowRecord] {
         try reading { db in

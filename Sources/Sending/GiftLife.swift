@@ -54,22 +54,36 @@ enum GiftLife {
     static let soonDays = 7
 
     static func summary(_ orders: [OrderRecord], now: Date) -> String? {
-        guard !orders.isEmpty else { return nil }
+        var tally = Tally(now: now)
+        for order in orders { tally.add(order) }
+        return tally.text
+    }
+
+    /// The counts behind the summary, one order at a time.
+    struct Tally {
+        let now: Date
         var counts: [GiftStage: Int] = [:]
         var expiringSoon = 0
-        let soon = now.addingTimeInterval(Double(soonDays) * 86_400)
-        for order in orders {
+
+        init(now: Date) { self.now = now }
+
+        mutating func add(_ order: OrderRecord) {
             let stage = GiftStage(order, now: now)
             counts[stage, default: 0] += 1
+            let soon = now.addingTimeInterval(Double(GiftLife.soonDays) * 86_400)
             if stage == .notOpened || stage == .opened, let expiry = order.expiresAt.flatMap(GoodyJSON.date),
                 expiry <= soon
             {
                 expiringSoon += 1
             }
         }
-        var text = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.words)" }.joined(separator: ", ")
-        if expiringSoon > 0 { text += "; \(expiringSoon) expire within \(soonDays) days" }
-        return text
+
+        var text: String? {
+            guard !counts.isEmpty else { return nil }
+            var text = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.words)" }.joined(separator: ", ")
+            if expiringSoon > 0 { text += "; \(expiringSoon) expire within \(GiftLife.soonDays) days" }
+            return text
+        }
     }
 
     /// Merges the first moment of each step the activities show into the orders they are about,

@@ -60,8 +60,8 @@ public struct SendReport: Sendable {
         self.notes = notes
         self.requests = requests
         self.seconds = seconds
-        let rows = try ledger.rows(ofRun: run.id)
-        func count(_ status: RowRecord.Status) -> Int { rows.filter { $0.status == status }.count }
+        let rows = try ledger.rowCounts(ofRun: run.id)
+        func count(_ status: RowRecord.Status) -> Int { rows[status] ?? 0 }
         rowsSent = count(.sent)
         rowsFailed = count(.failed)
         rowsRejected = count(.rejected)
@@ -75,18 +75,32 @@ public struct SendReport: Sendable {
         estimateHigh = batches.filter { $0.state != .refused && $0.state != .planned }.reduce(0) {
             $0 + $1.estimateHigh
         }
-        let orders = try ledger.orders(ofRun: run.id)
-        // A canceled order's money comes back.
-        charged = orders.filter { $0.status != OrderStatus.canceled.rawValue }.reduce(0) {
-            $0 + ($1.amountTotal ?? $1.amountPreTaxTotal)
+        // One pass over the orders, none of them kept.
+        var charged = 0
+        var replaced = 0
+        var unmatched = 0
+        var statuses: [String: Int] = [:]
+        var tally = GiftLife.Tally(now: Today.now())
+        var totals = ResultsWriter.Totals()
+        try ledger.forEachOrder(ofRun: run.id) { order in
+            // A canceled order's money comes back.
+            if order.status != OrderStatus.canceled.rawValue { charged += order.amountTotal ?? order.amountPreTaxTotal }
+            // A replaced order is the same person's earlier gift: counted apart, not as a gift of the run.
+            guard order.matchedBy != OrderRecord.replaced else {
+                replaced += 1
+                return
+            }
+            if order.line == nil { unmatched += 1 }
+            statuses[order.status, default: 0] += 1
+            tally.add(order)
+            totals.add(order)
         }
-        // A replaced order is the same person's earlier gift: counted apart, not as a gift of the run.
-        let live = orders.filter { $0.matchedBy != OrderRecord.replaced }
-        replaced = orders.count - live.count
-        gifts = GiftLife.summary(live, now: Today.now())
-        amounts = live.isEmpty ? nil : ResultsWriter.Totals(live).line
-        orderStatuses = Dictionary(grouping: live, by: \.status).mapValues(\.count)
-        ordersUnmatched = orders.filter { $0.line == nil && $0.matchedBy != OrderRecord.replaced }.count
+        self.charged = charged
+        self.replaced = replaced
+        ordersUnmatched = unmatched
+        orderStatuses = statuses
+        gifts = tally.text
+        amounts = statuses.isEmpty ? nil : totals.line
     }
 
     public var interrupted: Bool { run.state == .interrupted }
