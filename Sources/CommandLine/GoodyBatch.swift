@@ -23,8 +23,9 @@ public struct GoodyBatch: AsyncParsableCommand {
             Start with `inspect` to see how the file is read, then `validate` to learn which rows \
             will work and how to fix the rest, then `plan` to see the batches and their cost, then \
             `send` to create them, exactly once, and write the results with every gift link. \
-            `resume`, `status`, `export` and `runs` work on earlier runs. `template` writes a \
-            starter spreadsheet.
+            `resume`, `status`, `export` and `runs` work on earlier runs; `cancel`, `extend` and \
+            `replace` act on their gifts nobody has accepted yet. `template` writes a starter \
+            spreadsheet.
 
             \(ExitStatus.help)
             """,

@@ -160,6 +160,7 @@ public struct Planner: Sendable {
         var rejected: [Finding] = []
         var notDue: [NotDue] = []
         var placed: [PlacedRecipient] = []
+        placed.reserveCapacity(validation.recipients.count)
         for recipient in recipients {
             var occurrence: Occurrence?
             if let occasion {

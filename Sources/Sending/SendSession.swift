@@ -242,7 +242,10 @@ public struct SendSession: Sendable {
             client: client, account: account, ledgers: ledgers, historyDays: options.historyDays,
             now: request.now, occasion: draft.occasion?.kind, cards: try await client.allCards())
         var found = try await search.run(candidates, method: draft.method)
-        let byLine = Dictionary(candidates.map { ($0.recipient.line, $0.recipient) }) { first, _ in first }
+        // Built only when someone was found: a first send finds nobody.
+        let byLine =
+            found.gifts.values.contains(where: \.leavesOut)
+            ? Dictionary(candidates.map { ($0.recipient.line, $0.recipient) }) { first, _ in first } : [:]
         for (line, gift) in found.gifts where gift.leavesOut {
             guard let recipient = byLine[line], options.resend.allows(recipient) else { continue }
             found.gifts[line]?.leavesOut = false
