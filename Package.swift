@@ -262,7 +262,9 @@ let package = Package(
             name: "CLITests",
             dependencies: [
                 // The executables are built for the tests to run; the tests import none of them.
-                "goody-batch", "goody-emulator", "GoodyBatchTestSupport", "APIClient", "GoodyAPI", "Ledger",
+                "goody-batch", "goody-emulator", "GoodyBatchCLI", "GoodyBatchTestSupport", "APIClient", "GoodyAPI",
+                "GoodyEmulator", "Ledger", "Planning", "Recipients", "Sending", "Spreadsheet", "Workbook",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/CLITests",

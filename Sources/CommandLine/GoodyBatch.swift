@@ -1,7 +1,9 @@
 import APIClient
 public import ArgumentParser
 import Foundation
+import GoodyEmulator
 import Ledger
+import Planning
 import Recipients
 import Sending
 import Spreadsheet
@@ -167,15 +169,22 @@ public enum ExitStatus {
     /// ArgumentParser's own code for a wrong command line.
     public static let usage = ExitCode(64)
 
-    /// The exit code for any error that stops a command, by its kind.
+    /// The exit code for any error that stops a command, by its kind: the one ladder every
+    /// command's errors go down (`ExitCodeTests` holds it to one case of each error type).
     static func code(for error: any Error) -> ExitCode {
         switch error {
         case let error as GoodyClientError: code(for: error)
+        // What stopped a send part-way: the code of its cause.
         case let failure as SendFailure: code(for: failure.underlying)
+        // A safety check refused to go on; nothing was created.
         case is SendRefusal, is LedgerTrustError, is RunBusyError: refused
-        case is LedgerError: localIO
+        // This machine's files: the ledger, the workbooks, the built-in emulator's lock and start.
+        case is LedgerError, is CocoaError, is WorkbookError, is EmulatorLockError, is EmulatorStartError: localIO
         case let error as SpreadsheetError: error.isWriteFailure ? localIO : inputProblem
-        case is CocoaError, is WorkbookError, is EmulatorLockError: localIO
+        // What the person gave: a file, a column, a setting, a run ID, a line or a key file.
+        case is InputError, is MappingError, is PlanError, is SendError, is RunLookupError, is FollowUpError,
+            is CredentialError:
+            inputProblem
         default: inputProblem
         }
     }
@@ -201,11 +210,12 @@ public enum ExitStatus {
           3    Goody refused the key or the request, or could not be reached
                (a send stopped this way continues with `goody-batch resume RUN`)
           4    refused by a safety check: over --max-spend or the funds available,
-               a price rise since approval, or a send that was not approved
+               a price rise since approval, a send that was not approved, or a run
+               being sent by another process
           5    Goody answered, but the answer could not be used; the message names the
                endpoint and the field, and nothing recorded is lost
           6    a file on this machine could not be read or written: disk full, a folder
-               not writable, a damaged ledger, a run locked by another process
+               not writable, a damaged ledger, the built-in emulator unable to start
           64   the command line is wrong
           130  stopped by Ctrl-C; `goody-batch resume RUN` continues a send
                (nothing is ever sent twice)

@@ -76,6 +76,11 @@ public struct RunningEmulator: Sendable {
     public let injector: FaultInjector
 }
 
-struct EmulatorStartError: Error, CustomStringConvertible {
-    var description: String { "the Goody API emulator did not start" }
+/// The emulator could not listen (no port, no loopback): a problem of this machine.
+public struct EmulatorStartError: Error, CustomStringConvertible, LocalizedError {
+    public init() {}
+    public var description: String { "the Goody API emulator did not start" }
+    public var errorDescription: String? {
+        "the built-in Goody API emulator did not start (it listens on 127.0.0.1); check that loopback networking works here"
+    }
 }
