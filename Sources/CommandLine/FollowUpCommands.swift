@@ -51,8 +51,9 @@ struct FollowUpOptions: ParsableArguments {
 /// Asks for approval the way `send` does: `--yes`, or the count typed at a terminal.
 enum FollowUpApproval {
     /// Prints what will be done, then asks; returns the approval's words for the ledger.
-    static func ask(shown: String, summary: String, count: Int, yes: Bool, verb: String) throws -> String {
-        Output.out(shown)
+    /// With `--json`, what will be done goes to stderr, so stdout holds only the JSON summary.
+    static func ask(shown: String, summary: String, count: Int, yes: Bool, verb: String, json: Bool) throws -> String {
+        if json { Output.err(shown) } else { Output.out(shown) }
         if count == 0 { return "" }
         if yes { return "--yes: \(summary)" }
         guard isatty(STDIN_FILENO) == 1 else {
@@ -87,12 +88,13 @@ enum FollowUpApproval {
     static func run(_ runID: String, request: FollowUpRequest, verb: String, _ common: FollowUpOptions)
         async throws
     {
-        let yes = common.yes
+        let (yes, json) = (common.yes, common.report.json)
         try await run(runID, common) {
             session, found, path in
             try await session.followUp(found, ledgerPath: path, request: request) { plan in
                 try ask(
-                    shown: plan.renderText(), summary: plan.summary, count: plan.items.count, yes: yes, verb: verb)
+                    shown: plan.renderText(), summary: plan.summary, count: plan.items.count, yes: yes, verb: verb,
+                    json: json)
             }.1
         }
     }
@@ -225,12 +227,12 @@ struct Replace: AsyncParsableCommand {
     @OptionGroup var common: FollowUpOptions
 
     func run() async throws {
-        let (line, email, yes, command) = (line, email, common.yes, CommandWords.current)
+        let (line, email, yes, json, command) = (line, email, common.yes, common.report.json, CommandWords.current)
         try await FollowUpApproval.run(run, common) {
             session, found, path in
             try await session.replace(found, ledgerPath: path, line: line, email: email, command: command) { plan in
                 try FollowUpApproval.ask(
-                    shown: plan.renderText(), summary: plan.summary, count: 1, yes: yes, verb: "replaced")
+                    shown: plan.renderText(), summary: plan.summary, count: 1, yes: yes, verb: "replaced", json: json)
             }
         }
     }

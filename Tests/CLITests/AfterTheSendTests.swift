@@ -199,6 +199,13 @@ struct AfterTheSendTests {
         #expect(again.stdout.contains("<p3@acme.example>: already canceled"))
         #expect(try journal("cancel").count == 3)
 
+        // With --json, stdout is one JSON document; what was left alone goes to stderr.
+        let json = try await run(["cancel", id, "--not-in", "february.csv", "--yes", "--json"], today: "2026-12-05")
+        #expect(json.exitCode == 0, "\(json.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((summary?["notes"] as? [String])?.contains("0 gifts canceled.") == true, "\(json.stdout)")
+        #expect(json.stderr.contains("<p3@acme.example>: already canceled"))
+
         // A line the run does not have changes nothing and says so.
         let wrong = try await run(["cancel", id, "--line", "99", "--yes"], today: "2026-12-05")
         #expect(wrong.exitCode == 2)
