@@ -166,18 +166,26 @@ struct PriorGiftSearch {
     }
 
     func run(_ candidates: [Candidate], method: SendMethod) async throws -> Result {
-        var byKey: [PersonKey: [Candidate]] = [:]
-        for candidate in candidates {
+        // Who answers to each key, by place in `candidates`: almost every key is one person's, so
+        // a second person's is kept apart rather than giving every key an array of its own.
+        var byKey: [PersonKey: Int] = [:]
+        var alsoByKey: [PersonKey: [Int]] = [:]
+        byKey.reserveCapacity(candidates.count)
+        for (index, candidate) in candidates.enumerated() {
             for key in PersonKey.lookups(for: candidate.recipient, method: method) {
-                byKey[key, default: []].append(candidate)
+                if byKey[key] == nil { byKey[key] = index } else { alsoByKey[key, default: []].append(index) }
             }
+        }
+        func answering(_ key: PersonKey) -> [Candidate] {
+            guard let first = byKey[key] else { return [] }
+            return [candidates[first]] + (alsoByKey[key] ?? []).map { candidates[$0] }
         }
         var gifts: [Int: PriorGift] = [:]
         func found(
             _ key: PersonKey, tag: String??, cardID: String?, when: Date?,
             _ make: (Recipient) -> PriorGift
         ) {
-            for candidate in byKey[key] ?? [] {
+            for candidate in answering(key) {
                 guard let verdict = judge(candidate, tag: tag, cardID: cardID, when: when) else { continue }
                 var gift = make(candidate.recipient)
                 gift.nameOnly = gift.nameOnly || key.isNameOnly
