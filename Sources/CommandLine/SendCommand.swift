@@ -180,8 +180,10 @@ struct Send: AsyncParsableCommand {
                     let record = ApprovalRecord(
                         by: name, planSHA256: contract?.sha256,
                         cap: contract.map { $0.newCap ?? $0.file.approvedCapCents })
+                    // Handed over: once the run is recorded, nothing holds the plan while it is sent.
+                    let handoff = PreparedHandoff(consume prepared)
                     let (result, interrupted) = try await Interruption.run {
-                        try await session.start(prepared, approval: approval, approved: record)
+                        try await session.start(handoff, approval: approval, approved: record)
                     }
                     try report.finish(result, interrupted: interrupted)
                 }

@@ -75,6 +75,26 @@ public enum Preparation: Sendable {
     case new(PreparedRun)
 }
 
+/// A prepared run on its way to `start`, which takes it out once: after that nothing holds the
+/// plan. Used by one task at a time (the command that made it, then `start`), so it needs no lock.
+public final class PreparedHandoff: @unchecked Sendable {
+    private var prepared: PreparedRun?
+    let ledgerPath: String
+    let runID: String
+
+    public init(_ prepared: consuming PreparedRun) {
+        ledgerPath = prepared.ledgerPath
+        runID = prepared.runID
+        self.prepared = prepared
+    }
+
+    /// Runs `body` with the prepared run, which is let go of when `body` returns.
+    func withTaken<T>(_ body: (PreparedRun) throws -> T) throws -> T {
+        guard let taken = prepared.take() else { throw SendError("this prepared run was already sent") }
+        return try body(taken)
+    }
+}
+
 /// A planned run, not yet recorded or sent: what `plan` shows and `send` sends.
 public struct PreparedRun: Sendable {
     public var plan: Plan
@@ -339,14 +359,33 @@ public struct SendSession: Sendable {
     public func start(_ prepared: PreparedRun, approval: String, approved: ApprovalRecord? = nil) async throws
         -> SendReport
     {
-        let ledger = try RunLedger(path: prepared.ledgerPath)
-        try options.registry.register(prepared.ledgerPath)
-        let lock = try RunLock.acquire(runID: prepared.runID, besideLedger: prepared.ledgerPath)
+        try await start(PreparedHandoff(prepared), approval: approval, approved: approved)
+    }
+
+    /// The same, letting go of the plan (every recipient, every batch) once the run is recorded,
+    /// so it is not held while the batches are sent: the ledger is the store of what is sent.
+    public func start(_ handoff: PreparedHandoff, approval: String, approved: ApprovalRecord? = nil) async throws
+        -> SendReport
+    {
+        let ledgerPath = handoff.ledgerPath
+        let ledger = try RunLedger(path: ledgerPath)
+        try options.registry.register(ledgerPath)
+        let lock = try RunLock.acquire(runID: handoff.runID, besideLedger: ledgerPath)
         defer { withExtendedLifetime(lock) {} }
-        // Another process may have recorded the same send while this one was asking for approval.
-        if let existing = try ledger.run(identity: prepared.identity.value) {
-            return try await execute(existing, ledger: ledger)
+        let (run, knownPrices, existing) = try handoff.withTaken { prepared in
+            try record(prepared, approval: approval, approved: approved, in: ledger)
         }
+        // Another process may have recorded the same send while this one was asking for approval.
+        if existing { return try await execute(run, ledger: ledger) }
+        return try await execute(run, ledger: ledger, knownPrices: knownPrices)
+    }
+
+    /// Records the run, unless another process recorded the same send while this one was asking
+    /// for approval (then that run, `existing`).
+    private func record(_ prepared: PreparedRun, approval: String, approved: ApprovalRecord?, in ledger: RunLedger)
+        throws -> (run: RunRecord, knownPrices: [Int: Int], existing: Bool)
+    {
+        if let existing = try ledger.run(identity: prepared.identity.value) { return (existing, [:], true) }
         // Priced moments ago by this command: not priced again before each create. A plan left
         // waiting for approval longer than this is priced again, batch by batch.
         let fresh = Today.now().timeIntervalSince(prepared.plan.pricedAt) < Self.priceFreshness
@@ -364,7 +403,7 @@ public struct SendSession: Sendable {
             throw LedgerError(
                 "\(error.message) Nothing was sent: the run could not be recorded, so nothing was created.")
         }
-        return try await execute(run, ledger: ledger, knownPrices: knownPrices)
+        return (run, knownPrices, false)
     }
 
     /// How long a price from this command's plan stands for the batch's create.
