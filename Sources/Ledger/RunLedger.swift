@@ -250,10 +250,18 @@ public final class RunLedger: Sendable {
 
     /// Records a new run with its batches and rows, in one transaction.
     public func createRun(_ run: RunRecord, batches: [BatchRecord], rows: [RowRecord]) throws {
+        try createRun(run, batches: batches) { insert in try rows.forEach(insert) }
+    }
+
+    /// The same, with the rows made one at a time by `rows` (which hands each to the closure it
+    /// is given), so a large run's rows are never all held: still one transaction.
+    public func createRun(
+        _ run: RunRecord, batches: [BatchRecord], rows: (_ insert: (RowRecord) throws -> Void) throws -> Void
+    ) throws {
         try writing { db in
             try run.insert(db)
             for batch in batches { try batch.insert(db) }
-            for row in rows { try row.insert(db) }
+            try rows { row in try row.insert(db) }
         }
     }
 

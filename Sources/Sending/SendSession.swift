@@ -391,14 +391,15 @@ public struct SendSession: Sendable {
         let fresh = Today.now().timeIntervalSince(prepared.plan.pricedAt) < Self.priceFreshness
         let knownPrices =
             fresh ? Dictionary(prepared.plan.batches.map { ($0.number, $0.estimateRange.high) }) { a, _ in a } : [:]
-        var (run, batches, rows) = try records(for: prepared, approval: approval)
+        var (run, batches) = try records(for: prepared, approval: approval)
         if let approved {
             run.approvedBy = approved.by
             run.planSHA256 = approved.planSHA256
             if let cap = approved.cap { run.approvedLimit = max(cap, run.estimateHigh) }
         }
         do {
-            try ledger.createRun(run, batches: batches, rows: rows)
+            // Each row is made as it is inserted: the run's rows are never all held beside the plan.
+            try ledger.createRun(run, batches: batches) { insert in try eachRow(of: prepared, insert) }
         } catch let error as LedgerError {
             throw LedgerError(
                 "\(error.message) Nothing was sent: the run could not be recorded, so nothing was created.")
@@ -492,8 +493,7 @@ public struct SendSession: Sendable {
 
     // MARK: - Records
 
-    private func records(for prepared: PreparedRun, approval: String) throws -> (RunRecord, [BatchRecord], [RowRecord])
-    {
+    private func records(for prepared: PreparedRun, approval: String) throws -> (RunRecord, [BatchRecord]) {
         let plan = prepared.plan
         let now = Today.now()
         let runID = prepared.runID
@@ -509,7 +509,6 @@ public struct SendSession: Sendable {
         run.outputJSON = prepared.output.json
 
         var batches: [BatchRecord] = []
-        var rows: [RowRecord] = []
         for batch in plan.batches {
             var input = batch.input
             let reference = try prepared.identity.customerReferenceID(
@@ -522,25 +521,39 @@ public struct SendSession: Sendable {
                     requestJSON: String(decoding: try GoodyJSON.encoder().encode(input), as: UTF8.self),
                     recipientCount: batch.recipients.count, estimateLow: range.low, estimateHigh: range.high,
                     scheduledSendOn: input.scheduledSendOn, at: now))
+        }
+        return (run, batches)
+    }
+
+    /// Every row of the run, as the ledger records it: each recipient in its batch, then the
+    /// rows rejected and the people left out because they were gifted before.
+    private func eachRow(of prepared: PreparedRun, _ visit: (RowRecord) throws -> Void) throws {
+        let plan = prepared.plan
+        let runID = prepared.runID
+        for batch in plan.batches {
             for (position, recipient) in batch.recipients.enumerated() {
-                rows.append(
+                try visit(
                     try row(
                         runID, recipient.line, recipient.values, recipient: recipient, method: plan.method,
                         batch: batch.number, position: position, status: .pending, error: nil,
                         occurrence: plan.occurrences[recipient.line]))
             }
         }
-        let byLine = Dictionary(uniqueKeysWithValues: plan.validation.recipients.map { ($0.line, $0) })
+        // Only the rows rejected by the plan and the people left out are looked up by line.
+        let wanted = Set(plan.rejected.map(\.line) + prepared.leftOut.map(\.line))
+        let byLine = Dictionary(
+            plan.validation.recipients.lazy.filter { wanted.contains($0.line) }.map { ($0.line, $0) },
+            uniquingKeysWith: { first, _ in first })
         for finding in plan.rejected {
             guard let recipient = byLine[finding.line] else { continue }
-            rows.append(
+            try visit(
                 try row(
                     runID, finding.line, recipient.values, recipient: nil, method: plan.method, batch: nil,
                     position: nil,
                     status: .rejected, error: "line \(finding.line): \(finding.message). Fix: \(finding.fix)"))
         }
         for rejected in plan.validation.rejectedRows {
-            rows.append(
+            try visit(
                 try row(
                     runID, rejected.line, rejected.values, recipient: nil, method: plan.method, batch: nil,
                     position: nil,
@@ -548,14 +561,13 @@ public struct SendSession: Sendable {
         }
         for gift in prepared.leftOut {
             guard let recipient = byLine[gift.line] else { continue }
-            rows.append(
+            try visit(
                 try row(
                     runID, gift.line, recipient.values, recipient: recipient, method: plan.method, batch: nil,
                     position: nil, status: .alreadySent,
                     error: "not sent again: \(gift.sentence)\(gift.rule == nil ? " (--allow-resend sends anyway)" : "")"
                 ))
         }
-        return (run, batches, rows)
     }
 
     private func row(
