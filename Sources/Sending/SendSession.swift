@@ -262,10 +262,10 @@ public struct SendSession: Sendable {
             client: client, account: account, ledgers: ledgers, historyDays: options.historyDays,
             now: request.now, occasion: draft.occasion?.kind, cards: try await client.allCards())
         var found = try await search.run(candidates, method: draft.method)
-        // Built only when someone was found: a first send finds nobody.
-        let byLine =
-            found.gifts.values.contains(where: \.leavesOut)
-            ? Dictionary(candidates.map { ($0.recipient.line, $0.recipient) }) { first, _ in first } : [:]
+        // Only the people found are looked up by line (a first send finds nobody).
+        let byLine = Dictionary(
+            candidates.lazy.filter { found.gifts[$0.recipient.line] != nil }.map { ($0.recipient.line, $0.recipient) },
+            uniquingKeysWith: { first, _ in first })
         for (line, gift) in found.gifts where gift.leavesOut {
             guard let recipient = byLine[line], options.resend.allows(recipient) else { continue }
             found.gifts[line]?.leavesOut = false

@@ -446,6 +446,41 @@ struct OccasionTests {
         }
     }
 
+    /// A plan whose only earlier gift is for another occasion names that person, as one whose
+    /// earlier gift leaves them out does.
+    @Test(.timeLimit(.minutes(2)))
+    func aGiftForAnotherOccasionAloneIsNamedInThePlan() async throws {
+        fixture.write(
+            "team.csv",
+            """
+            First Name,Last Name,Email,Hire Date
+            Ann,Lee,ann@acme.example,2019-01-10
+            Cy,Ng,cy@acme.example,2021-01-14
+
+            """)
+        fixture.write("plain.yaml", Self.plainAnniversaries)
+        try await month("2026-12-15") { emulator, environment in
+            try await emulator.withClient { client in
+                let cards = try await client.allCards()
+                let birthday = try #require(cards.first { $0.occasions.contains("Birthday") })
+                let product = try #require(try await client.allProducts().first { $0.name == "Coffee Mug" })
+                _ = try await client.createBatch(
+                    OrderBatchInput(
+                        fromName: "Pat", message: nil,
+                        recipients: [
+                            RecipientInput(firstName: "X", lastName: nil, email: "ann@acme.example", phone: nil)
+                        ],
+                        cart: CartInput(items: [CartItemInput(productID: product.id)]), sendMethod: .emailAndLink,
+                        cardID: birthday.id))
+            }
+            let plan = try await run(
+                ["plan", "team.csv", "--campaign", "plain.yaml", "--window", "2027-01"], emulator, environment)
+            #expect(plan.exitCode == 0, "\(plan.stderr)")
+            #expect(plan.stdout.contains("Gifted before for another occasion: 1 row sent"), "\(plan.stdout)")
+            #expect(plan.stdout.contains("line 2  ann@acme.example  "), "\(plan.stdout)")
+        }
+    }
+
     /// Without an occasion, an earlier gift to the same person counts for `--history-days`
     /// (90 by default), in the ledgers as in Goody's history: old sends stop blocking.
     @Test(.timeLimit(.minutes(2)))
