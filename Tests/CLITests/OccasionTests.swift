@@ -394,6 +394,25 @@ struct OccasionTests {
         #expect(notDue.map { $0["line"] as? Int } == [3])
     }
 
+    /// Gifts made elsewhere (Goody's web app), a Coffee Mug each: with a birthday card, or none.
+    private func giveElsewhere(_ emulator: ExternalEmulator, _ gifts: [(email: String, birthdayCard: Bool)])
+        async throws
+    {
+        try await emulator.withClient { client in
+            let cards = try await client.allCards()
+            let birthday = try #require(cards.first { $0.occasions.contains("Birthday") })
+            let product = try #require(try await client.allProducts().first { $0.name == "Coffee Mug" })
+            for gift in gifts {
+                _ = try await client.createBatch(
+                    OrderBatchInput(
+                        fromName: "Pat", message: nil,
+                        recipients: [RecipientInput(firstName: "X", lastName: nil, email: gift.email, phone: nil)],
+                        cart: CartInput(items: [CartItemInput(productID: product.id)]), sendMethod: .emailAndLink,
+                        cardID: gift.birthdayCard ? birthday.id : nil))
+            }
+        }
+    }
+
     /// Gifts made elsewhere (Goody's web app): one whose card is for a birthday does not count
     /// for a work anniversary and is shown; one without a card cannot be told apart and leaves
     /// the person out, until `--allow-resend EMAIL` sends to that person alone.
@@ -410,19 +429,7 @@ struct OccasionTests {
             """)
         fixture.write("plain.yaml", Self.plainAnniversaries)
         try await month("2026-12-15") { emulator, environment in
-            try await emulator.withClient { client in
-                let cards = try await client.allCards()
-                let birthday = try #require(cards.first { $0.occasions.contains("Birthday") })
-                let product = try #require(try await client.allProducts().first { $0.name == "Coffee Mug" })
-                for (email, card) in [("ann@acme.example", birthday.id), ("bo@acme.example", nil)] {
-                    _ = try await client.createBatch(
-                        OrderBatchInput(
-                            fromName: "Pat", message: nil,
-                            recipients: [RecipientInput(firstName: "X", lastName: nil, email: email, phone: nil)],
-                            cart: CartInput(items: [CartItemInput(productID: product.id)]), sendMethod: .emailAndLink,
-                            cardID: card))
-                }
-            }
+            try await giveElsewhere(emulator, [("ann@acme.example", true), ("bo@acme.example", false)])
             let arguments = ["team.csv", "--campaign", "plain.yaml", "--window", "2027-01"]
             let plan = try await run(["plan"] + arguments, emulator, environment)
             #expect(plan.exitCode == 0, "\(plan.stderr)")
@@ -460,19 +467,7 @@ struct OccasionTests {
             """)
         fixture.write("plain.yaml", Self.plainAnniversaries)
         try await month("2026-12-15") { emulator, environment in
-            try await emulator.withClient { client in
-                let cards = try await client.allCards()
-                let birthday = try #require(cards.first { $0.occasions.contains("Birthday") })
-                let product = try #require(try await client.allProducts().first { $0.name == "Coffee Mug" })
-                _ = try await client.createBatch(
-                    OrderBatchInput(
-                        fromName: "Pat", message: nil,
-                        recipients: [
-                            RecipientInput(firstName: "X", lastName: nil, email: "ann@acme.example", phone: nil)
-                        ],
-                        cart: CartInput(items: [CartItemInput(productID: product.id)]), sendMethod: .emailAndLink,
-                        cardID: birthday.id))
-            }
+            try await giveElsewhere(emulator, [("ann@acme.example", true)])
             let plan = try await run(
                 ["plan", "team.csv", "--campaign", "plain.yaml", "--window", "2027-01"], emulator, environment)
             #expect(plan.exitCode == 0, "\(plan.stderr)")
