@@ -4,12 +4,6 @@ import GoodyAPI
 import Ledger
 import Sending
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Who a `cancel` or `extend` acts on: lines, emails, or the run's people no longer on a roster.
 struct PeopleOptions: ParsableArguments {
     @Option(
@@ -48,26 +42,17 @@ struct FollowUpOptions: ParsableArguments {
     @OptionGroup var report: ReportOptions
 }
 
-/// Asks for approval the way `send` does: `--yes`, or the count typed at a terminal.
+/// Shows what a follow-up command will do and asks for approval the way `send` does.
 enum FollowUpApproval {
-    /// Prints what will be done, then asks; returns the approval's words for the ledger.
-    /// With `--json`, what will be done goes to stderr, so stdout holds only the JSON summary.
+    /// Prints what will be done, then asks (nothing to do asks nothing); returns the approval's
+    /// words for the ledger. With `--json`, what will be done goes to stderr, so stdout holds only
+    /// the JSON summary.
     static func ask(shown: String, summary: String, count: Int, yes: Bool, verb: String, json: Bool) throws -> String {
         if json { Output.err(shown) } else { Output.out(shown) }
         if count == 0 { return "" }
-        if yes { return "--yes: \(summary)" }
-        guard isatty(STDIN_FILENO) == 1 else {
-            Output.err(
-                "goody-batch: nothing was \(verb): approval needed. There is no terminal to ask on, so add --yes to approve: \(summary).\n"
-            )
-            throw ExitStatus.refused
-        }
-        Output.err("\(summary.capitalizedFirstLetter)? Type \(count) to approve, anything else to stop: ")
-        guard readLine()?.trimmingCharacters(in: .whitespaces) == String(count) else {
-            Output.err("goody-batch: nothing was \(verb): the answer was not \(count).\n")
-            throw ExitStatus.refused
-        }
-        return "typed \(count) at a terminal: \(summary)"
+        return try TypedApproval.ask(
+            summary: summary, question: "\(summary.capitalizedFirstLetter)?", count: count, yes: yes,
+            notDone: "not \(verb)", closing: "Nothing was changed.")
     }
 
     /// Runs a follow-up command on a run and prints its summary.

@@ -303,20 +303,9 @@ struct Send: AsyncParsableCommand {
         }
         let summary =
             "\(plan.recipientCount) gift\(plan.recipientCount == 1 ? "" : "s") in \(plan.batches.count) batch\(plan.batches.count == 1 ? "" : "es"), up to \(Money.dollars(plan.totalHigh))"
-        if yes { return "--yes: \(summary)" }
-        guard isatty(STDIN_FILENO) == 1 else {
-            Output.err(
-                "goody-batch: not sent: approval needed. There is no terminal to ask on, so add --yes to approve \(summary). Nothing was created.\n"
-            )
-            throw ExitStatus.refused
-        }
-        Output.err("Send \(summary)? Type \(plan.recipientCount) to approve, anything else to stop: ")
-        let answer = readLine()?.trimmingCharacters(in: .whitespaces)
-        guard answer == String(plan.recipientCount) else {
-            Output.err("goody-batch: not sent: the answer was not \(plan.recipientCount). Nothing was created.\n")
-            throw ExitStatus.refused
-        }
-        return "typed \(plan.recipientCount) at a terminal: \(summary)"
+        return try TypedApproval.ask(
+            summary: summary, question: "Send \(summary)?", count: plan.recipientCount, yes: yes,
+            notDone: "not sent", closing: "Nothing was created.")
     }
 }
 
@@ -558,6 +547,30 @@ enum RunLookup {
     static func find(_ runID: String, explicit: String?, registry: LedgerRegistry) throws -> (RunRecord, String) {
         let (ledger, run) = try registry.find(runID: runID, explicit: explicit)
         return (run, ledger.path)
+    }
+}
+
+/// Approval as `send` asks it, and `cancel`, `extend` and `replace` too: `--yes`, or the count
+/// typed at a terminal. Returns the approval's words for the ledger.
+enum TypedApproval {
+    /// - Parameters:
+    ///   - notDone: what a refusal says first ("not sent"); `closing` ends it ("Nothing was created.").
+    static func ask(summary: String, question: String, count: Int, yes: Bool, notDone: String, closing: String)
+        throws -> String
+    {
+        if yes { return "--yes: \(summary)" }
+        guard isatty(STDIN_FILENO) == 1 else {
+            Output.err(
+                "goody-batch: \(notDone): approval needed. There is no terminal to ask on, so add --yes to approve \(summary). \(closing)\n"
+            )
+            throw ExitStatus.refused
+        }
+        Output.err("\(question) Type \(count) to approve, anything else to stop: ")
+        guard readLine()?.trimmingCharacters(in: .whitespaces) == String(count) else {
+            Output.err("goody-batch: \(notDone): the answer was not \(count). \(closing)\n")
+            throw ExitStatus.refused
+        }
+        return "typed \(count) at a terminal: \(summary)"
     }
 }
 
