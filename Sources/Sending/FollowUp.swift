@@ -37,6 +37,8 @@ public struct FollowUpPlan: Sendable {
         public var line: Int?
         public var who: String
         public var order: OrderRecord
+        /// Where the gift was when the plan was made.
+        var stage: GiftStage
     }
 
     public var kind: OrderAction.Kind
@@ -76,7 +78,7 @@ public struct FollowUpPlan: Sendable {
         lines.append("\(verb) — run \(run.id) (\(run.inputPath)):")
         for item in items.prefix(200) {
             let line = item.line.map { "line \($0)" } ?? "no line"
-            let stage = GiftStage(item.order, now: Today.now()).words
+            let stage = item.stage.words
             let expiry = item.order.expiresAt.flatMap(GoodyJSON.date).map { ", expires \(ResultsWriter.day($0))" } ?? ""
             let money =
                 kind == .cancel ? ", \(Money.dollars(item.order.amountTotal ?? item.order.amountPreTaxTotal))" : ""
@@ -251,28 +253,16 @@ extension SendSession {
                 plan.leftAlone[stage.words, default: 0] += 1
                 continue
             }
-            switch stage {
-            case .canceled:
-                plan.explained.append((who, "already canceled"))
-            case .accepted:
-                plan.explained.append(
-                    (
-                        who,
-                        "\(order.status) — the recipient accepted it and Goody is fulfilling it, so it can no longer be \(request.kind == .cancel ? "canceled" : "changed") through the API; Goody Support (support@ongoody.com) can help with order \(order.referenceID)"
-                    ))
-            case .failed:
-                plan.explained.append((who, "the order failed at Goody; nothing to \(request.kind.rawValue)"))
-            case .other(let status):
-                plan.explained.append(
-                    (who, "Goody reports \"\(status)\", a status goody-batch does not know, so it is left as it is"))
-            case .notOpened, .opened, .expired:
-                if request.kind == .extend, let until = request.until,
-                    let expiry = order.expiresAt.flatMap(GoodyJSON.date), abs(expiry.timeIntervalSince(until)) < 1
-                {
-                    plan.explained.append((who, "already expires \(ResultsWriter.day(until))"))
-                } else {
-                    plan.items.append(FollowUpPlan.Item(line: row.line, who: who, order: order))
-                }
+            if let why = stage.whyLeftAlone(order, doing: request.kind == .cancel ? "canceled" : "changed") {
+                plan.explained.append((who, why))
+                continue
+            }
+            if request.kind == .extend, let until = request.until,
+                let expiry = order.expiresAt.flatMap(GoodyJSON.date), abs(expiry.timeIntervalSince(until)) < 1
+            {
+                plan.explained.append((who, "already expires \(ResultsWriter.day(until))"))
+            } else {
+                plan.items.append(FollowUpPlan.Item(line: row.line, who: who, order: order, stage: stage))
             }
         }
         return plan
@@ -357,10 +347,13 @@ struct Roster {
             let mapping = try ColumnMapping(header: reader.layout.header)
             let width = reader.layout.header.count
             let email =
-                [mapping.column(for: .email)].compactMap { $0 }
-                + reader.layout.header.indices.filter {
-                    reader.layout.header[$0].range(of: "email", options: .caseInsensitive) != nil
-                }
+                // The mapped email column and any other holding "email" (a personal one), each once.
+                Set(
+                    [mapping.column(for: .email)].compactMap { $0 }
+                        + reader.layout.header.indices.filter {
+                            reader.layout.header[$0].range(of: "email", options: .caseInsensitive) != nil
+                        }
+                ).sorted()
             let employee = mapping.column(for: .employeeID)
             let first = mapping.column(for: .firstName)
             let last = mapping.column(for: .lastName)

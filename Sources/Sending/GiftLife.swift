@@ -35,6 +35,20 @@ enum GiftStage: Hashable, Comparable {
     /// Goody still lets it be canceled or its expiry moved: nobody has accepted it.
     var isUnaccepted: Bool { [.notOpened, .opened, .expired].contains(self) }
 
+    /// Why a gift at this stage is not canceled or changed, and what can be done; nil for one
+    /// that can be (nobody has accepted it). `doing` is what was asked ("canceled").
+    func whyLeftAlone(_ order: OrderRecord, doing: String) -> String? {
+        switch self {
+        case .notOpened, .opened, .expired: nil
+        case .canceled: "already canceled"
+        case .accepted:
+            "\(order.status) — the recipient accepted it and Goody is fulfilling it, so it can no longer be \(doing) through the API; Goody Support (support@ongoody.com) can help with order \(order.referenceID)"
+        case .failed: "the order failed at Goody, so there is nothing to act on"
+        case .other(let status):
+            "Goody reports \"\(status)\", a status goody-batch does not know, so it is left as it is"
+        }
+    }
+
     var words: String {
         switch self {
         case .notOpened: "not opened"
@@ -62,15 +76,19 @@ enum GiftLife {
     /// The counts behind the summary, one order at a time.
     struct Tally {
         let now: Date
+        /// The end of the next `soonDays` days.
+        let soon: Date
         var counts: [GiftStage: Int] = [:]
         var expiringSoon = 0
 
-        init(now: Date) { self.now = now }
+        init(now: Date) {
+            self.now = now
+            soon = now.addingTimeInterval(Double(GiftLife.soonDays) * 86_400)
+        }
 
         mutating func add(_ order: OrderRecord) {
             let stage = GiftStage(order, now: now)
             counts[stage, default: 0] += 1
-            let soon = now.addingTimeInterval(Double(GiftLife.soonDays) * 86_400)
             if stage == .notOpened || stage == .opened, let expiry = order.expiresAt.flatMap(GoodyJSON.date),
                 expiry <= soon
             {

@@ -128,16 +128,11 @@ extension SendSession {
         }
         GiftLife.refresh(&order, from: try await client.order(id: order.orderID))
         let stage = GiftStage(order, now: Today.now())
-        guard stage.isUnaccepted else {
-            let why =
-                switch stage {
-                case .accepted:
-                    "the gift was accepted (\(order.status)): Goody is fulfilling it, so it cannot be canceled and sent again; Goody Support (support@ongoody.com) can help with order \(order.referenceID)"
-                case .canceled:
-                    "the gift is already canceled; to send one to \(email), put them in a spreadsheet and use `goody-batch send`"
-                default: "Goody reports \"\(order.status)\" for it, so it is left as it is"
-                }
-            throw FollowUpError("line \(line) (\(who)): \(why). Nothing was changed.")
+        if let why = stage.whyLeftAlone(order, doing: "canceled and sent again") {
+            let next =
+                stage == .canceled
+                ? "; to send one to \(email), put them in a spreadsheet and use `goody-batch send`" : ""
+            throw FollowUpError("line \(line) (\(who)): \(why)\(next). Nothing was changed.")
         }
         let input = try replacementInput(batch: batch, row: row, email: email, reference: "")
         return ReplacePlan(
