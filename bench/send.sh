@@ -17,10 +17,7 @@ LATENCY_MS=${LATENCY_MS:-0}
 OUT=bench/out/send
 mkdir -p "$OUT"
 
-swift build -c release --product goody-batch >&2
-swift build -c release --product goody-emulator >&2
-TOOL=.build/release/goody-batch
-EMULATOR=.build/release/goody-emulator
+source bench/emulator.sh
 
 echo "send by size; rate limit: ${RATE:-none}; latency $LATENCY_MS ms; default batch size"
 for size in $SIZES; do
@@ -36,16 +33,11 @@ PY
     rm -rf "$OUT/run" && mkdir -p "$OUT/run"
     limit=()
     if [ -n "$RATE" ]; then limit=(--rate-limit "$RATE"); fi
-    "$EMULATOR" --port 0 --api-key bench-key --latency-ms "$LATENCY_MS" "${limit[@]}" >"$OUT/emulator.txt" 2>&1 &
-    EMULATOR_PID=$!
-    trap 'kill $EMULATOR_PID 2>/dev/null || true' EXIT
-    for _ in $(seq 100); do grep -q listening "$OUT/emulator.txt" && break; sleep 0.05; done
-    URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$OUT/emulator.txt")
+    start_emulator --latency-ms "$LATENCY_MS" "${limit[@]}"
     GOODY_API_KEY=bench-key XDG_STATE_HOME="$OUT/run/state" /usr/bin/time -f "%e %M" -o "$OUT/run/time.txt" \
         "$TOOL" send "$OUT/team-$size.csv" --send-method email_and_link --product "Cookie Box" --from-name Bench \
         --api-url "$URL" --output "$OUT/run/results.csv" --yes --json >"$OUT/run/report.json" || true
-    kill "$EMULATOR_PID" 2>/dev/null || true
-    wait "$EMULATOR_PID" 2>/dev/null || true
+    stop_emulator
     python3 - "$OUT/run/report.json" "$OUT/run/time.txt" "$size" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))

@@ -18,10 +18,7 @@ LATENCY_MS=${LATENCY_MS:-0}
 OUT=bench/out/throughput
 mkdir -p "$OUT"
 
-swift build -c release --product goody-batch >&2
-swift build -c release --product goody-emulator >&2
-TOOL=.build/release/goody-batch
-EMULATOR=.build/release/goody-emulator
+source bench/emulator.sh
 
 python3 - "$RECIPIENTS" "$OUT/team.csv" <<'PY'
 import csv, sys
@@ -36,16 +33,11 @@ PY
 echo "rate limit: $RATE requests/s; $RECIPIENTS recipients in batches of $BATCH; latency $LATENCY_MS ms"
 for round in $(seq 1 "$ROUNDS"); do
     rm -rf "$OUT/run" && mkdir -p "$OUT/run"
-    "$EMULATOR" --port 0 --api-key bench-key --rate-limit "$RATE" --latency-ms "$LATENCY_MS" >"$OUT/emulator.txt" 2>&1 &
-    EMULATOR_PID=$!
-    trap 'kill $EMULATOR_PID 2>/dev/null || true' EXIT
-    for _ in $(seq 100); do grep -q listening "$OUT/emulator.txt" && break; sleep 0.05; done
-    URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$OUT/emulator.txt")
+    start_emulator --rate-limit "$RATE" --latency-ms "$LATENCY_MS"
     GOODY_API_KEY=bench-key XDG_STATE_HOME="$OUT/run/state" "$TOOL" send "$OUT/team.csv" \
         --send-method email_and_link --product "Cookie Box" --from-name Bench --batch-size "$BATCH" \
         --api-url "$URL" --output "$OUT/run/results.csv" --yes --json >"$OUT/run/report.json" || true
-    kill "$EMULATOR_PID" 2>/dev/null || true
-    wait "$EMULATOR_PID" 2>/dev/null || true
+    stop_emulator
     python3 - "$OUT/run/report.json" "$RATE" "$round" <<'PY'
 import json, sys
 report, rate, round_ = json.load(open(sys.argv[1])), float(sys.argv[2]), sys.argv[3]
