@@ -230,6 +230,15 @@ extension SendSession {
             uniquingKeysWith: { first, _ in first })
         let batches = Dictionary(uniqueKeysWithValues: try ledger.batches(ofRun: run.id).map { ($0.number, $0) })
         let selected = try select(rows, request: request, run: run)
+        // Goody's word now, not the ledger's last: a gift may have been accepted since. Read a
+        // page of a batch's orders at a time (a whole run's gifts in a request per hundred),
+        // each batch once.
+        var atGoody: [String: Order] = [:]
+        let involved = Set(selected.filter { $0.status == .sent }.compactMap(\.batchNumber))
+        for number in involved.sorted() {
+            guard let id = batches[number]?.goodyID else { continue }
+            for order in try await client.allBatchOrders(id: id) { atGoody[order.id] = order }
+        }
         let now = Today.now()
         for row in selected {
             let who = Self.who(row)
@@ -238,8 +247,13 @@ extension SendSession {
                     (who, Self.whyNoOrder(row, batch: row.batchNumber.flatMap { batches[$0] }, run: run)))
                 continue
             }
-            // Goody's word now, not the ledger's last: a gift may have been accepted since.
-            GiftLife.refresh(&order, from: try await client.order(id: order.orderID))
+            let current: Order
+            if let known = atGoody[order.orderID] {
+                current = known
+            } else {
+                current = try await client.order(id: order.orderID)
+            }
+            GiftLife.refresh(&order, from: current)
             let stage = GiftStage(order, now: now)
             if request.notOpened, stage != .notOpened {
                 continue
