@@ -28,11 +28,11 @@ public struct PlanRequest: Sendable {
     public static let maximumBatchSize = 1000
 }
 
-/// A recipient the plan would send, with the batch they belong in and their occasion.
+/// A recipient the plan would send, with the batch they belong in (its place in the draft's
+/// `keys`: most people share a key, and a key carries the whole message).
 struct PlacedRecipient: Sendable {
     var recipient: Recipient
-    var key: BatchKey
-    var occurrence: Occurrence?
+    var key: Int
     var warnings: [Finding]
 }
 
@@ -54,11 +54,15 @@ public struct PlanDraft: Sendable {
     public let notDue: [NotDue]
     let context: PlanContext
     let placed: [PlacedRecipient]
+    /// Every distinct batch key, in the order they were first met.
+    let keys: [BatchKey]
+    /// Each placed row's occurrence, by line (none without an occasion).
+    let occurrences: [Int: Occurrence]
 
     /// The rows the plan would send, with their occurrence (nil without an occasion): who the
     /// search for earlier gifts looks for.
     public var candidates: [(recipient: Recipient, occurrence: Occurrence?)] {
-        placed.map { ($0.recipient, $0.occurrence) }
+        placed.map { ($0.recipient, occurrences[$0.recipient.line]) }
     }
 
     /// The occasion's window as the run's identity records it: the days, not "next-month".
@@ -161,6 +165,9 @@ public struct Planner: Sendable {
         var notDue: [NotDue] = []
         var placed: [PlacedRecipient] = []
         placed.reserveCapacity(validation.recipients.count)
+        var keys: [BatchKey] = []
+        var keyIndex: [BatchKey: Int] = [:]
+        var occurrences: [Int: Occurrence] = [:]
         for recipient in recipients {
             var occurrence: Occurrence?
             if let occasion {
@@ -180,14 +187,21 @@ public struct Planner: Sendable {
             case .notDue(let reason):
                 notDue.append(reason)
             case .placed(let key, let rowWarnings):
-                placed.append(
-                    PlacedRecipient(recipient: recipient, key: key, occurrence: occurrence, warnings: rowWarnings))
+                let index =
+                    keyIndex[key]
+                    ?? {
+                        keys.append(key)
+                        keyIndex[key] = keys.count - 1
+                        return keys.count - 1
+                    }()
+                placed.append(PlacedRecipient(recipient: recipient, key: index, warnings: rowWarnings))
+                if let occurrence { occurrences[recipient.line] = occurrence }
             }
         }
         return PlanDraft(
             request: request, method: method, batchSize: batchSize, maxSpend: maxSpend, validation: validation,
             sender: account.me.email ?? "", occasion: occasion, rejected: rejected, notDue: notDue, context: context,
-            placed: placed)
+            placed: placed, keys: keys, occurrences: occurrences)
     }
 
     /// Forms the batches of everyone placed but the lines left out (people already gifted) and
@@ -195,33 +209,35 @@ public struct Planner: Sendable {
     public func plan(_ draft: PlanDraft, leavingOut: Set<Int>) async throws -> Plan {
         let context = draft.context
         var warnings: [Finding] = []
-        var groups: [BatchKey: [Recipient]] = [:]
-        var order: [BatchKey] = []
-        var sharedMessageGroups: Set<BatchKey> = []
+        var groups: [[Recipient]] = Array(repeating: [], count: draft.keys.count)
+        var order: [Int] = []
         var occurrences: [Int: Occurrence] = [:]
         for placed in draft.placed where !leavingOut.contains(placed.recipient.line) {
             warnings += placed.warnings
-            if groups[placed.key] == nil { order.append(placed.key) }
-            groups[placed.key, default: []].append(placed.recipient)
-            if let occurrence = placed.occurrence { occurrences[placed.recipient.line] = occurrence }
-            var unpersonalized = placed.key
-            unpersonalized.message = context.sharedMessageKey(for: placed.recipient)
-            sharedMessageGroups.insert(unpersonalized)
+            if groups[placed.key].isEmpty { order.append(placed.key) }
+            groups[placed.key].append(placed.recipient)
+            if let occurrence = draft.occurrences[placed.recipient.line] {
+                occurrences[placed.recipient.line] = occurrence
+            }
         }
         // An occasion's batches read as a calendar: by day, then by gift.
         if draft.occasion != nil {
             order = order.enumerated().sorted {
-                ($0.element.scheduledSendOn ?? "", $0.offset) < ($1.element.scheduledSendOn ?? "", $1.offset)
+                (draft.keys[$0.element].scheduledSendOn ?? "", $0.offset)
+                    < (draft.keys[$1.element].scheduledSendOn ?? "", $1.offset)
             }
             .map(\.element)
         }
 
+        let batchesWithoutPersonalization = Self.batchCount(
+            keys: draft.keys, groups: groups, batchSize: draft.batchSize, context: context)
         var batches: [PlannedBatch] = []
         for key in order {
-            let members = groups[key] ?? []
+            let members = groups[key]
+            groups[key] = []
             for start in stride(from: 0, to: members.count, by: draft.batchSize) {
                 let chunk = Array(members[start..<min(members.count, start + draft.batchSize)])
-                batches.append(context.batch(number: batches.count + 1, key: key, recipients: chunk))
+                batches.append(context.batch(number: batches.count + 1, key: draft.keys[key], recipients: chunk))
             }
         }
         batches = try await estimate(batches, method: draft.method)
@@ -236,8 +252,7 @@ public struct Planner: Sendable {
             rejected: draft.rejected, warnings: warnings, sender: draft.sender, paymentMethod: context.paymentMethod,
             workspace: context.workspace, card: context.card, batches: batches, batchSize: draft.batchSize,
             personalization: context.personalizationPlaceholders,
-            batchesWithoutPersonalization: Self.batchCount(
-                sharedMessageGroups, groups: groups, batchSize: draft.batchSize, context: context),
+            batchesWithoutPersonalization: batchesWithoutPersonalization,
             funds: funds, maxSpend: draft.maxSpend,
             fingerprint: try Self.fingerprint(method: draft.method, batches: batches))
         plan.paymentMethodChosen = draft.request.campaign.paymentMethod != nil
@@ -250,12 +265,12 @@ public struct Planner: Sendable {
 
     /// How many batches the same rows would need if the message were not personalized.
     private static func batchCount(
-        _ shared: Set<BatchKey>, groups: [BatchKey: [Recipient]], batchSize: Int, context: PlanContext
+        keys: [BatchKey], groups: [[Recipient]], batchSize: Int, context: PlanContext
     ) -> Int {
         var sizes: [BatchKey: Int] = [:]
-        for (key, members) in groups {
+        for (key, members) in zip(keys, groups) where !members.isEmpty {
             var unpersonalized = key
-            unpersonalized.message = members.first.map { context.sharedMessageKey(for: $0) } ?? nil
+            unpersonalized.message = context.sharedMessageKey(for: members[0])
             sizes[unpersonalized, default: 0] += members.count
         }
         return sizes.values.reduce(0) { $0 + ($1 + batchSize - 1) / batchSize }
